@@ -1,0 +1,72 @@
+"""Evaluating ``[[checks]]`` assertions on simulated samples."""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario.model import Check
+from .result import Result
+
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """A check's value on the samples and whether it holds; ``mcse`` is the value's MC error."""
+
+    expect: str
+    value: float
+    passed: bool
+    mcse: float
+
+    def as_dict(self) -> dict[str, object]:
+        value = self.value if math.isfinite(self.value) else None
+        mcse = self.mcse if math.isfinite(self.mcse) else None
+        return {"expect": self.expect, "value": value, "passed": self.passed, "mcse": mcse}
+
+
+def evaluate_check(check: Check, samples: np.ndarray) -> CheckOutcome:
+    """Value of the check's statistic on ``samples`` (non-finite iterations left out)."""
+    x = samples[np.isfinite(samples)]
+    n = x.size
+    if n == 0:
+        return CheckOutcome(check.expect, math.nan, False, math.nan)
+    if check.stat == "P":
+        hits = _OPS[check.inner_op](x, check.inner_value)
+        value = float(np.count_nonzero(hits) / n)
+        mcse = math.sqrt(value * (1.0 - value) / n)
+    elif check.stat == "mean":
+        value = float(x.mean())
+        mcse = float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    elif check.stat == "sd":
+        value = float(x.std(ddof=1)) if n > 1 else 0.0
+        mcse = value / math.sqrt(2.0 * max(n - 1, 1))  # normal-theory approximation
+    else:
+        q = 0.5 if check.stat == "median" else float(check.stat[1:]) / 100.0
+        value = float(np.quantile(x, q))
+        mcse = quantile_mcse(x, q)
+    return CheckOutcome(check.expect, value, bool(_OPS[check.op](value, check.threshold)), mcse)
+
+
+def quantile_mcse(x: np.ndarray, q: float) -> float:
+    """MCSE of the q-quantile from the binomial interval on the order statistics.
+
+    The ranks ``n q +- sqrt(n q (1-q))`` bracket the quantile by one standard error (the
+    normal approximation to the order statistic's rank, Hyndman & Fan 1996 for the estimator).
+    """
+    n = x.size
+    if n < 10:
+        return math.nan
+    half = math.sqrt(n * q * (1.0 - q))
+    lo = max(int(math.floor(n * q - half)), 0)
+    hi = min(int(math.ceil(n * q + half)), n - 1)
+    part = np.partition(x, [lo, hi])
+    return float((part[hi] - part[lo]) / 2.0)
+
+
+def evaluate_checks(result: Result, checks: tuple[Check, ...] | list[Check]) -> list[CheckOutcome]:
+    return [evaluate_check(check, result[check.output]) for check in checks]

@@ -1,0 +1,95 @@
+"""The result of a simulation: samples, summaries, and the contract's JSON document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..scenario.model import Scenario
+from .summary import Summary, summarize
+
+
+@dataclass
+class Result:
+    """Samples of one run. ``data`` has shape (iterations, len(columns)), float64.
+
+    ``columns`` holds the stored parameters (random and expression ones) and every output.
+    """
+
+    scenario: Scenario
+    iterations: int
+    seed: int
+    ci: float
+    data: np.ndarray
+    columns: tuple[str, ...]
+    outputs: tuple[str, ...]
+    _summaries: dict[str, Summary] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return self.data[:, self.columns.index(name)]
+        except ValueError:
+            raise KeyError(f"'{name}' was not stored; stored: {', '.join(self.columns)}") from None
+
+    @property
+    def samples(self) -> pd.DataFrame:
+        """One row per iteration, one column per stored parameter and output."""
+        return pd.DataFrame(self.data, columns=list(self.columns))
+
+    def summary_of(self, name: str) -> Summary:
+        if name not in self._summaries:
+            self._summaries[name] = summarize(self[name], self.ci, self.scenario.claims.get(name))
+        return self._summaries[name]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per output: mean, sd, mcse, median, low, high, p_positive, claim, ..."""
+        rows = {name: self.summary_of(name).as_dict() for name in self.outputs}
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``run --json`` document of the contract."""
+        return {
+            "scenario": {"title": self.scenario.title, "file": self.scenario.file},
+            "mode": "monte-carlo",
+            "iterations": self.iterations,
+            "seed": self.seed,
+            "ci": self.ci,
+            "outputs": {name: self.summary_of(name).as_dict() for name in self.outputs},
+        }
+
+    def _repr_html_(self) -> str:
+        return (f"<p><b>{_escape(self.scenario.title)}</b>: {self.iterations:,} iterations, "
+                f"seed {self.seed}</p>" + self.summary().to_html(float_format=lambda x: f"{x:,.4g}"))
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """The published arithmetic: every parameter at its point value, evaluated once."""
+
+    scenario: Scenario
+    values: dict[str, float]
+    outputs: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": {"title": self.scenario.title, "file": self.scenario.file},
+            "mode": "point",
+            "outputs": {
+                name: {"value": _finite(self.values[name]),
+                       "claim": self.scenario.claims.get(name)}
+                for name in self.outputs
+            },
+        }
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None

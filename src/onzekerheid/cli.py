@@ -1,0 +1,222 @@
+"""The command line: gather options, call the API, render. No modelling logic here."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from . import api
+from .errors import OnzekerheidError, ScenarioError
+from .scenario import parse_override
+
+app = typer.Typer(
+    name="onzekerheid",
+    help="Monte Carlo stress tests of published cost-benefit claims about social interventions.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+FileArg = Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)]
+Iterations = Annotated[int, typer.Option("-n", "--iterations", help="Number of iterations.")]
+Seed = Annotated[int, typer.Option("--seed", help="Random seed (0 is a seed).")]
+Ci = Annotated[float, typer.Option("--ci", help="Interval level, e.g. 0.9 for 5%–95%.")]
+Sets = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a parameter: NAME=VALUE (number, 'A to B' or expression). "
+    "Repeatable.")]
+Json = Annotated[bool, typer.Option("--json", help="Print the JSON document only.")]
+Threads = Annotated[int | None, typer.Option(
+    "--threads", help="Worker threads (default: all cores); results do not depend on it.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Our own errors become a message and exit code 2; Ctrl-C becomes exit 130."""
+    try:
+        yield
+    except OnzekerheidError as exc:
+        err.print(f"[red]error:[/] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written")
+        raise typer.Exit(130) from None
+
+
+def overrides(sets: list[str] | None) -> dict[str, Any]:
+    return dict(parse_override(text) for text in sets or [])
+
+
+def check_options(iterations: int, ci: float, seed: int, threads: int | None) -> None:
+    if iterations < 1:
+        raise ScenarioError(f"--iterations must be at least 1, got {iterations}")
+    if not 0.0 < ci < 1.0:
+        raise ScenarioError(f"--ci must lie strictly between 0 and 1, got {ci}",)
+    if seed < 0:
+        raise ScenarioError(f"--seed must be >= 0, got {seed}")
+    if threads is not None and threads < 1:
+        raise ScenarioError(f"--threads must be at least 1, got {threads}")
+
+
+@contextmanager
+def progress_bar(total: int, quiet: bool) -> Iterator[Any]:
+    """A rich progress bar on stderr, silent when quiet or not a terminal."""
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TimeRemainingColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("run", total=total)
+        yield lambda done: bar.advance(task, done)
+
+
+@app.command()
+def run(
+    file: FileArg,
+    iterations: Iterations = api.DEFAULT_ITERATIONS,
+    seed: Seed = api.DEFAULT_SEED,
+    ci: Ci = 0.90,
+    set_: Sets = None,
+    json_: Json = False,
+    samples: Annotated[Path | None, typer.Option(
+        "--samples", help="Write every iteration to a .csv or .parquet file.")] = None,
+    point: Annotated[bool, typer.Option(
+        "--point", help="Evaluate once with every point value: the published arithmetic.")] = False,
+    threads: Threads = None,
+    quiet: Quiet = False,
+) -> None:
+    """Simulate a scenario: per output the mean, median, interval, MCSE and the claim's place."""
+    from .report import files, terminal
+
+    with user_errors():
+        check_options(iterations, ci, seed, threads)
+        if samples is not None:
+            files.check_target(samples, files.TABLE_FORMATS, "--samples")
+        scenario = api.load(file, overrides(set_))
+        if point:
+            result = api.point(scenario)
+            if json_:
+                print(json.dumps(result.to_json(), indent=2))
+            else:
+                terminal.render_point(result, out)
+            return
+        with progress_bar(iterations, quiet or json_) as advance:
+            outcome = api.simulate(scenario, iterations, seed, ci=ci, threads=threads,
+                                   store="all" if samples else "outputs", progress=advance)
+        if samples is not None:
+            files.write_table(outcome.samples, samples)
+        if json_:
+            print(json.dumps(outcome.to_json(), indent=2))
+        else:
+            terminal.render_result(outcome, out)
+            if samples is not None:
+                out.print(f"samples written to {samples}", style="dim")
+
+
+@app.command()
+def validate(
+    files_: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
+    json_: Json = False,
+) -> None:
+    """Load scenario files only and report every problem found (exit 2 if any)."""
+    reports = []
+    for path in files_:
+        try:
+            scenario = api.load(path)
+            reports.append({"file": str(path), "valid": True, "problems": [],
+                            "parameters": len(scenario.user_parameters),
+                            "outputs": len(scenario.outputs)})
+        except ScenarioError as exc:
+            reports.append({"file": str(path), "valid": False, "problems": [
+                {"path": p.path, "line": p.line, "message": p.message, "hint": p.hint}
+                for p in exc.problems]})
+            if not json_:
+                for problem in exc.problems:
+                    err.print(f"[red]error:[/] {problem.render()}", soft_wrap=True)
+        if not json_ and reports[-1]["valid"]:
+            out.print(f"[green]ok[/] {path}: {reports[-1]['parameters']} parameters, "
+                      f"{reports[-1]['outputs']} outputs")
+    if json_:
+        print(json.dumps({"files": reports,
+                          "valid": all(r["valid"] for r in reports)}, indent=2))
+    if not all(r["valid"] for r in reports):
+        raise typer.Exit(2)
+
+
+@app.command()
+def check(
+    files_: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
+    iterations: Iterations = api.DEFAULT_ITERATIONS,
+    seed: Seed = api.DEFAULT_SEED,
+    set_: Sets = None,
+    expect: Annotated[list[str] | None, typer.Option(
+        "--expect", help="An extra check, e.g. 'P(net_benefit > 0) >= 0.9'. Repeatable.")] = None,
+    json_: Json = False,
+    threads: Threads = None,
+) -> None:
+    """Run scenarios and evaluate their [[checks]]; exit 1 if any check fails."""
+    from .analysis.checks import evaluate_checks
+    from .report import terminal
+    from .scenario.checks import parse_check
+
+    documents = []
+    with user_errors():
+        check_options(iterations, 0.9, seed, threads)
+        extra = []
+        for text in expect or []:
+            try:
+                extra.append(parse_check(text))
+            except ValueError as exc:
+                raise ScenarioError(f"--expect: {exc}") from None
+        for path in files_:
+            scenario = api.load(path, overrides(set_))
+            checks = list(scenario.checks)
+            for item in extra:
+                if item.output not in scenario.outputs:
+                    raise ScenarioError(f"--expect {item.expect!r}: '{item.output}' is not an "
+                                        f"output of {path}")
+                checks.append(item)
+            if not checks:
+                raise ScenarioError(f"{path}: has no [[checks]] and no --expect was given")
+            result = api.simulate(scenario, iterations, seed, threads=threads, store="outputs")
+            outcomes = evaluate_checks(result, checks)
+            documents.append({"file": str(path), "passed": all(o.passed for o in outcomes),
+                              "iterations": iterations, "seed": result.seed,
+                              "checks": [o.as_dict() for o in outcomes]})
+            if not json_:
+                terminal.render_checks(str(path), outcomes, out)
+    passed = all(d["passed"] for d in documents)
+    if json_:
+        doc = documents[0] if len(documents) == 1 else {"passed": passed, "files": documents}
+        print(json.dumps(doc, indent=2))
+    if not passed:
+        raise typer.Exit(1)
+
+
+# Further commands live in their own modules and register themselves on `app`.
+from .commands import register_all  # noqa: E402
+
+register_all()
+
+
+def main() -> None:
+    """Entry point of the ``onzekerheid`` command."""
+    try:
+        app()
+    except Exception as exc:  # an unexpected internal error: short message, no traceback
+        if os.environ.get("ONZEKERHEID_DEBUG"):
+            raise
+        err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                  "This is a bug in onzekerheid; run with ONZEKERHEID_DEBUG=1 for details.")
+        sys.exit(3)

@@ -1,0 +1,219 @@
+"""Chunked, multi-threaded, reproducible runs of a :class:`~onzekerheid.plan.Plan`.
+
+Reproducibility by construction: iterations are cut into fixed blocks of ``BLOCK`` rows, and
+every source of randomness (each parameter, the per-case model) draws block ``b`` from its own
+stream ``SeedSequence(seed, spawn_key=(stream, b))``. A stream depends on the seed, the name of
+what it draws and the block number only, so the numbers are identical on 1 thread or many, with
+any chunk size (a chunk is a whole number of blocks), on another machine, and for every grid
+point of a sweep (common random numbers: one parameter fixed leaves the others' draws intact).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
+import numpy as np
+
+from ..errors import SimulationError
+from ..plan import CasePlan, Plan
+from . import _kernels as k
+
+BLOCK = 16_384
+DEFAULT_CHUNK_BLOCKS = 4
+MAX_ITERATIONS = 10**10
+DEFAULT_SEED = 20_240_501
+MEMORY_SHARE = 0.8
+
+
+def seed_from(seed: int | np.random.Generator | None) -> int:
+    """Normalise a seed once: an int is used as is (0 is a seed), a Generator or None gives one."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**63))
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise SimulationError(f"seed must be a whole number, got {seed!r}")
+    if seed < 0:
+        raise SimulationError(f"seed must be >= 0, got {seed}")
+    return int(seed)
+
+
+def generator(seed: int, stream: int, block: int) -> np.random.Generator:
+    """The random generator of one stream for one block of iterations."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(stream, block))))
+
+
+def available_memory() -> int:
+    """Bytes of memory available to a new allocation (best effort, Linux first)."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
+
+
+def check_size(iterations: int, columns: int, plan: Plan, threads: int, chunk_blocks: int) -> None:
+    """Refuse, with a clear message, a run whose result would not fit in memory."""
+    if not 1 <= iterations <= MAX_ITERATIONS:
+        raise SimulationError(
+            f"iterations must lie between 1 and {MAX_ITERATIONS:.0e}, got {iterations}"
+        )
+    need = iterations * max(columns, 1) * 8 + threads * chunk_blocks * BLOCK * plan.n_columns * 8
+    have = available_memory()
+    if need > MEMORY_SHARE * have:
+        fits = int((MEMORY_SHARE * have) // (max(columns, 1) * 8))
+        raise SimulationError(
+            f"{iterations:,} iterations need about {need / 2**30:.1f} GiB for {columns} "
+            f"stored columns, but only {have / 2**30:.1f} GiB is available; use at most "
+            f"about {fits:,} iterations (-n), or store fewer columns"
+        )
+
+
+def run(
+    plan: Plan,
+    iterations: int,
+    seed: int,
+    keep: Sequence[int],
+    *,
+    threads: int | None = None,
+    chunk_blocks: int = DEFAULT_CHUNK_BLOCKS,
+    inputs: dict[int, np.ndarray] | None = None,
+    case_keys: np.ndarray | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Simulate ``iterations`` rows and return the ``keep`` columns, shape (iterations, len(keep)).
+
+    ``inputs`` maps a parameter column to given values (length ``iterations``) that replace its
+    draws: how analyses evaluate the model as a function of chosen inputs.
+
+    ``case_keys`` (int64, length ``iterations``) makes the per-case randomness a function of the
+    row's key instead of its block: rows with equal keys and equal inputs get identical case
+    draws, whatever their position. Sobol designs use it to treat per-case randomness as one
+    input group. It costs one generator per row (about 10 µs), so it is for designs, not runs.
+    """
+    threads = max(1, int(threads or os.cpu_count() or 1))
+    if chunk_blocks < 1:
+        raise SimulationError("chunk_blocks must be at least 1")
+    keep_cols = np.asarray(keep, dtype=np.int64)
+    check_size(iterations, len(keep_cols), plan, threads, chunk_blocks)
+    out = np.empty((iterations, len(keep_cols)), dtype=np.float64)
+    given = inputs or {}
+    if case_keys is not None and len(case_keys) != iterations:
+        raise SimulationError(f"case_keys has {len(case_keys)} rows, expected {iterations}")
+    for col, values in given.items():
+        if len(values) != iterations:
+            raise SimulationError(f"input for column {col} has {len(values)} rows, "
+                                  f"expected {iterations}")
+    n_blocks = -(-iterations // BLOCK)
+    chunks = [(b, min(b + chunk_blocks, n_blocks)) for b in range(0, n_blocks, chunk_blocks)]
+    stop_flag = threading.Event()
+
+    def work(first: int, last: int) -> int:
+        start_row = first * BLOCK
+        stop_row = min(last * BLOCK, iterations)
+        keys = None if case_keys is None else case_keys[start_row:stop_row]
+        buf = _simulate_rows(plan, seed, first, last, start_row, stop_row, given, keys,
+                             stop_flag)
+        out[start_row:stop_row] = buf[:, keep_cols]
+        return stop_row - start_row
+
+    if threads == 1 or len(chunks) == 1:
+        for first, last in chunks:
+            done = work(first, last)
+            if progress is not None:
+                progress(done)
+        return out
+
+    pool = ThreadPoolExecutor(max_workers=min(threads, len(chunks)))
+    try:
+        futures = {pool.submit(work, first, last) for first, last in chunks}
+        pending = futures
+        while pending:
+            finished, pending = wait(pending, timeout=0.1, return_when=FIRST_EXCEPTION)
+            for future in finished:
+                done = future.result()
+                if progress is not None:
+                    progress(done)
+    except BaseException:
+        stop_flag.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return out
+
+
+def _simulate_rows(plan: Plan, seed: int, first: int, last: int, start_row: int, stop_row: int,
+                   given: dict[int, np.ndarray], case_keys: np.ndarray | None,
+                   stop_flag: threading.Event) -> np.ndarray:
+    """Draw and evaluate blocks ``first..last-1`` into a fresh (rows, n_columns) matrix."""
+    rows = stop_row - start_row
+    buf = np.empty((rows, plan.n_columns), dtype=np.float64)
+    if len(plan.fixed_cols):
+        buf[:, plan.fixed_cols] = plan.fixed_values
+    for col, values in given.items():
+        buf[:, col] = values[start_row:stop_row]
+    for block in range(first, last):
+        if stop_flag.is_set():
+            raise KeyboardInterrupt
+        lo = block * BLOCK - start_row
+        hi = min((block + 1) * BLOCK, stop_row) - start_row
+        for j in range(len(plan.draw_cols)):
+            col = int(plan.draw_cols[j])
+            if col in given:
+                continue
+            offset, length = plan.draw_tables[j]
+            k.draw_column(
+                generator(seed, plan.draw_streams[j], block), buf, col, lo, hi,
+                plan.draw_codes[j], plan.draw_args[j], plan.draw_bounds[j, 0],
+                plan.draw_bounds[j, 1], plan.table_values[offset:offset + length],
+                plan.table_cumw[offset:offset + length],
+            )
+        cases = plan.cases
+        if cases is None or all(int(c) in given for c in cases.out_cols):
+            continue
+        if case_keys is None:
+            _case_rows(cases, generator(seed, cases.stream, block), buf, lo, hi)
+        else:
+            for row in range(lo, hi):
+                gen = generator(seed, cases.stream, 2**62 + int(case_keys[row]))
+                _case_rows(cases, gen, buf, row, row + 1)
+    k.run_program(buf, 0, rows, plan.ops, plan.consts)
+    return buf
+
+
+def _case_rows(cases: CasePlan, gen: np.random.Generator, buf: np.ndarray, lo: int, hi: int
+               ) -> None:
+    k.case_sums(gen, buf, lo, hi, cases.count, cases.success_col, cases.failure_col,
+                cases.error, cases.heterogeneity, cases.table, cases.out_cols, cases.resample)
+
+
+def evaluate_points(plan: Plan, points: np.ndarray | None = None) -> np.ndarray:
+    """Evaluate the model once with every parameter at its point value; returns one row.
+
+    The per-case model contributes its expectation at the point values, with per-case factors
+    (estimator error, heterogeneity) at 1, i.e. the workers' estimates taken at face value:
+    ``count x (rate + (1 - rate) x failure share) x column mean of the case table``.
+    """
+    values = plan.points if points is None else points
+    buf = np.zeros((1, plan.n_columns), dtype=np.float64)
+    buf[0, : len(values)] = values
+    cases = plan.cases
+    if cases is not None:
+        rate = min(max(buf[0, cases.success_col], 0.0), 1.0)
+        share = buf[0, cases.failure_col]
+        expected = cases.count * (rate + (1.0 - rate) * share)
+        means = cases.table.mean(axis=0)
+        for j, col in enumerate(cases.out_cols):
+            buf[0, col] = expected * means[j]
+    k.run_program(buf, 0, 1, plan.ops, plan.consts)
+    return buf[0]
+

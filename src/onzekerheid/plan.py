@@ -1,0 +1,269 @@
+"""A validated scenario as flat arrays: the only thing the numba kernels ever see.
+
+The plan numbers every quantity as a column of the ``(iterations, columns)`` work matrix:
+first the parameters, then the outputs, then temporaries of the expression program. Random
+parameters become rows of ``draw_*`` arrays (family code, canonical arguments, truncation, stream
+id); expressions become a register program ``ops`` of ``(opcode, dst, a, b, c)`` rows in which
+an operand ``>= 0`` is a column and ``< 0`` is ``consts[-operand - 1]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .scenario.distributions import CODES
+from .scenario.expressions import Node
+from .scenario.model import Scenario
+
+OPCODES = {
+    "+": 0, "-": 1, "*": 2, "/": 3, "**": 4, "neg": 5,
+    "<": 6, "<=": 7, ">": 8, ">=": 9, "==": 10, "!=": 11,
+    "min": 12, "max": 13, "abs": 14, "exp": 15, "log": 16, "sqrt": 17, "sin": 18, "cos": 19,
+    "floor": 20, "ceil": 21, "clip": 22, "where": 23, "copy": 24,
+}
+MAX_COLUMNS = 200_000
+
+
+def stream_id(name: str) -> int:
+    """A stable 63-bit random-stream number for a named source of randomness."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little") >> 1
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    """Arrays of the per-case kernel (see :class:`onzekerheid.scenario.model.CaseBlock`)."""
+
+    count: int
+    success_col: int
+    failure_col: int
+    error: np.ndarray  # float64[8]: code, p0..p3, lower, upper, active
+    heterogeneity: np.ndarray
+    table: np.ndarray  # (rows, columns) float64
+    out_cols: np.ndarray  # int64, one per table column
+    resample: bool
+    stream: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a kernel needs, as arrays; ``names`` map columns back for the layers above."""
+
+    names: tuple[str, ...]  # column names (parameters, outputs, then temporaries "")
+    n_columns: int
+    draw_cols: np.ndarray  # int64 (k,)
+    draw_codes: np.ndarray  # int64 (k,)
+    draw_args: np.ndarray  # float64 (k, 4)
+    draw_bounds: np.ndarray  # float64 (k, 2) lower, upper
+    draw_tables: np.ndarray  # int64 (k, 2) offset, length into table_values/table_cumw
+    draw_streams: tuple[int, ...]
+    table_values: np.ndarray
+    table_cumw: np.ndarray
+    fixed_cols: np.ndarray  # int64
+    fixed_values: np.ndarray  # float64
+    ops: np.ndarray  # int64 (m, 5)
+    consts: np.ndarray  # float64
+    output_cols: dict[str, int]
+    parameter_cols: dict[str, int]
+    points: np.ndarray  # float64 (n_parameters,) point values in parameter column order
+    cases: CasePlan | None = None
+    random_names: tuple[str, ...] = field(default=())
+
+
+def build_plan(scenario: Scenario) -> Plan:
+    """Compile a scenario to a :class:`Plan`."""
+    names: list[str] = list(scenario.parameters)
+    parameter_cols = {n: i for i, n in enumerate(names)}
+    output_cols = {}
+    for name in scenario.outputs:
+        output_cols[name] = len(names)
+        names.append(name)
+    index = {**parameter_cols, **output_cols}
+
+    draw_cols, draw_codes, draw_args, draw_bounds, draw_tables, streams = [], [], [], [], [], []
+    table_values: list[float] = []
+    table_cumw: list[float] = []
+    fixed_cols, fixed_values, points = [], [], []
+    for name, parameter in scenario.parameters.items():
+        points.append(parameter.point)
+        if parameter.kind == "fixed":
+            fixed_cols.append(parameter_cols[name])
+            fixed_values.append(parameter.value)
+        elif parameter.kind == "random":
+            dist = parameter.dist
+            assert dist is not None
+            draw_cols.append(parameter_cols[name])
+            draw_codes.append(CODES[dist.family])
+            draw_args.append(_canonical_args(dist))
+            draw_bounds.append((dist.lower, dist.upper))
+            draw_tables.append((len(table_values), len(dist.values)))
+            table_values.extend(dist.values)
+            table_cumw.extend(np.cumsum(dist.weights).tolist() if dist.weights else [])
+            streams.append(stream_id("parameter:" + name))
+
+    compiler = _Compiler(index, len(names))
+    for name in scenario.order:
+        node = (scenario.outputs[name].node if name in scenario.outputs
+                else scenario.parameters[name].node)
+        assert node is not None
+        compiler.emit_into(node, index[name])
+    n_columns = compiler.n_columns
+    names.extend([""] * (n_columns - len(names)))
+
+    cases = _case_plan(scenario, parameter_cols) if scenario.cases is not None else None
+    return Plan(
+        names=tuple(names),
+        n_columns=n_columns,
+        draw_cols=np.asarray(draw_cols, dtype=np.int64),
+        draw_codes=np.asarray(draw_codes, dtype=np.int64),
+        draw_args=np.asarray(draw_args, dtype=np.float64).reshape(-1, 4),
+        draw_bounds=np.asarray(draw_bounds, dtype=np.float64).reshape(-1, 2),
+        draw_tables=np.asarray(draw_tables, dtype=np.int64).reshape(-1, 2),
+        draw_streams=tuple(streams),
+        table_values=np.asarray(table_values, dtype=np.float64),
+        table_cumw=np.asarray(table_cumw, dtype=np.float64),
+        fixed_cols=np.asarray(fixed_cols, dtype=np.int64),
+        fixed_values=np.asarray(fixed_values, dtype=np.float64),
+        ops=np.asarray(compiler.ops, dtype=np.int64).reshape(-1, 5),
+        consts=np.asarray(compiler.consts, dtype=np.float64),
+        output_cols=output_cols,
+        parameter_cols=parameter_cols,
+        points=np.asarray(points, dtype=np.float64),
+        cases=cases,
+        random_names=tuple(n for n, p in scenario.parameters.items() if p.kind == "random"),
+    )
+
+
+def _canonical_args(dist: object) -> tuple[float, float, float, float]:
+    from .scenario.distributions import Distribution, pert_shape
+
+    assert isinstance(dist, Distribution)
+    a = list(dist.args)
+    if dist.family == "pert":
+        alpha, beta = pert_shape(*a)
+        a = [alpha, beta, a[0], a[2] - a[0]]
+    return tuple((a + [0.0, 0.0, 0.0, 0.0])[:4])  # type: ignore[return-value]
+
+
+def dist_row(dist: object | None) -> np.ndarray:
+    """A distribution packed as float64[8]: code, 4 arguments, lower, upper, active flag."""
+    row = np.zeros(8)
+    if dist is None:
+        return row
+    from .scenario.distributions import Distribution
+
+    assert isinstance(dist, Distribution)
+    if dist.family == "discrete":
+        raise ValueError("per-case factors cannot be discrete distributions")
+    row[0] = CODES[dist.family]
+    row[1:5] = _canonical_args(dist)
+    row[5], row[6], row[7] = dist.lower, dist.upper, 1.0
+    return row
+
+
+def _case_plan(scenario: Scenario, parameter_cols: dict[str, int]) -> CasePlan:
+    block = scenario.cases
+    assert block is not None
+    return CasePlan(
+        count=block.count,
+        success_col=parameter_cols[block.success],
+        failure_col=parameter_cols[block.failure_yield],
+        error=dist_row(block.error),
+        heterogeneity=dist_row(block.heterogeneity),
+        table=np.ascontiguousarray(np.asarray(block.table, dtype=np.float64)),
+        out_cols=np.asarray([parameter_cols[c] for c in block.columns], dtype=np.int64),
+        resample=block.resample,
+        stream=stream_id("cases"),
+    )
+
+
+class _Compiler:
+    """Expression trees to register ops, with constant folding."""
+
+    def __init__(self, index: dict[str, int], n_columns: int) -> None:
+        self.index = index
+        self.n_columns = n_columns
+        self.ops: list[tuple[int, int, int, int, int]] = []
+        self.consts: list[float] = []
+        self.const_index: dict[float, int] = {}
+
+    def const(self, value: float) -> int:
+        key = float(value)
+        if key in self.const_index and not math.isnan(key):
+            return self.const_index[key]
+        self.consts.append(key)
+        operand = -len(self.consts)
+        self.const_index[key] = operand
+        return operand
+
+    def temp(self) -> int:
+        self.n_columns += 1
+        if self.n_columns > MAX_COLUMNS:
+            raise ValueError("expressions are too large")
+        return self.n_columns - 1
+
+    def emit_into(self, node: Node, dst: int) -> None:
+        operand = self.compile(node, dst)
+        if operand != dst:
+            self.ops.append((OPCODES["copy"], dst, operand, 0, 0))
+
+    def compile(self, node: Node, dst: int | None = None) -> int:
+        if node.kind == "num":
+            return self.const(node.value)
+        if node.kind == "name":
+            return self.index[node.name]
+        args = [self.compile(arg) for arg in node.args]
+        op = {"neg": "neg", "binop": node.name, "cmp": node.name, "call": node.name}[node.kind]
+        if op in ("min", "max") and len(args) > 2:  # variadic: fold pairwise
+            acc = args[0]
+            for arg in args[1:-1]:
+                acc = self._emit(op, [acc, arg], None)
+            return self._emit(op, [acc, args[-1]], dst)
+        return self._emit(op, args, dst)
+
+    def _emit(self, op: str, args: list[int], dst: int | None) -> int:
+        if all(a < 0 for a in args):
+            return self.const(fold(op, [self.consts[-a - 1] for a in args]))
+        target = self.temp() if dst is None else dst
+        padded = (args + [0, 0, 0])[:3]
+        self.ops.append((OPCODES[op], target, padded[0], padded[1], padded[2]))
+        return target
+
+
+def fold(op: str, values: list[float]) -> float:
+    """Evaluate one operation on numbers with numpy's float64 rules (inf/nan, no exceptions)."""
+    v = [np.float64(x) for x in values]
+    with np.errstate(all="ignore"):
+        result = {
+            "+": lambda: v[0] + v[1],
+            "-": lambda: v[0] - v[1],
+            "*": lambda: v[0] * v[1],
+            "/": lambda: np.divide(v[0], v[1]),
+            "**": lambda: np.power(v[0], v[1]),
+            "neg": lambda: -v[0],
+            "<": lambda: float(v[0] < v[1]),
+            "<=": lambda: float(v[0] <= v[1]),
+            ">": lambda: float(v[0] > v[1]),
+            ">=": lambda: float(v[0] >= v[1]),
+            "==": lambda: float(v[0] == v[1]),
+            "!=": lambda: float(v[0] != v[1]),
+            "min": lambda: np.fmin(v[0], v[1]) if not (np.isnan(v[0]) or np.isnan(v[1]))
+            else np.nan,
+            "max": lambda: np.fmax(v[0], v[1]) if not (np.isnan(v[0]) or np.isnan(v[1]))
+            else np.nan,
+            "abs": lambda: np.abs(v[0]),
+            "exp": lambda: np.exp(v[0]),
+            "log": lambda: np.log(v[0]),
+            "sqrt": lambda: np.sqrt(v[0]),
+            "sin": lambda: np.sin(v[0]),
+            "cos": lambda: np.cos(v[0]),
+            "floor": lambda: np.floor(v[0]),
+            "ceil": lambda: np.ceil(v[0]),
+            "clip": lambda: np.minimum(np.maximum(v[0], v[1]), v[2]),
+            "where": lambda: v[1] if v[0] != 0 else v[2],
+            "copy": lambda: v[0],
+        }[op]()
+    return float(result)

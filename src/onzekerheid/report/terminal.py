@@ -1,0 +1,85 @@
+"""Terminal rendering with rich: tables of summaries, point values, checks and problems."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Console
+from rich.table import Table
+
+from ..analysis.checks import CheckOutcome
+from ..analysis.result import PointResult, Result
+
+
+def number(x: float | None, digits: int = 4) -> str:
+    """A number for people: thousands separators for large values, a few significant digits."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    if abs(x) >= 10 ** (digits - 1):
+        return f"{x:,.0f}"
+    if x == 0:
+        return "0"
+    return f"{x:,.{digits}g}"
+
+
+def percent(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def result_table(result: Result) -> Table:
+    level = f"{result.ci:.0%}"
+    table = Table(title=f"{result.scenario.title}", title_justify="left", expand=False)
+    table.add_column("output", overflow="fold")
+    table.add_column("mean", justify="right")
+    table.add_column("median", justify="right")
+    table.add_column(f"{level} interval", justify="right")
+    table.add_column("MCSE", justify="right")
+    table.add_column("claim", justify="right")
+    table.add_column("claim pct", justify="right")
+    for name in result.outputs:
+        s = result.summary_of(name)
+        table.add_row(
+            name, number(s.mean), number(s.median), f"{number(s.low)} – {number(s.high)}",
+            number(s.mcse, 2), number(s.claim), percent(s.claim_percentile),
+        )
+    return table
+
+
+def render_result(result: Result, console: Console) -> None:
+    console.print(result_table(result))
+    console.print(
+        f"{result.iterations:,} iterations, seed {result.seed}, interval {result.ci:.0%} "
+        "(equal-tailed); MCSE = Monte Carlo standard error of the mean; claim pct = share of "
+        "iterations below the published figure.", style="dim",
+    )
+    for name in result.outputs:
+        s = result.summary_of(name)
+        if s.nonfinite:
+            console.print(f"[yellow]warning:[/] {name} was not a finite number in "
+                          f"{s.nonfinite:,} of {result.iterations:,} iterations; the summary "
+                          "leaves them out")
+
+
+def render_point(point: PointResult, console: Console) -> None:
+    table = Table(title=f"{point.scenario.title} — published arithmetic (every point value)",
+                  title_justify="left")
+    table.add_column("output")
+    table.add_column("value", justify="right")
+    table.add_column("claim", justify="right")
+    for name in point.outputs:
+        table.add_row(name, number(point.values[name], 6),
+                      number(point.scenario.claims.get(name), 6))
+    console.print(table)
+
+
+def render_checks(file: str, outcomes: list[CheckOutcome], console: Console) -> None:
+    table = Table(title=file, title_justify="left")
+    table.add_column("check")
+    table.add_column("value", justify="right")
+    table.add_column("result")
+    for outcome in outcomes:
+        mark = "[green]pass[/]" if outcome.passed else "[red]FAIL[/]"
+        table.add_row(outcome.expect, number(outcome.value), mark)
+    console.print(table)

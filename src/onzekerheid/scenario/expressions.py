@@ -1,0 +1,296 @@
+"""The expression language of scenario files: a small whitelist grammar, parsed, never evaluated.
+
+Grammar (lowest to highest precedence)::
+
+    expr       := additive [ ("<" | "<=" | ">" | ">=" | "==" | "!=") additive ]
+    additive   := term { ("+" | "-") term }
+    term       := unary { ("*" | "/") unary }
+    unary      := ("-" | "+") unary | power
+    power      := atom [ "**" unary ]                  # right-associative, -2**2 == -4
+    atom       := NUMBER | NAME { "." NAME } | FUNC "(" expr { "," expr } ")" | "(" expr ")"
+
+Comparisons give 1 or 0. Functions: ``min max`` (two or more arguments), ``abs exp log sqrt sin
+cos floor ceil`` (one), ``clip(x, lo, hi)`` and ``where(cond, a, b)`` (three). The parser is a
+hand-written recursive descent with a depth limit, so no input can exhaust the stack, and it
+never hands user text to ``eval``. The result is a tree of :class:`Node` tuples that
+:mod:`onzekerheid.plan` compiles to a flat program for the numba kernels.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import did_you_mean
+
+MAX_LENGTH = 10_000
+MAX_DEPTH = 64
+
+FUNCTIONS: dict[str, tuple[int, int | None]] = {
+    "min": (2, None),
+    "max": (2, None),
+    "abs": (1, 1),
+    "exp": (1, 1),
+    "log": (1, 1),
+    "sqrt": (1, 1),
+    "sin": (1, 1),
+    "cos": (1, 1),
+    "floor": (1, 1),
+    "ceil": (1, 1),
+    "clip": (3, 3),
+    "where": (3, 3),
+}
+COMPARISONS = ("<=", ">=", "==", "!=", "<", ">")
+
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>\*\*|<=|>=|==|!=|[-+*/<>(),.])
+    """,
+    re.VERBOSE,
+)
+
+# Constructs people try that the language does not have, with what to write instead.
+_REJECTED_HINTS = {
+    "[": "indexing is not allowed",
+    "]": "indexing is not allowed",
+    "{": "braces are not allowed",
+    "}": "braces are not allowed",
+    ":": "slices and lambdas are not allowed",
+    ";": "only one expression is allowed",
+    "=": "assignment is not allowed; use == to compare",
+    "%": "the % operator is not allowed",
+    "//": "floor division is not allowed; use floor(a / b)",
+    "&": "bitwise operators are not allowed; use min/max or where()",
+    "|": "bitwise operators are not allowed; use min/max or where()",
+    "^": "'^' is not a power; use **",
+    "'": "strings are not allowed",
+    '"': "strings are not allowed",
+    "@": "the @ operator is not allowed",
+    "!": "'!' is not allowed; use == 0 for 'not'",
+    "~": "'~' is not allowed",
+}
+_KEYWORDS = {
+    "lambda": "lambdas are not allowed",
+    "if": "conditional expressions are not allowed; use where(cond, a, b)",
+    "else": "conditional expressions are not allowed; use where(cond, a, b)",
+    "and": "'and' is not allowed; use min(a, b) or a * b on comparisons",
+    "or": "'or' is not allowed; use max(a, b) on comparisons",
+    "not": "'not' is not allowed; use (x == 0)",
+    "import": "imports are not allowed",
+    "for": "comprehensions are not allowed",
+    "in": "membership tests are not allowed",
+    "is": "'is' is not allowed; use ==",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression does not parse; ``position`` is the 0-based column of the problem."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        self.position = position
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Node:
+    """A parsed expression: ``kind`` is num, name, neg, binop, cmp or call."""
+
+    kind: str
+    value: float = 0.0
+    name: str = ""  # variable name, operator or function name
+    args: tuple[Node, ...] = ()
+    position: int = 0
+
+
+def names_in(node: Node) -> set[str]:
+    """Every variable name the expression refers to."""
+    if node.kind == "name":
+        return {node.name}
+    found: set[str] = set()
+    for arg in node.args:
+        found |= names_in(arg)
+    return found
+
+
+def parse(text: str) -> Node:
+    """Parse one expression; raise :class:`ExpressionError` naming the construct that is wrong."""
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    parser = _Parser(text, _tokenize(text))
+    node = parser.expression(0)
+    parser.expect_end()
+    return node
+
+
+def _tokenize(text: str) -> list[tuple[str, str, int]]:
+    tokens: list[tuple[str, str, int]] = []
+    pos = 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            two = text[pos : pos + 2]
+            char = text[pos]
+            hint = _REJECTED_HINTS.get(two) or _REJECTED_HINTS.get(char)
+            what = hint or f"unexpected character {char!r}"
+            raise ExpressionError(what, pos)
+        kind = match.lastgroup or ""
+        if kind != "space":
+            value = match.group()
+            if kind == "op" and value == "/" and text[pos : pos + 2] == "//":
+                raise ExpressionError(_REJECTED_HINTS["//"], pos)
+            if kind == "op" and value in "<>" and text[pos : pos + 2] in ("<<", ">>"):
+                raise ExpressionError("shift operators are not allowed", pos)
+            if kind == "number" and match.end() < len(text) and (
+                text[match.end()].isalpha() or text[match.end()] == "_"
+            ):
+                raise ExpressionError(
+                    f"malformed number {text[pos:match.end() + 1]!r}", pos
+                )
+            tokens.append((kind, value, pos))
+        pos = match.end()
+    tokens.append(("end", "", len(text)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str, tokens: list[tuple[str, str, int]]) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.i = 0
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.tokens[self.i]
+
+    def take(self) -> tuple[str, str, int]:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def fail(self, message: str, position: int) -> ExpressionError:
+        return ExpressionError(message, position)
+
+    def expect_end(self) -> None:
+        kind, value, pos = self.peek()
+        if kind != "end":
+            if value in COMPARISONS:
+                raise self.fail("chained comparisons are not allowed; compare two values", pos)
+            raise self.fail(f"unexpected {value!r} after a complete expression", pos)
+
+    def expression(self, depth: int) -> Node:
+        self._guard(depth)
+        left = self.additive(depth + 1)
+        kind, value, pos = self.peek()
+        if kind == "op" and value in COMPARISONS:
+            self.take()
+            right = self.additive(depth + 1)
+            left = Node("cmp", name=value, args=(left, right), position=pos)
+        return left
+
+    def additive(self, depth: int) -> Node:
+        self._guard(depth)
+        left = self.term(depth + 1)
+        while self.peek()[0] == "op" and self.peek()[1] in "+-":
+            _, op, pos = self.take()
+            left = Node("binop", name=op, args=(left, self.term(depth + 1)), position=pos)
+        return left
+
+    def term(self, depth: int) -> Node:
+        self._guard(depth)
+        left = self.unary(depth + 1)
+        while self.peek()[0] == "op" and self.peek()[1] in ("*", "/"):
+            _, op, pos = self.take()
+            left = Node("binop", name=op, args=(left, self.unary(depth + 1)), position=pos)
+        return left
+
+    def unary(self, depth: int) -> Node:
+        self._guard(depth)
+        kind, value, pos = self.peek()
+        if kind == "op" and value in "+-":
+            self.take()
+            operand = self.unary(depth + 1)
+            if value == "+":
+                return operand
+            if operand.kind == "num":
+                return Node("num", value=-operand.value, position=pos)
+            return Node("neg", args=(operand,), position=pos)
+        return self.power(depth + 1)
+
+    def power(self, depth: int) -> Node:
+        self._guard(depth)
+        base = self.atom(depth + 1)
+        if self.peek()[1] == "**" and self.peek()[0] == "op":
+            _, op, pos = self.take()
+            return Node("binop", name="**", args=(base, self.unary(depth + 1)), position=pos)
+        return base
+
+    def atom(self, depth: int) -> Node:
+        self._guard(depth)
+        kind, value, pos = self.take()
+        if kind == "number":
+            return Node("num", value=float(value), position=pos)
+        if kind == "name":
+            if value in _KEYWORDS:
+                raise self.fail(_KEYWORDS[value], pos)
+            if self.peek()[1] == "(" and self.peek()[0] == "op":
+                return self.call(value, pos, depth)
+            name = value
+            while self.peek()[1] == "." and self.peek()[0] == "op":
+                self.take()
+                nkind, nvalue, npos = self.take()
+                if nkind != "name":
+                    raise self.fail("a dotted name must continue with a name after '.'", npos)
+                name += "." + nvalue
+            if self.peek()[1] == "(" and self.peek()[0] == "op":
+                raise self.fail(f"'{name}(' calls a method or attribute; only "
+                                f"{', '.join(FUNCTIONS)} can be called", pos)
+            return Node("name", name=name, position=pos)
+        if kind == "op" and value == "(":
+            inner = self.expression(depth + 1)
+            closing = self.take()
+            if closing[1] != ")":
+                raise self.fail("missing ')'", closing[2])
+            return inner
+        if kind == "end":
+            raise self.fail("expression ends too early", pos)
+        raise self.fail(f"unexpected {value!r}", pos)
+
+    def call(self, func: str, pos: int, depth: int) -> Node:
+        if func not in FUNCTIONS:
+            hint = did_you_mean(func, FUNCTIONS)
+            raise self.fail(
+                f"unknown function '{func}'" + (f"; {hint}" if hint else "")
+                + f" (functions: {', '.join(FUNCTIONS)})",
+                pos,
+            )
+        self.take()  # "("
+        args: list[Node] = []
+        if self.peek()[1] != ")":
+            while True:
+                args.append(self.expression(depth + 1))
+                if self.peek()[1] == ",":
+                    self.take()
+                    continue
+                break
+        closing = self.take()
+        if closing[1] != ")":
+            raise self.fail(f"missing ')' to close {func}(", closing[2])
+        low, high = FUNCTIONS[func]
+        if len(args) < low or (high is not None and len(args) > high):
+            wanted = f"{low}" if low == high else f"at least {low}"
+            raise self.fail(f"{func}() takes {wanted} argument(s), got {len(args)}", pos)
+        return Node("call", name=func, args=tuple(args), position=pos)
+
+    def _guard(self, depth: int) -> None:
+        if depth > MAX_DEPTH * 6:
+            raise self.fail(f"expression is nested too deeply (limit {MAX_DEPTH} levels)",
+                            self.peek()[2])
+
+
+def render_position(text: str, position: int | None) -> str:
+    """The expression with a caret under ``position`` (one line each)."""
+    if position is None:
+        return text
+    return f"{text}\n{' ' * position}^"

@@ -1,0 +1,464 @@
+"""Scenario file (TOML) to a validated :class:`Scenario`, collecting every problem on the way."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, Problems, ScenarioError, allowed, did_you_mean
+from . import distributions as dists
+from .checks import parse_check
+from .expressions import FUNCTIONS, ExpressionError, Node, names_in, parse
+from .model import Output, Parameter, Scenario
+
+SECTIONS = {
+    "scenario", "parameters", "outputs", "claim", "checks",
+    # the social-domain model (see domain.py)
+    "cases", "success", "bias", "prices", "items", "extrapolation", "costs", "options",
+}
+SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year"}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
+RESERVED = set(FUNCTIONS) | {"P", "lambda", "if", "else", "and", "or", "not", "in", "is"}
+
+
+def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The TOML scenario file.
+    overrides
+        ``{name: value}`` replacing parameters (or outputs) before validation, as ``--set``
+        does: a number, an ``"A to B"`` interval, an expression string or a distribution table.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each naming the file, key path and line.
+    """
+    from ._toml import LineMap, read_toml
+
+    path = Path(path)
+    raw, text = read_toml(path)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
+                     directory=str(path.parent), overrides=overrides)
+
+
+def loads(text: str, name: str = "<string>", overrides: dict[str, Any] | None = None) -> Scenario:
+    """Validate a scenario given as TOML text (for tests and notebooks)."""
+    from ._toml import LineMap, parse_toml_bytes
+
+    raw, text = parse_toml_bytes(text.encode(), name)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return from_dict(raw, file=name, locate=LineMap(text), digest=digest, directory=".",
+                     overrides=overrides)
+
+
+def from_dict(
+    raw: dict[str, Any],
+    *,
+    file: str = "<dict>",
+    locate: Any = None,
+    digest: str = "",
+    directory: str = ".",
+    overrides: dict[str, Any] | None = None,
+) -> Scenario:
+    """Validate an already-parsed scenario document."""
+    raw = copy.deepcopy(raw)
+    problems = Problems(file=file, locate=locate)
+    if overrides:
+        raw = apply_overrides(raw, overrides, file)
+
+    for key in raw:
+        if key not in SECTIONS:
+            problems.add(key, f"unknown section [{key}]", did_you_mean(key, SECTIONS)
+                         or allowed(SECTIONS))
+    meta = _table(raw, "scenario", problems, required=True)
+    title = meta.get("title")
+    if "scenario" in raw and not isinstance(title, str):
+        problems.add("scenario.title", "a title (text) is required",
+                     'add title = "what the claim is" under [scenario]')
+    for key in meta:
+        if key not in SCENARIO_KEYS:
+            problems.add(f"scenario.{key}", f"unknown key '{key}'",
+                         did_you_mean(key, SCENARIO_KEYS) or allowed(SCENARIO_KEYS))
+    for key in ("source", "currency", "description"):
+        if key in meta and not isinstance(meta[key], str):
+            problems.add(f"scenario.{key}", f"{key} must be text")
+
+    parameters: dict[str, Parameter] = {}
+    for name, value in _table(raw, "parameters", problems).items():
+        _collect_parameter(name, value, f"parameters.{name}", parameters, problems)
+
+    outputs: dict[str, Output] = {}
+    for name, value in _table(raw, "outputs", problems).items():
+        path = f"outputs.{name}"
+        if isinstance(value, dict):
+            for sub, subvalue in value.items():
+                _collect_output(f"{name}.{sub}", subvalue, f"{path}.{sub}", outputs, problems)
+        else:
+            _collect_output(name, value, path, outputs, problems)
+
+    from .domain import build_domain  # the social-domain sections add parameters and outputs
+
+    cases, stakeholders = build_domain(raw, parameters, outputs, problems, directory)
+
+    for name in outputs:
+        if name in parameters:
+            problems.add(f"outputs.{name}", f"'{name}' is both a parameter and an output",
+                         "rename one of them")
+    if not outputs and not problems:
+        problems.add("outputs", "the scenario has no outputs",
+                     'add [outputs] with at least one expression, e.g. net = "a - b"')
+
+    order = _evaluation_order(parameters, outputs, problems)
+
+    claims: dict[str, float] = {}
+    for name, value in _table(raw, "claim", problems).items():
+        flat = _flatten_claim(name, value)
+        for key, number in flat:
+            path = f"claim.{key}"
+            if key not in outputs:
+                hint = did_you_mean(key, outputs) or "a claim is keyed by an output name"
+                problems.add(path, f"'{key}' is not an output", hint)
+            elif not _is_number(number):
+                problems.add(path, f"a claim must be a number, got {number!r}")
+            else:
+                claims[key] = float(number)
+
+    checks = []
+    raw_checks = raw.get("checks", [])
+    if not isinstance(raw_checks, list):
+        problems.add("checks", "[[checks]] must be an array of tables",
+                     'write each as [[checks]] expect = "..."')
+        raw_checks = []
+    for i, entry in enumerate(raw_checks):
+        path = f"checks.{i}"
+        if not isinstance(entry, dict) or "expect" not in entry:
+            problems.add(path, "each [[checks]] needs expect = \"...\"")
+            continue
+        for key in entry:
+            if key not in ("expect", "note", "name"):
+                problems.add(f"{path}.{key}", f"unknown key '{key}'",
+                             did_you_mean(key, ["expect", "note", "name"]) or "allowed: expect, note")
+        try:
+            check = parse_check(entry["expect"])
+        except ValueError as exc:
+            problems.add(f"{path}.expect", str(exc))
+            continue
+        if check.output not in outputs:
+            problems.add(f"{path}.expect", f"'{check.output}' is not an output",
+                         did_you_mean(check.output, outputs))
+            continue
+        checks.append(check)
+
+    problems.raise_if_any()
+    return Scenario(
+        title=str(title),
+        file=file,
+        parameters=parameters,
+        outputs=outputs,
+        claims=claims,
+        checks=tuple(checks),
+        source=str(meta.get("source", "")),
+        currency=str(meta.get("currency", "EUR")),
+        digest=digest,
+        cases=cases,
+        raw=raw,
+        directory=directory,
+        stakeholders=stakeholders,
+        order=order,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _table(raw: dict[str, Any], key: str, problems: Problems, required: bool = False
+           ) -> dict[str, Any]:
+    if key not in raw:
+        if required:
+            problems.add(key, f"missing [{key}] section", f'add [{key}] with title = "..."')
+        return {}
+    value = raw[key]
+    if not isinstance(value, dict):
+        problems.add(key, f"[{key}] must be a table, got {type(value).__name__}")
+        return {}
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_name(name: str, path: str, problems: Problems) -> bool:
+    for part in name.split("."):
+        if not _NAME.match(part):
+            problems.add(path, f"'{name}' is not a valid name",
+                         "use letters, digits and _, starting with a letter")
+            return False
+        if part in RESERVED:
+            problems.add(path, f"'{part}' is reserved (a function or keyword)", "rename it")
+            return False
+    return True
+
+
+def _collect_parameter(name: str, value: Any, path: str, out: dict[str, Parameter],
+                       problems: Problems) -> None:
+    if not check_name(name, path, problems):
+        return
+    if isinstance(value, dict) and "dist" not in value:
+        argument_keys = {k for s in dists.ARGUMENT_SETS.values() for k in set().union(*s)}
+        if set(value) & (argument_keys | {"point", "ci"}):
+            problems.add(path, "a distribution table needs dist = \"...\"",
+                         allowed(dists.FAMILIES))
+            return
+        for sub, subvalue in value.items():  # a group: bias.systematic, prices.melding ...
+            _collect_parameter(f"{name}.{sub}", subvalue, f"{path}.{sub}", out, problems)
+        return
+    parameter = parse_parameter(name, value, path, problems)
+    if parameter is not None:
+        out[name] = parameter
+
+
+def parse_parameter(name: str, value: Any, path: str, problems: Problems,
+                    *, internal: bool = False) -> Parameter | None:
+    """One parameter value (number, "A to B", expression or distribution table)."""
+    if isinstance(value, bool):
+        problems.add(path, f"true/false is not a number for '{name}'", "use 1 or 0")
+        return None
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            problems.add(path, f"'{name}' must be a finite number, got {value}")
+            return None
+        return Parameter(name, "fixed", value=float(value), point=float(value),
+                         label=f"{value:g}", internal=internal)
+    if isinstance(value, str):
+        match = _INTERVAL.match(value)
+        if match:
+            low, high = float(match.group(1)), float(match.group(2))
+            if low >= high:
+                problems.add(path, f"'{value}': the first number must be below the second")
+                return None
+            dist = dists.interval_shorthand(low, high)
+            return Parameter(name, "random", dist=dist, point=dist.mean(), label=value,
+                             internal=internal)
+        node = parse_expression(value, path, problems)
+        if node is None:
+            return None
+        return Parameter(name, "expression", expression=value, node=node, label=value,
+                         internal=internal)
+    if isinstance(value, dict):
+        return _distribution_parameter(name, value, path, problems, internal)
+    problems.add(path, f"'{name}' must be a number, text or a table, got {type(value).__name__}",
+                 'e.g. 15000, "10000 to 20000" or { dist = "normal", mean = 0, sd = 1 }')
+    return None
+
+
+def _distribution_parameter(name: str, table: dict[str, Any], path: str, problems: Problems,
+                            internal: bool) -> Parameter | None:
+    family = table.get("dist")
+    if not isinstance(family, str) or family not in dists.FAMILIES:
+        problems.add(f"{path}.dist", f"unknown distribution {family!r}",
+                     did_you_mean(str(family), dists.FAMILIES) or allowed(dists.FAMILIES))
+        return None
+    text = {k: table.get(k, "") for k in ("source", "note")}
+    for key, value in text.items():
+        if not isinstance(value, str):
+            problems.add(f"{path}.{key}", f"{key} must be text")
+    try:
+        dist = dists.from_table(table)
+    except dists.DistributionError as exc:
+        problems.add(f"{path}.{exc.key}" if exc.key else path, str(exc), exc.hint)
+        return None
+    if "point" in table:
+        point = table["point"]
+        if not _is_number(point):
+            problems.add(f"{path}.point", f"point must be a finite number, got {point!r}")
+            return None
+        point = float(point)
+    else:
+        point = dist.mean()
+    if family == "fixed":
+        return Parameter(name, "fixed", value=dist.args[0], point=point, source=text["source"],
+                         note=text["note"], label=f"{dist.args[0]:g}", internal=internal)
+    label = family + " " + ", ".join(
+        f"{k}={table[k]}" for k in table if k not in ("dist", "source", "note", "point")
+    )
+    return Parameter(name, "random", dist=dist, point=point, source=str(text["source"]),
+                     note=str(text["note"]), label=label, internal=internal)
+
+
+def parse_expression(text: str, path: str, problems: Problems) -> Node | None:
+    try:
+        return parse(text)
+    except ExpressionError as exc:
+        where = "" if exc.position is None else f" at column {exc.position + 1}"
+        problems.add(path, f"in expression {text[:200]!r}{where}: {exc}")
+        return None
+
+
+def _collect_output(name: str, value: Any, path: str, out: dict[str, Output],
+                    problems: Problems) -> None:
+    if not check_name(name, path, problems):
+        return
+    if _is_number(value):
+        text = repr(float(value))
+    elif isinstance(value, str):
+        text = value
+    else:
+        problems.add(path, f"output '{name}' must be an expression (text) or a number",
+                     'e.g. net_benefit = "saving - worker_cost"')
+        return
+    node = parse_expression(text, path, problems)
+    if node is not None:
+        out[name] = Output(name, text, node)
+
+
+def _flatten_claim(name: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        pairs: list[tuple[str, Any]] = []
+        for sub, subvalue in value.items():
+            pairs.extend(_flatten_claim(f"{name}.{sub}", subvalue))
+        return pairs
+    return [(name, value)]
+
+
+def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Output],
+                      problems: Problems) -> tuple[str, ...]:
+    """Expression parameters and outputs in dependency order; unknown names and cycles fail."""
+    nodes: dict[str, Node] = {n: p.node for n, p in parameters.items() if p.node is not None}
+    nodes.update({n: o.node for n, o in outputs.items()})
+    known = set(parameters) | set(outputs)
+    deps: dict[str, set[str]] = {}
+    for name, node in nodes.items():
+        section = "outputs" if name in outputs else "parameters"
+        path = f"{section}.{name}"
+        used = names_in(node)
+        for ref in sorted(used - known):
+            if ref in FUNCTIONS:
+                hint = f"{ref} is a function: write {ref}(...)"
+            else:
+                hint = did_you_mean(ref, known) or "define it under [parameters] or [outputs]"
+            problems.add(path, f"unknown name '{ref}' in expression "
+                               f"{getattr(outputs.get(name), 'expression', '') or parameters[name].expression!r}",
+                         hint)
+        deps[name] = {r for r in used if r in nodes}
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    for start in nodes:
+        if state.get(start):
+            continue
+        stack: list[tuple[str, list[str]]] = [(start, sorted(deps[start]))]
+        state[start] = 1
+        trail = [start]
+        while stack:
+            name, pending = stack[-1]
+            if pending:
+                nxt = pending.pop()
+                if state.get(nxt) == 1:
+                    cycle = trail[trail.index(nxt):] + [nxt]
+                    section = "outputs" if nxt in outputs else "parameters"
+                    problems.add(f"{section}.{nxt}", "circular definition: "
+                                 + " -> ".join(cycle), "break the cycle")
+                    return tuple(order)
+                if not state.get(nxt):
+                    state[nxt] = 1
+                    trail.append(nxt)
+                    stack.append((nxt, sorted(deps[nxt])))
+            else:
+                stack.pop()
+                trail.pop()
+                state[name] = 2
+                order.append(name)
+    return tuple(order)
+
+
+# --------------------------------------------------------------------------------------------
+# overrides (--set)
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` from the command line: VALUE a number, "A to B" or an expression."""
+    if "=" not in text:
+        raise ScenarioError(Problem(f"--set {text!r}: expected NAME=VALUE",
+                                    hint="e.g. --set report_cost=12000"))
+    name, value = text.split("=", 1)
+    name, value = name.strip(), value.strip()
+    if not name or not value:
+        raise ScenarioError(Problem(f"--set {text!r}: both NAME and VALUE are needed",
+                                    hint="e.g. --set report_cost=12000"))
+    try:
+        number = float(value)
+    except ValueError:
+        return name, value
+    return name, (int(number) if number.is_integer() and "." not in value
+                  and "e" not in value.lower() else number)
+
+
+def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], file: str) -> dict[str, Any]:
+    """Replace parameters (or outputs, or domain keys) by dotted name."""
+    problems = []
+    for name, value in overrides.items():
+        if not _set_path(raw, name, value):
+            candidates = _override_targets(raw)
+            problems.append(Problem(
+                f"--set {name}: no parameter or output called '{name}'",
+                file=file, hint=did_you_mean(name, candidates) or "see `onzekerheid validate`",
+            ))
+    if problems:
+        raise ScenarioError(problems)
+    return raw
+
+
+def _set_path(raw: dict[str, Any], name: str, value: Any) -> bool:
+    parts = name.split(".")
+    for section in ("parameters", "outputs", "prices"):
+        if _assign(raw.get(section), parts, value):
+            return True
+    # domain keys: success.rate, bias.systematic, costs.hourly_rate, ...
+    return _assign(raw, parts, value, top=True)
+
+
+def _assign(table: Any, parts: list[str], value: Any, top: bool = False) -> bool:
+    if not isinstance(table, dict):
+        return False
+    for part in parts[:-1]:
+        if not isinstance(table, dict) or part not in table or (
+            isinstance(table[part], dict) and "dist" in table[part]
+        ):
+            return False
+        table = table[part]
+    if not isinstance(table, dict) or parts[-1] not in table:
+        return False
+    if top and len(parts) < 2:
+        return False
+    table[parts[-1]] = value
+    return True
+
+
+def _override_targets(raw: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+
+    def walk(table: Any, prefix: str) -> None:
+        if not isinstance(table, dict):
+            return
+        for key, value in table.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict) and "dist" not in value:
+                walk(value, name + ".")
+            else:
+                names.append(name)
+
+    for section in ("parameters", "outputs", "prices"):
+        walk(raw.get(section), "")
+    return names
