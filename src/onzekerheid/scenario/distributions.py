@@ -198,13 +198,13 @@ def from_table(table: dict[str, Any]) -> Distribution:
     lower = _number(table, "lower", -math.inf)
     upper = _number(table, "upper", math.inf)
     if lower >= upper:
-        raise DistributionError(f"lower ({lower}) must be below upper ({upper})", "lower")
+        raise DistributionError(f"lower ({lower:g}) must be below upper ({upper:g})", "lower")
     dist = Distribution(family, tuple(float(x) for x in args), lower, upper, values, weights)
     if dist.truncated:
         kept = dist.mass_kept()
         if kept < MIN_TRUNCATED_MASS:
             raise DistributionError(
-                f"truncation to [{lower}, {upper}] keeps {kept:.2g} of the distribution; "
+                f"truncation to [{lower:g}, {upper:g}] keeps {kept:.2g} of the distribution; "
                 f"at least {MIN_TRUNCATED_MASS:g} is needed",
                 "lower" if "lower" in table else "upper",
                 "widen the bounds or move the distribution into them",

@@ -119,7 +119,7 @@ def from_dict(
         problems.add("outputs", "the scenario has no outputs",
                      'add [outputs] with at least one expression, e.g. net = "a - b"')
 
-    order = _evaluation_order(parameters, outputs, problems)
+    order = _evaluation_order(parameters, outputs, problems, _declared(raw))
 
     claims: dict[str, float] = {}
     for name, value in _table(raw, "claim", problems).items():
@@ -332,9 +332,34 @@ def _flatten_claim(name: str, value: Any) -> list[tuple[str, Any]]:
     return [(name, value)]
 
 
+def _declared(raw: dict[str, Any]) -> set[str]:
+    """Names the file defines under [parameters] and [outputs], valid or not."""
+    argument_keys = {k for s in dists.ARGUMENT_SETS.values() for k in set().union(*s)}
+    names: set[str] = set()
+
+    def walk(table: Any, prefix: str, is_group: Any) -> None:
+        if not isinstance(table, dict):
+            return
+        for key, value in table.items():
+            if is_group(value):
+                walk(value, f"{prefix}{key}.", is_group)
+            else:
+                names.add(f"{prefix}{key}")
+
+    walk(raw.get("parameters"), "", lambda v: isinstance(v, dict) and "dist" not in v
+         and not set(v) & (argument_keys | {"point", "ci"}))
+    walk(raw.get("outputs"), "", lambda v: isinstance(v, dict))
+    return names
+
+
 def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Output],
-                      problems: Problems) -> tuple[str, ...]:
-    """Expression parameters and outputs in dependency order; unknown names and cycles fail."""
+                      problems: Problems, declared: set[str] = frozenset()  # type: ignore[assignment]
+                      ) -> tuple[str, ...]:
+    """Expression parameters and outputs in dependency order; unknown names and cycles fail.
+
+    Names in ``declared`` that failed validation already have their own problem, so a use of
+    them is not reported again as an unknown name.
+    """
     nodes: dict[str, Node] = {n: p.node for n, p in parameters.items() if p.node is not None}
     nodes.update({n: o.node for n, o in outputs.items()})
     known = set(parameters) | set(outputs)
@@ -343,7 +368,7 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
         section = "outputs" if name in outputs else "parameters"
         path = f"{section}.{name}"
         used = names_in(node)
-        for ref in sorted(used - known):
+        for ref in sorted(used - known - set(declared)):
             if ref in FUNCTIONS:
                 hint = f"{ref} is a function: write {ref}(...)"
             else:
