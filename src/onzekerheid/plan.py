@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .scenario.correlations import CorrelationPlan, correlation_plan
 from .scenario.distributions import CODES
 from .scenario.expressions import Node
 from .scenario.model import Scenario
@@ -71,6 +72,7 @@ class Plan:
     points: np.ndarray  # float64 (n_parameters,) point values in parameter column order
     cases: CasePlan | None = None
     random_names: tuple[str, ...] = field(default=())
+    correlations: CorrelationPlan | None = None  # rank correlations, imposed per block
 
 
 def build_plan(scenario: Scenario) -> Plan:
@@ -134,6 +136,8 @@ def build_plan(scenario: Scenario) -> Plan:
         points=np.asarray(points, dtype=np.float64),
         cases=cases,
         random_names=tuple(n for n, p in scenario.parameters.items() if p.kind == "random"),
+        correlations=correlation_plan(scenario.raw.get("correlations"), parameter_cols,
+                                      stream_id("correlations")),
     )
 
 

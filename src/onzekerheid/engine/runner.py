@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import SimulationError
 from ..plan import CasePlan, Plan
+from ..scenario.correlations import impose
 from . import _kernels as k
 
 BLOCK = 16_384
@@ -177,6 +178,9 @@ def _simulate_rows(plan: Plan, seed: int, first: int, last: int, start_row: int,
                 plan.draw_bounds[j, 1], plan.table_values[offset:offset + length],
                 plan.table_cumw[offset:offset + length],
             )
+        if plan.correlations is not None:  # Iman-Conover, from the block's own stream
+            impose(plan.correlations, buf, lo, hi, given,
+                   generator(seed, plan.correlations.stream, block))
         cases = plan.cases
         if cases is None or all(int(c) in given for c in cases.out_cols):
             continue

@@ -19,6 +19,7 @@ SECTIONS = {
     "scenario", "parameters", "outputs", "claim", "checks",
     # the social-domain model (see domain.py)
     "cases", "success", "bias", "prices", "items", "extrapolation", "costs", "options",
+    "correlations",  # rank correlations between parameters (see correlations.py)
 }
 SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -110,6 +111,9 @@ def from_dict(
     from .domain import build_domain  # the social-domain sections add parameters and outputs
 
     cases, stakeholders = build_domain(raw, parameters, outputs, problems, directory)
+    from .correlations import parse_correlations
+
+    parse_correlations(raw.get("correlations"), parameters, problems)
 
     for name in outputs:
         if name in parameters:
