@@ -1,0 +1,184 @@
+"""The numbers behind the report's figures: rank correlations, break-even and acceptability
+curves, cost–effect regions and convergence traces. Plots draw these; nothing here draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from ..analysis.result import Result
+from ..engine import runner
+from ..errors import ScenarioError
+from ..plan import build_plan
+from ..scenario.model import Parameter, Scenario
+from .i18n import is_money
+
+_COUNTS = ("poisson", "binomial", "bernoulli", "discrete")
+
+
+def parameter_unit(param: Parameter) -> str:
+    """``share`` (support inside 0..1), ``count``, ``money`` or ``number``, for formatting."""
+    if param.dist is not None:
+        if param.dist.family in _COUNTS:
+            return "count"
+        low, high = param.dist.support()
+        if low >= 0.0 and high <= 1.0:
+            return "share"
+    return "money" if is_money(param.name) else "number"
+
+
+def rank_correlations(result: Result, output: str) -> dict[str, float]:
+    """Spearman rank correlation of every stored, varying parameter with ``output``.
+
+    ``rho = corr(rank(x), rank(y))`` over the iterations where the output is finite; sorted by
+    ``|rho|``, largest first. A monotone measure of what drives the output (Saltelli et al.,
+    *Global Sensitivity Analysis: The Primer*, 2008, §1.2.4). Needs ``store="all"``.
+    """
+    y = result[output]
+    finite = np.isfinite(y)
+    rho: dict[str, float] = {}
+    for name in result.columns:
+        if name in result.outputs:
+            continue
+        x = result[name][finite]
+        if x.size < 3 or np.ptp(x) == 0:
+            continue
+        r = float(stats.spearmanr(x, y[finite]).statistic)
+        if np.isfinite(r):
+            rho[name] = r
+    return dict(sorted(rho.items(), key=lambda kv: -abs(kv[1])))
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """``probability[i]`` = P(output > threshold) with ``parameter`` fixed at ``values[i]``.
+
+    ``mcse`` is the binomial standard error ``sqrt(p (1 - p) / iterations)``; ``point`` is the
+    parameter's value in the published claim; ``unit`` how to write the parameter's values.
+    """
+
+    output: str
+    parameter: str
+    values: np.ndarray
+    probability: np.ndarray
+    mcse: np.ndarray
+    point: float
+    threshold: float
+    iterations: int
+    unit: str = "number"
+
+
+def break_even_curve(scenario: Scenario, output: str, parameter: str,
+                     values: np.ndarray | None = None, *, iterations: int = 20_000,
+                     seed: int = runner.DEFAULT_SEED, threshold: float = 0.0,
+                     threads: int | None = None) -> BreakEven:
+    """P(output > threshold) as a function of one parameter, with common random numbers.
+
+    Every grid value is a run with the same seed in which ``parameter`` is replaced by a
+    constant column; the other parameters' draws are identical across the grid (the engine
+    ties streams to parameter and block), so the curve is smooth and differences between grid
+    points are not sampling noise. Default grid: 13 quantiles (1%..99%) of the parameter's
+    distribution, or 50%..150% of a fixed value.
+    """
+    if output not in scenario.outputs:
+        raise ScenarioError(f"break-even: '{output}' is not an output; outputs: "
+                            f"{', '.join(scenario.outputs)}")
+    param = scenario.parameters.get(parameter)
+    if param is None or param.kind == "expression" or param.internal:
+        usable = [n for n, p in scenario.parameters.items()
+                  if p.kind != "expression" and not p.internal]
+        raise ScenarioError(f"break-even: '{parameter}' is not a number or distribution "
+                            f"parameter; use one of {', '.join(usable)}")
+    if values is None:
+        if param.dist is not None:
+            values = np.unique(param.dist.ppf(np.linspace(0.01, 0.99, 13)))
+        else:
+            values = param.value * np.linspace(0.5, 1.5, 11)
+    values = np.asarray(values, dtype=np.float64)
+    plan = build_plan(scenario)
+    col = plan.names.index(parameter)
+    keep = [plan.names.index(output)]
+    probability = np.empty(values.size)
+    for i, value in enumerate(values):
+        column = np.full(iterations, value)
+        y = runner.run(plan, iterations, seed, keep, threads=threads, inputs={col: column})[:, 0]
+        probability[i] = np.count_nonzero(y > threshold) / iterations
+    mcse = np.sqrt(probability * (1.0 - probability) / iterations)
+    return BreakEven(output, parameter, values, probability, mcse, float(param.point),
+                     threshold, iterations, parameter_unit(param))
+
+
+def acceptability(cost: np.ndarray, effect: np.ndarray, prices: np.ndarray) -> np.ndarray:
+    """Cost-effectiveness acceptability curve: ``P(price * effect - cost > 0)`` per price.
+
+    The net monetary benefit at a price ``lambda`` per unit of effect is
+    ``lambda * effect - cost`` (Fenwick, Claxton & Sculpher, Health Econ. 10:779, 2001).
+    ``cost`` and ``effect`` are per-iteration increments; iterations with a non-finite value
+    are left out.
+    """
+    cost = np.asarray(cost, dtype=np.float64)
+    effect = np.asarray(effect, dtype=np.float64)
+    finite = np.isfinite(cost) & np.isfinite(effect)
+    c, e = cost[finite], effect[finite]
+    if c.size == 0:
+        return np.full(np.size(prices), np.nan)
+    return np.array([np.count_nonzero(p * e - c > 0) / c.size for p in np.atleast_1d(prices)])
+
+
+def tolerance(values: np.ndarray, share: float = 0.1) -> float:
+    """What counts as "about the same": ``share`` times the median absolute value."""
+    finite = np.abs(values[np.isfinite(values)])
+    return float(share * np.median(finite)) if finite.size else 0.0
+
+
+def regions(cost: np.ndarray, effect: np.ndarray, cost_tol: float, effect_tol: float
+            ) -> np.ndarray:
+    """The six regions of the cost–effect plane (after the Utrecht Effectencalculator figure).
+
+    With "same" meaning within the tolerance of zero, each iteration falls in exactly one of
+    1 more effect, no higher cost; 2 same effect, lower cost; 3 comparable; 4 more effect at
+    higher cost; 5 same or less effect at higher cost; 6 less effect, no higher cost.
+    Non-finite iterations get 0.
+    """
+    more = effect > effect_tol
+    less = effect < -effect_tol
+    same = ~more & ~less
+    dearer = cost > cost_tol
+    cheaper = cost < -cost_tol
+    code = np.zeros(np.shape(cost), dtype=np.int64)
+    code[more & ~dearer] = 1
+    code[same & cheaper] = 2
+    code[same & ~cheaper & ~dearer] = 3
+    code[more & dearer] = 4
+    code[~more & dearer] = 5
+    code[less & ~dearer] = 6
+    code[~(np.isfinite(cost) & np.isfinite(effect))] = 0
+    return code
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Running mean of an output after ``n[i]`` iterations, and its Monte Carlo standard error."""
+
+    n: np.ndarray
+    mean: np.ndarray
+    mcse: np.ndarray
+
+
+def convergence(values: np.ndarray, points: int = 200) -> Trace:
+    """Running mean ``m_k = (1/k) sum_{i<=k} y_i`` and ``mcse_k = s_k / sqrt(k)`` at ``points``
+    log-spaced ``k`` (non-finite iterations left out)."""
+    y = np.asarray(values, dtype=np.float64)
+    y = y[np.isfinite(y)]
+    if y.size < 2:
+        raise ScenarioError("convergence: need at least 2 finite iterations")
+    n = np.unique(np.geomspace(2, y.size, points).astype(np.int64))
+    s1 = np.cumsum(y)[n - 1]
+    s2 = np.cumsum((y - y.mean()) ** 2)  # centred to keep the variance accurate
+    c1 = np.cumsum(y - y.mean())[n - 1]
+    mean = s1 / n
+    var = (s2[n - 1] - c1 ** 2 / n) / (n - 1)
+    return Trace(n, mean, np.sqrt(np.maximum(var, 0.0) / n))

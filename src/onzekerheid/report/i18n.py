@@ -1,0 +1,223 @@
+"""Words and number formatting for reports, in Dutch (``nl``) and English (``en``).
+
+Dutch writes ``€ 8.336`` and ``4,5%`` (point for thousands, comma for decimals, a space after
+the euro sign); English writes ``€8,336`` and ``4.5%``. Everything a report says to its reader
+goes through :func:`text`, so a sentence exists in both languages or in neither.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..errors import ScenarioError
+
+LANGS = ("nl", "en")
+
+# Output names (or their part before the stakeholder dot) that are not amounts of money.
+_NOT_MONEY = ("bcr", "ratio", "roi", "share", "rate", "hours", "count", "fte", "probability",
+              "years", "effect", "qaly")
+
+WORDS: dict[str, dict[str, str]] = {
+    "claim": {"nl": "gepubliceerd", "en": "published"},
+    "median": {"nl": "mediaan", "en": "median"},
+    "interval": {"nl": "{level} interval", "en": "{level} interval"},
+    "frequency": {"nl": "aantal iteraties", "en": "iterations"},
+    "output": {"nl": "uitkomst", "en": "output"},
+    "stakeholder": {"nl": "belanghebbende", "en": "stakeholder"},
+    "parameter": {"nl": "aanname", "en": "assumption"},
+    "swing": {"nl": "uitkomst bij 5e en 95e percentiel van de aanname",
+              "en": "output at the assumption's 5th and 95th percentile"},
+    "first_order": {"nl": "eerste orde (alleen)", "en": "first order (alone)"},
+    "total_order": {"nl": "totaal (met interacties)", "en": "total (with interactions)"},
+    "sobol_axis": {"nl": "aandeel in de variantie", "en": "share of the variance"},
+    "spearman_axis": {"nl": "rangcorrelatie met {output}", "en": "rank correlation with {output}"},
+    "p_positive": {"nl": "kans dat {output} > 0", "en": "probability that {output} > 0"},
+    "break_even_title": {"nl": "Wanneer loont het? {output} tegen {parameter}",
+                         "en": "When does it pay? {output} against {parameter}"},
+    "point_value": {"nl": "waarde in de claim", "en": "value in the claim"},
+    "running_mean": {"nl": "lopend gemiddelde", "en": "running mean"},
+    "mcse_band": {"nl": "± 2 × Monte-Carlo-standaardfout",
+                  "en": "± 2 × Monte Carlo standard error"},
+    "iteration_axis": {"nl": "iteraties", "en": "iterations"},
+    "delta_effect": {"nl": "extra effect ({effect})", "en": "extra effect ({effect})"},
+    "delta_cost": {"nl": "extra kosten ({cost})", "en": "extra cost ({cost})"},
+    "wtp_axis": {"nl": "prijs per eenheid effect", "en": "price per unit of effect"},
+    "p_worth": {"nl": "kans dat het de prijs waard is", "en": "probability it is worth it"},
+    "region_1": {"nl": "meer effect, niet duurder", "en": "more effect, no higher cost"},
+    "region_2": {"nl": "zelfde effect, goedkoper", "en": "same effect, lower cost"},
+    "region_3": {"nl": "kosten en effect vergelijkbaar", "en": "cost and effect comparable"},
+    "region_4": {"nl": "meer effect, hogere kosten", "en": "more effect at higher cost"},
+    "region_5": {"nl": "zelfde of minder effect, hogere kosten",
+                 "en": "same or less effect at higher cost"},
+    "region_6": {"nl": "minder effect, niet duurder", "en": "less effect, no higher cost"},
+    "reference_price": {"nl": "referentieprijs", "en": "reference price"},
+    # Summary sentences.
+    "sentence_range": {
+        "nl": "Met {level} zekerheid {phrase} tussen {low} en {high}",
+        "en": "With {level} certainty, {phrase} between {low} and {high}"},
+    "sentence_claim": {
+        "nl": "; het gepubliceerde {what} van {claim} ligt op het {rank} percentiel.",
+        "en": "; the published {what} of {claim} is at the {rank} percentile."},
+    "sentence_claim_above": {
+        "nl": "; het gepubliceerde {what} van {claim} ligt boven elke gesimuleerde uitkomst.",
+        "en": "; the published {what} of {claim} lies above every simulated outcome."},
+    "sentence_claim_below": {
+        "nl": "; het gepubliceerde {what} van {claim} ligt onder elke gesimuleerde uitkomst.",
+        "en": "; the published {what} of {claim} lies below every simulated outcome."},
+    "sentence_positive": {
+        "nl": "De kans dat {output} positief is, is {p}.",
+        "en": "The probability that {output} is positive is {p}."},
+    "phrase_savings_per_case": {"nl": "levert een casus {who} {range} op",
+                                "en": "one case is worth {range} to {who}"},
+    "phrase_generic": {"nl": "ligt {output} {range}", "en": "{output} lies {range}"},
+}
+
+OUTPUT_NAMES: dict[str, dict[str, str]] = {
+    "net_benefit": {"nl": "de netto opbrengst", "en": "the net benefit"},
+    "bcr": {"nl": "de baten-kostenverhouding", "en": "the benefit–cost ratio"},
+    "saving": {"nl": "de besparing", "en": "the saving"},
+    "savings_per_case": {"nl": "de besparing per casus", "en": "the savings per case"},
+    "savings_per_year": {"nl": "de besparing per jaar", "en": "the savings per year"},
+    "costs_per_year": {"nl": "de kosten per jaar", "en": "the costs per year"},
+    "break_even_hours": {"nl": "het break-evenaantal uren", "en": "the break-even hours"},
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a supported report language, else raise a ScenarioError."""
+    if lang not in LANGS:
+        raise ScenarioError(f"--lang {lang!r}: unknown language; use one of {', '.join(LANGS)}")
+    return lang
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    """The sentence or label ``key`` in ``lang``, with ``{placeholders}`` filled in."""
+    return WORDS[key][check_lang(lang)].format(**values)
+
+
+def number(x: float | None, lang: str, decimals: int | None = None) -> str:
+    """A number with the language's separators: ``12.345,6`` (nl) or ``12,345.6`` (en).
+
+    Without ``decimals``: whole numbers from 100 up, else three significant digits (trailing
+    zeros dropped: ``4,8``).
+    """
+    if x is None or not math.isfinite(x):
+        return "-" if x is None or math.isnan(x) else ("∞" if x > 0 else "-∞")
+    trim = decimals is None
+    if decimals is None:
+        decimals = 0 if abs(x) >= 100 or x == round(x) else max(0, 2 - math.floor(math.log10(
+            abs(x))))
+    written = f"{x:,.{decimals}f}"
+    if trim and "." in written:
+        written = written.rstrip("0").rstrip(".")
+    if written.startswith("-") and float(written.replace(",", "")) == 0:
+        written = written[1:]
+    return written.translate(_SWAP) if check_lang(lang) == "nl" else written
+
+
+_SWAP = str.maketrans({",": ".", ".": ","})
+
+
+def money(x: float | None, lang: str, decimals: int | None = None) -> str:
+    """An amount in euros: ``€ 8.336`` / ``€ -1.200`` (nl), ``€8,336`` / ``-€1,200`` (en)."""
+    if x is None or not math.isfinite(x):
+        return number(x, lang)
+    if decimals is None:
+        decimals = 0 if abs(x) >= 100 or x == round(x) else 2
+    digits = number(abs(x), lang, decimals)
+    negative = x < 0 and digits.strip("0.,") != ""
+    if lang == "nl":
+        return f"€ -{digits}" if negative else f"€ {digits}"
+    return f"-€{digits}" if negative else f"€{digits}"
+
+
+def percent(p: float | None, lang: str, decimals: int = 1) -> str:
+    """A fraction as a percentage: 0.045 -> ``4,5%`` (nl) or ``4.5%`` (en); ``97%`` if whole."""
+    if p is None or not math.isfinite(p):
+        return "-"
+    written = number(100.0 * p, lang, decimals)
+    if decimals and written[-decimals:] == "0" * decimals:
+        written = written[: -decimals - 1]
+    return f"{written}%"
+
+
+def ordinal(n: int, lang: str) -> str:
+    """``78e`` (nl) or ``78th`` / ``1st`` / ``22nd`` (en)."""
+    if check_lang(lang) == "nl":
+        return f"{n}e"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def is_money(name: str) -> bool:
+    """Whether an output or parameter named ``name`` is an amount of money (by its name)."""
+    base = name.split(".", 1)[0].lower()
+    return not any(token in base.split("_") or base == token for token in _NOT_MONEY)
+
+
+def amount(x: float | None, name: str, lang: str) -> str:
+    """``x`` written as money when ``name`` is an amount of money, else as a plain number."""
+    return money(x, lang) if is_money(name) else number(x, lang)
+
+
+def formatted(x: float | None, unit: str, lang: str) -> str:
+    """``x`` in a unit: ``money`` (euros), ``share`` (a percentage), else a plain number."""
+    if unit == "money":
+        return money(x, lang)
+    if unit == "share":
+        return percent(x, lang)
+    return number(x, lang)
+
+
+def output_label(name: str, lang: str, article: bool = False) -> str:
+    """How a reader calls an output: ``de besparing per casus (gemeente)``.
+
+    Known built-in names are translated; others are shown as written, with underscores as
+    spaces. ``article`` keeps the leading article ("de", "the") of translated names.
+    """
+    base, _, who = name.partition(".")
+    known = OUTPUT_NAMES.get(base, {}).get(check_lang(lang))
+    if known is None:
+        label = base.replace("_", " ")
+    else:
+        label = known if article else known.split(" ", 1)[1]
+    return f"{label} ({who})" if who else label
+
+
+def output_phrase(name: str, lang: str, range_: str) -> str:
+    """The verb phrase of a summary sentence for ``name``, around the words ``range_``."""
+    base, _, who = name.partition(".")
+    if base == "savings_per_case" and who:
+        return text("phrase_savings_per_case", lang, who=_stakeholder(who, lang), range=range_)
+    return text("phrase_generic", lang, output=output_label(name, lang, article=True),
+                range=range_)
+
+
+def _stakeholder(who: str, lang: str) -> str:
+    return f"de {who}" if lang == "nl" else f"the {who}"
+
+
+def summary_sentence(name: str, lang: str, level: float, low: float, high: float,
+                     claim: float | None, claim_percentile: float | None) -> str:
+    """One plain-language sentence: the interval, and where the published figure falls.
+
+    ``Met 90% zekerheid levert een casus de gemeente tussen € 1.200 en € 3.900 op; het
+    gepubliceerde bedrag van € 3.563 ligt op het 78e percentiel.``
+    """
+    phrase = output_phrase(name, lang, "\0")
+    head, _, tail = phrase.partition("\0")
+    sentence = text("sentence_range", lang, level=percent(level, lang), phrase=head.rstrip(),
+                    low=amount(low, name, lang), high=amount(high, name, lang))
+    if tail.strip():
+        sentence += " " + tail.strip()
+    if claim is None or claim_percentile is None:
+        return sentence + "."
+    written = amount(claim, name, lang)
+    what = ("bedrag" if is_money(name) else "cijfer") if lang == "nl" else "figure"
+    if claim_percentile >= 1.0:
+        return sentence + text("sentence_claim_above", lang, claim=written, what=what)
+    if claim_percentile <= 0.0:
+        return sentence + text("sentence_claim_below", lang, claim=written, what=what)
+    rank = min(99, max(1, round(100 * claim_percentile)))
+    return sentence + text("sentence_claim", lang, claim=written, rank=ordinal(rank, lang),
+                                 what=what)
