@@ -12,8 +12,11 @@ Grammar (lowest to highest precedence)::
 Comparisons give 1 or 0. Functions: ``min max`` (two or more arguments), ``abs exp log sqrt sin
 cos floor ceil`` (one), ``clip(x, lo, hi)`` and ``where(cond, a, b)`` (three). The parser is a
 hand-written recursive descent with a depth limit, so no input can exhaust the stack, and it
-never hands user text to ``eval``. The result is a tree of :class:`Node` tuples that
-:mod:`onzekerheid.plan` compiles to a flat program for the numba kernels.
+never hands user text to ``eval``. The depth counts every level of the tree, including each
+operator of a chain such as ``a + b + c``, so the recursive walks over the tree (names, the
+plan's compiler) stay far from Python's recursion limit too. The result is a tree of
+:class:`Node` tuples that :mod:`onzekerheid.plan` compiles to a flat program for the numba
+kernels.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ _REJECTED_HINTS = {
     "]": "indexing is not allowed",
     "{": "braces are not allowed",
     "}": "braces are not allowed",
+    ":=": "assignment (:=) is not allowed",
     ":": "slices and lambdas are not allowed",
     ";": "only one expression is allowed",
     "=": "assignment is not allowed; use == to compare",
@@ -118,7 +122,8 @@ def names_in(node: Node) -> set[str]:
 def parse(text: str) -> Node:
     """Parse one expression; raise :class:`ExpressionError` naming the construct that is wrong."""
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+        raise ExpressionError(f"expression is {len(text)} characters long; "
+                              f"the limit is {MAX_LENGTH}")
     parser = _Parser(text, _tokenize(text))
     node = parser.expression(0)
     parser.expect_end()
@@ -177,6 +182,8 @@ class _Parser:
         if kind != "end":
             if value in COMPARISONS:
                 raise self.fail("chained comparisons are not allowed; compare two values", pos)
+            if kind == "name" and value in _KEYWORDS:
+                raise self.fail(_KEYWORDS[value], pos)
             raise self.fail(f"unexpected {value!r} after a complete expression", pos)
 
     def expression(self, depth: int) -> Node:
@@ -194,6 +201,8 @@ class _Parser:
         left = self.term(depth + 1)
         while self.peek()[0] == "op" and self.peek()[1] in "+-":
             _, op, pos = self.take()
+            depth += 1  # a chain a + b + c ... is a left-deep tree: each operator nests once
+            self._guard(depth)
             left = Node("binop", name=op, args=(left, self.term(depth + 1)), position=pos)
         return left
 
@@ -202,6 +211,8 @@ class _Parser:
         left = self.unary(depth + 1)
         while self.peek()[0] == "op" and self.peek()[1] in ("*", "/"):
             _, op, pos = self.take()
+            depth += 1
+            self._guard(depth)
             left = Node("binop", name=op, args=(left, self.unary(depth + 1)), position=pos)
         return left
 
@@ -251,6 +262,8 @@ class _Parser:
             inner = self.expression(depth + 1)
             closing = self.take()
             if closing[1] != ")":
+                if closing[0] == "name" and closing[1] in _KEYWORDS:
+                    raise self.fail(_KEYWORDS[closing[1]], closing[2])
                 raise self.fail("missing ')'", closing[2])
             return inner
         if kind == "end":
@@ -276,6 +289,8 @@ class _Parser:
                 break
         closing = self.take()
         if closing[1] != ")":
+            if closing[0] == "name" and closing[1] in _KEYWORDS:
+                raise self.fail(_KEYWORDS[closing[1]], closing[2])
             raise self.fail(f"missing ')' to close {func}(", closing[2])
         low, high = FUNCTIONS[func]
         if len(args) < low or (high is not None and len(args) > high):
@@ -285,8 +300,9 @@ class _Parser:
 
     def _guard(self, depth: int) -> None:
         if depth > MAX_DEPTH * 6:
-            raise self.fail(f"expression is nested too deeply (limit {MAX_DEPTH} levels)",
-                            self.peek()[2])
+            raise self.fail(f"expression is nested too deeply (limit {MAX_DEPTH} levels of "
+                            "parentheses, or a few hundred operators in a row); split it into "
+                            "parameters", self.peek()[2])
 
 
 def render_position(text: str, position: int | None) -> str:
