@@ -26,9 +26,10 @@ DEFAULT_ITERATIONS = 100_000
 DEFAULT_SEED = runner.DEFAULT_SEED
 
 
-def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+def load(path: str | Path, overrides: dict[str, Any] | None = None,
+         variant: str | None = None) -> Scenario:
     """Read and validate a scenario file (see :func:`onzekerheid.scenario.load`)."""
-    return _load(path, overrides)
+    return _load(path, overrides, variant)
 
 
 def simulate(
@@ -41,6 +42,7 @@ def simulate(
     store: Literal["all", "outputs"] = "all",
     chunk_blocks: int = runner.DEFAULT_CHUNK_BLOCKS,
     progress: Callable[[int], None] | None = None,
+    scheduler: str | None = None,
 ) -> Result:
     """Monte Carlo simulation of a scenario.
 
@@ -60,6 +62,10 @@ def simulate(
     store
         ``"all"`` keeps random and expression parameters besides the outputs (what ``samples``
         shows); ``"outputs"`` keeps only outputs, so memory grows with outputs only.
+    scheduler
+        ``None`` (default): in-process threads. ``"local:N"`` or a dask scheduler address:
+        chunks of iterations run as dask tasks (:mod:`onzekerheid.engine.distributed`), with
+        bitwise the same result.
 
     Returns
     -------
@@ -78,8 +84,14 @@ def simulate(
         stored = []
     columns = tuple(stored) + outputs
     keep = [plan.names.index(n) for n in columns]
-    data = runner.run(plan, int(iterations), seed, keep, threads=threads,
-                      chunk_blocks=chunk_blocks, progress=progress)
+    if scheduler is not None:
+        from .engine import distributed
+
+        data = distributed.run(plan, int(iterations), seed, keep, scheduler=scheduler,
+                               chunk_blocks=chunk_blocks, progress=progress)
+    else:
+        data = runner.run(plan, int(iterations), seed, keep, threads=threads,
+                          chunk_blocks=chunk_blocks, progress=progress)
     return Result(scenario, int(iterations), seed, ci, data, columns, outputs)
 
 

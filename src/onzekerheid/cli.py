@@ -39,6 +39,11 @@ Json = Annotated[bool, typer.Option("--json", help="Print the JSON document only
 Threads = Annotated[int | None, typer.Option(
     "--threads", help="Worker threads (default: all cores); results do not depend on it.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+Variant = Annotated[str | None, typer.Option(
+    "--variant", help="Apply the overrides of [variants.NAME] first (--set ones win).")]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run on dask: a scheduler address (host:8786) or local:N worker "
+    "processes; the numbers equal the in-process run. Needs onzekerheid[distributed].")]
 
 
 @contextmanager
@@ -95,6 +100,8 @@ def run(
         "--point", help="Evaluate once with every point value: the published arithmetic.")] = False,
     threads: Threads = None,
     quiet: Quiet = False,
+    variant: Variant = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Simulate a scenario: per output the mean, median, interval, MCSE and the claim's place."""
     from .report import files, terminal
@@ -103,7 +110,7 @@ def run(
         check_options(iterations, ci, seed, threads)
         if samples is not None:
             files.check_target(samples, files.TABLE_FORMATS, "--samples")
-        scenario = api.load(file, overrides(set_))
+        scenario = api.load(file, overrides(set_), variant)
         if point:
             result = api.point(scenario)
             if json_:
@@ -113,7 +120,8 @@ def run(
             return
         with progress_bar(iterations, quiet or json_) as advance:
             outcome = api.simulate(scenario, iterations, seed, ci=ci, threads=threads,
-                                   store="all" if samples else "outputs", progress=advance)
+                                   store="all" if samples else "outputs", progress=advance,
+                                   scheduler=scheduler)
         if samples is not None:
             files.write_table(outcome.samples, samples)
         if json_:
@@ -164,23 +172,38 @@ def check(
         "--expect", help="An extra check, e.g. 'P(net_benefit > 0) >= 0.9'. Repeatable.")] = None,
     json_: Json = False,
     threads: Threads = None,
+    junit: Annotated[Path | None, typer.Option(
+        "--junit", help="Also write the results as JUnit XML (one testcase per check).")] = None,
+    variant: Annotated[list[str] | None, typer.Option(
+        "--variant", help="Check this [variants.NAME] of every file. Repeatable.")] = None,
+    all_variants: Annotated[bool, typer.Option(
+        "--all-variants", help="Check every [variants.NAME] of each file (a file without "
+        "variants is checked as written).")] = False,
 ) -> None:
     """Run scenarios and evaluate their [[checks]]; exit 1 if any check fails."""
     from .analysis.checks import evaluate_checks
-    from .report import terminal
+    from .report import files, terminal
+    from .report.junit import write_junit
     from .scenario.checks import parse_check
+    from .scenario.variants import variant_names
 
     documents = []
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
+        if junit is not None:
+            files.check_target(junit, {".xml"}, "--junit")
         extra = []
         for text in expect or []:
             try:
                 extra.append(parse_check(text))
             except ValueError as exc:
                 raise ScenarioError(f"--expect: {exc}") from None
+        targets = []
         for path in files_:
-            scenario = api.load(path, overrides(set_))
+            names = variant_names(api.load(path).raw) if all_variants else list(variant or [])
+            targets.extend((path, name) for name in names or [None])
+        for path, name in targets:
+            scenario = api.load(path, overrides(set_), name)
             checks = list(scenario.checks)
             for item in extra:
                 if item.output not in scenario.outputs:
@@ -194,8 +217,12 @@ def check(
             documents.append({"file": str(path), "passed": all(o.passed for o in outcomes),
                               "iterations": iterations, "seed": result.seed,
                               "checks": [o.as_dict() for o in outcomes]})
+            if name is not None:
+                documents[-1]["variant"] = name
             if not json_:
-                terminal.render_checks(str(path), outcomes, out)
+                terminal.render_checks(str(path) + (f" [{name}]" if name else ""), outcomes, out)
+        if junit is not None:
+            write_junit(documents, junit)
     passed = all(d["passed"] for d in documents)
     if json_:
         doc = documents[0] if len(documents) == 1 else {"passed": passed, "files": documents}

@@ -19,6 +19,7 @@ SECTIONS = {
     "scenario", "parameters", "outputs", "claim", "checks",
     # the social-domain model (see domain.py)
     "cases", "success", "bias", "prices", "items", "extrapolation", "costs", "options",
+    "variants",  # named sets of overrides (see variants.py)
     "correlations",  # rank correlations between parameters (see correlations.py)
 }
 SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year"}
@@ -28,7 +29,8 @@ _INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
 RESERVED = set(FUNCTIONS) | {"P", "lambda", "if", "else", "and", "or", "not", "in", "is"}
 
 
-def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+def load(path: str | Path, overrides: dict[str, Any] | None = None,
+         variant: str | None = None) -> Scenario:
     """Read and validate a scenario file.
 
     Parameters
@@ -38,6 +40,9 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     overrides
         ``{name: value}`` replacing parameters (or outputs) before validation, as ``--set``
         does: a number, an ``"A to B"`` interval, an expression string or a distribution table.
+    variant
+        The name of a ``[variants.NAME]`` table whose overrides are applied first (``overrides``
+        then win over them).
 
     Raises
     ------
@@ -50,7 +55,7 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     raw, text = read_toml(path)
     digest = hashlib.sha256(text.encode()).hexdigest()
     return from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
-                     directory=str(path.parent), overrides=overrides)
+                     directory=str(path.parent), overrides=overrides, variant=variant)
 
 
 def loads(text: str, name: str = "<string>", overrides: dict[str, Any] | None = None) -> Scenario:
@@ -71,10 +76,17 @@ def from_dict(
     digest: str = "",
     directory: str = ".",
     overrides: dict[str, Any] | None = None,
+    variant: str | None = None,
 ) -> Scenario:
     """Validate an already-parsed scenario document."""
     raw = copy.deepcopy(raw)
     problems = Problems(file=file, locate=locate)
+    from .variants import check_variants, variant_overrides
+
+    check_variants(raw, problems)
+    if variant is not None:
+        problems.raise_if_any()
+        overrides = {**variant_overrides(raw, variant, file), **(overrides or {})}
     if overrides:
         raw = apply_overrides(raw, overrides, file)
 

@@ -1,0 +1,219 @@
+"""Sweeps: every output's summary over a grid of parameter values, with common random numbers.
+
+Each grid point is the scenario with the varied names fixed by overrides (exactly
+``load(file, overrides={name: value, ...})``), simulated with the same seed. The engine ties
+every random stream to (seed, parameter name, block), so fixing a parameter leaves the draws of
+all the others unchanged: every grid point sees the same random numbers, and a difference
+between neighbouring points is the effect of the change, not sampling noise (common random
+numbers; Glasserman 2003, *Monte Carlo Methods in Financial Engineering*, sec. 4.1).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..engine import runner
+from ..errors import Problem, ScenarioError
+from ..plan import Plan, build_plan
+from ..scenario.loader import from_dict
+from ..scenario.model import Scenario
+from .summary import Summary, summarize
+
+MAX_POINTS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One varied name and its values, in the order given."""
+
+    name: str
+    values: tuple[float, ...]
+
+
+def parse_vary(text: str) -> Axis:
+    """``NAME=START:STOP:COUNT`` (COUNT evenly spaced values, both ends included) or
+    ``NAME=v1,v2,...``; raises :class:`ScenarioError` naming the option and the fix."""
+    hint = "e.g. --vary worker_cost=60000:90000:7 or --vary worker_cost=60000,75000,90000"
+    name, sep, spec = text.partition("=")
+    name, spec = name.strip(), spec.strip()
+    if not sep or not name or not spec:
+        raise ScenarioError(Problem(f"--vary {text!r}: expected NAME=START:STOP:COUNT or "
+                                    "NAME=v1,v2,...", hint=hint))
+    try:
+        if ":" in spec:
+            parts = spec.split(":")
+            if len(parts) != 3:
+                raise ValueError("a range needs exactly START:STOP:COUNT")
+            start, stop = float(parts[0]), float(parts[1])
+            if not parts[2].strip().isdigit() or int(parts[2]) < 1:
+                raise ValueError(f"COUNT must be a whole number >= 1, got {parts[2]!r}")
+            values = np.linspace(start, stop, int(parts[2])).tolist()
+        else:
+            values = [float(v) for v in spec.split(",")]
+    except ValueError as exc:
+        reason = str(exc) if "COUNT" in str(exc) or "range" in str(exc) else \
+            "every value must be a number"
+        raise ScenarioError(Problem(f"--vary {text!r}: {reason}", hint=hint)) from None
+    if not all(math.isfinite(v) for v in values):
+        raise ScenarioError(Problem(f"--vary {text!r}: values must be finite numbers", hint=hint))
+    return Axis(name, tuple(values))
+
+
+def grid(axes: Sequence[Axis]) -> list[dict[str, float]]:
+    """Every combination of the axes' values (the last axis varies fastest)."""
+    names = [a.name for a in axes]
+    if len(set(names)) != len(names):
+        raise ScenarioError("--vary: a name is varied twice; give each name once, with all its "
+                            "values")
+    size = math.prod(len(a.values) for a in axes)
+    if size > MAX_POINTS:
+        raise ScenarioError(f"--vary: the grid has {size:,} points, more than {MAX_POINTS:,}; "
+                            "use fewer values per name")
+    return [dict(zip(names, combo, strict=True))
+            for combo in itertools.product(*(a.values for a in axes))]
+
+
+@dataclass
+class SweepResult:
+    """Summaries per grid point; ``summaries[i][output]`` belongs to ``points[i]``."""
+
+    scenario: Scenario
+    axes: tuple[Axis, ...]
+    points: list[dict[str, float]]
+    summaries: list[dict[str, Summary]]
+    iterations: int
+    seed: int
+    ci: float
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(self.summaries[0]) if self.summaries else ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``sweep --json`` document: ``{"grid": [{"values", "outputs"}], ...}``."""
+        return {
+            "scenario": {"title": self.scenario.title, "file": self.scenario.file},
+            "iterations": self.iterations,
+            "seed": self.seed,
+            "ci": self.ci,
+            "vary": {a.name: list(a.values) for a in self.axes},
+            "grid": [{"values": dict(values),
+                      "outputs": {name: s.as_dict() for name, s in summaries.items()}}
+                     for values, summaries in zip(self.points, self.summaries, strict=True)],
+        }
+
+    def table(self) -> pd.DataFrame:
+        """One row per grid point and output: the varied values, ``output``, the summary."""
+        rows = [{**values, "output": name, **s.as_dict()}
+                for values, summaries in zip(self.points, self.summaries, strict=True)
+                for name, s in summaries.items()]
+        return pd.DataFrame(rows)
+
+    def statistic(self, output: str, stat: str) -> np.ndarray:
+        """``stat`` of ``output`` as an array shaped by the axes (len(axis 0), len(axis 1), ...)."""
+        if output not in self.outputs:
+            raise ScenarioError(f"--output-name {output}: not an output; outputs: "
+                                f"{', '.join(self.outputs)}")
+        keys = Summary.__dataclass_fields__
+        if stat not in keys:
+            raise ScenarioError(f"--stat {stat}: unknown statistic; use one of "
+                                f"{', '.join(keys)}")
+        values = [s[output].as_dict()[stat] for s in self.summaries]
+        array = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+        return array.reshape([len(a.values) for a in self.axes])
+
+
+def point_summaries(plan: Plan, iterations: int, seed: int, keep: Sequence[int],
+                    outputs: Sequence[str], claims: dict[str, float], ci: float,
+                    threads: int | None = 1) -> dict[str, Summary]:
+    """Simulate one grid point and summarise each output (a pure function: a dask task)."""
+    data = runner.run(plan, iterations, seed, keep, threads=threads)
+    return {name: summarize(data[:, j], ci, claims.get(name)) for j, name in enumerate(outputs)}
+
+
+def grid_scenarios(scenario: Scenario, points: Sequence[dict[str, float]]) -> list[Scenario]:
+    """The scenario with each point's values as overrides; a bad name or value fails first."""
+    built = []
+    for values in points:
+        try:
+            built.append(from_dict(scenario.raw, file=scenario.file, digest=scenario.digest,
+                                   directory=scenario.directory,
+                                   overrides={k: _number(v) for k, v in values.items()}))
+        except ScenarioError as exc:
+            where = ", ".join(f"{k}={v:g}" for k, v in values.items())
+            raise ScenarioError([Problem(f"--vary at {where}: "
+                                         + p.message.replace("--set ", ""),
+                                         path=p.path, file=p.file, line=p.line, hint=p.hint)
+                                 for p in exc.problems]) from None
+    return built
+
+
+def _number(value: float) -> int | float:
+    """Whole values as int, as ``--set`` gives them (counts must be whole numbers)."""
+    return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
+
+
+def sweep(
+    scenario: Scenario,
+    axes: Sequence[Axis],
+    iterations: int,
+    seed: int,
+    *,
+    ci: float = 0.90,
+    threads: int | None = None,
+    scheduler: Any = None,
+    progress: Callable[[int], None] | None = None,
+) -> SweepResult:
+    """Simulate every grid point of ``axes`` with the same seed (common random numbers).
+
+    Parameters
+    ----------
+    scenario
+        The loaded scenario (its overrides and variant already applied).
+    axes
+        The varied names (any parameter, output or dotted domain key) and their values.
+    iterations, seed, ci
+        As for :func:`onzekerheid.simulate`; every point uses the same seed.
+    threads
+        In-process threads per grid point (ignored with ``scheduler``).
+    scheduler
+        ``None``, ``"local:N"``, a dask scheduler address or a ``distributed.Client``: each grid
+        point becomes one task; the summaries are bitwise those of the in-process run.
+    progress
+        Called with 1 after each grid point.
+
+    Returns
+    -------
+    SweepResult
+        Point ``i`` equals ``simulate(load(file, overrides=points[i]), iterations, seed)``.
+    """
+    seed = runner.seed_from(seed)
+    points = grid(axes)
+    scenarios = grid_scenarios(scenario, points)
+    outputs = tuple(scenario.outputs)
+    tasks = []
+    for built in scenarios:
+        plan = build_plan(built)
+        keep = [plan.names.index(n) for n in outputs]
+        tasks.append((plan, int(iterations), seed, keep, outputs, dict(built.claims), ci))
+    if scheduler is None:
+        summaries = []
+        for task in tasks:
+            summaries.append(point_summaries(*task, threads=threads))
+            if progress is not None:
+                progress(1)
+    else:
+        from ..engine import distributed
+
+        with distributed.client_for(scheduler) as client:
+            summaries = distributed.map_tasks(
+                client, point_summaries, tasks,
+                None if progress is None else (lambda _i, _r: progress(1)))
+    return SweepResult(scenario, tuple(axes), points, summaries, int(iterations), seed, ci)

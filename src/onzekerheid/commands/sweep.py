@@ -1,0 +1,252 @@
+"""``sweep`` (outputs over a grid of parameter values) and ``compare`` (variants or files side
+by side, with the distribution of their difference)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from .. import api
+from ..analysis.compare import Comparison, compare
+from ..analysis.sweep import SweepResult, parse_vary, sweep
+from ..cli import (
+    Ci,
+    Iterations,
+    Json,
+    Quiet,
+    Scheduler,
+    Seed,
+    Sets,
+    Threads,
+    Variant,
+    app,
+    check_options,
+    out,
+    overrides,
+    progress_bar,
+    user_errors,
+)
+from ..errors import ScenarioError
+from ..report import files
+from ..report.terminal import number, percent
+from ..scenario.variants import variant_names
+
+PLOT_FORMATS = {".png", ".pdf", ".svg"}
+PROBABILITIES = {"p_positive", "claim_percentile"}
+
+
+@app.command("sweep")
+def sweep_command(
+    file: Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)],
+    vary: Annotated[list[str], typer.Option(
+        "--vary", help="NAME=START:STOP:COUNT or NAME=v1,v2,... Repeatable: a full grid.",
+        show_default=False)],
+    iterations: Iterations = api.DEFAULT_ITERATIONS,
+    seed: Seed = api.DEFAULT_SEED,
+    ci: Ci = 0.90,
+    set_: Sets = None,
+    variant: Variant = None,
+    json_: Json = False,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write one row per grid point and output (.csv or .parquet).")
+    ] = None,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", help="Plot --stat of --output-name over one varied name (line with band) or "
+        "two (heatmap): .png, .pdf or .svg.")] = None,
+    stat: Annotated[str, typer.Option(
+        "--stat", help="Statistic to plot and show: mean, median, p_positive, "
+        "claim_percentile, sd, low, high, mcse.")] = "p_positive",
+    output_name: Annotated[str | None, typer.Option(
+        "--output-name", help="The output to plot and show (default: all shown; net_benefit, "
+        "else the first, plotted).")] = None,
+    threads: Threads = None,
+    scheduler: Scheduler = None,
+    quiet: Quiet = False,
+) -> None:
+    """Every output over a grid of parameter values, with common random numbers (one seed)."""
+    with user_errors():
+        check_options(iterations, ci, seed, threads)
+        axes = [parse_vary(text) for text in vary]
+        if output is not None:
+            files.check_target(output, files.TABLE_FORMATS, "--output")
+        if plot is not None:
+            files.check_target(plot, PLOT_FORMATS, "--plot")
+            if len(axes) > 2:
+                raise ScenarioError(f"--plot: {len(axes)} names are varied; a plot shows one "
+                                    "(line) or two (heatmap): leave --plot out or vary fewer")
+        scenario = api.load(file, overrides(set_), variant)
+        total = math.prod(len(a.values) for a in axes)
+        with progress_bar(total, quiet or json_) as advance:
+            result = sweep(scenario, axes, iterations, seed, ci=ci, threads=threads,
+                           scheduler=scheduler, progress=advance)
+        shown = result.outputs if output_name is None else (output_name,)
+        name = output_name or ("net_benefit" if "net_benefit" in shown else shown[0])
+        values = result.statistic(name, stat)  # checks the names before anything is written
+        if output is not None:
+            files.write_table(result.table(), output)
+        if plot is not None:
+            plot_sweep(result, name, stat, values, plot)
+        if json_:
+            print(json.dumps(result.to_json(), indent=2))
+            return
+        for shown_name in shown:
+            out.print(sweep_table(result, shown_name, stat))
+        out.print(f"{result.iterations:,} iterations per point, seed {result.seed} at every "
+                  "point (common random numbers)", style="dim")
+        for path in (output, plot):
+            if path is not None:
+                out.print(f"written: {path}", style="dim")
+
+
+def sweep_table(result: SweepResult, name: str, stat: str) -> Table:
+    """One row per grid point: the varied values, mean, interval, P(> 0) and ``stat``."""
+    table = Table(title=f"{result.scenario.title}: {name}", title_justify="left")
+    for axis in result.axes:
+        table.add_column(axis.name, justify="right")
+    for column in ("mean", f"{result.ci:.0%} interval", "P(> 0)"):
+        table.add_column(column, justify="right")
+    extra = stat not in ("mean", "p_positive")
+    if extra:
+        table.add_column(stat, justify="right")
+    for values, summaries in zip(result.points, result.summaries, strict=True):
+        s = summaries[name]
+        row = [number(values[a.name]) for a in result.axes]
+        row += [number(s.mean), f"{number(s.low)} – {number(s.high)}", percent(s.p_positive)]
+        if extra:
+            value = s.as_dict()[stat]
+            row.append(percent(value) if stat in PROBABILITIES else number(value))
+        table.add_row(*row)
+    return table
+
+
+def plot_sweep(result: SweepResult, name: str, stat: str, values: np.ndarray, path: Path
+               ) -> None:
+    """A line with a band (one varied name) or a heatmap (two), written atomically.
+
+    Band: for ``mean``/``median`` the output's ``ci`` interval (``low``..``high``) at each
+    point; for a probability ``p`` the Monte Carlo interval ``p +- 2 sqrt(p (1-p) / n)``; for
+    other statistics no band.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    if len(result.axes) == 1:
+        x = np.asarray(result.axes[0].values)
+        ax.plot(x, values, marker="o", color="C0", label=f"{stat} of {name}")
+        band = _band(result, name, stat, values)
+        if band is not None:
+            ax.fill_between(x, band[0], band[1], color="C0", alpha=0.2, label=band[2])
+        ax.set_xlabel(result.axes[0].name)
+        ax.set_ylabel(f"{stat}({name})")
+        ax.legend(loc="best")
+        ax.grid(alpha=0.3)
+    else:
+        x, y = (np.asarray(a.values) for a in result.axes)
+        mesh = ax.pcolormesh(y, x, values, shading="nearest", cmap="viridis")
+        fig.colorbar(mesh, ax=ax, label=f"{stat}({name})")
+        if stat in PROBABILITIES and min(values.shape) > 1:
+            lines = ax.contour(y, x, values, levels=[0.5, 0.9], colors="white", linewidths=1)
+            ax.clabel(lines, fmt="%.1f")
+        ax.set_xlabel(result.axes[1].name)
+        ax.set_ylabel(result.axes[0].name)
+    ax.set_title(f"{result.scenario.title}\n{result.iterations:,} iterations per point, "
+                 f"seed {result.seed}", fontsize=9)
+    try:
+        files.write_atomic(path, lambda p: fig.savefig(p, format=path.suffix[1:].lower(),
+                                                       dpi=120))
+    finally:
+        plt.close(fig)
+
+
+def _band(result: SweepResult, name: str, stat: str, values: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray, str] | None:
+    if stat in ("mean", "median"):
+        return (result.statistic(name, "low"), result.statistic(name, "high"),
+                f"{result.ci:.0%} interval of {name}")
+    if stat in PROBABILITIES:
+        half = 2.0 * np.sqrt(values * (1.0 - values) / result.iterations)
+        return values - half, values + half, "± 2 Monte Carlo standard errors"
+    return None
+
+
+@app.command("compare")
+def compare_command(
+    files_: Annotated[list[Path], typer.Argument(
+        help="One file (compare its variants) or several files.", show_default=False)],
+    iterations: Iterations = api.DEFAULT_ITERATIONS,
+    seed: Seed = api.DEFAULT_SEED,
+    ci: Ci = 0.90,
+    set_: Sets = None,
+    variant: Annotated[list[str] | None, typer.Option(
+        "--variant", help="With one file: compare only these variants. Repeatable.")] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", help="Label differences are taken from (default: the first).")] = None,
+    output_name: Annotated[str | None, typer.Option(
+        "--output-name", help="Show only this output.")] = None,
+    json_: Json = False,
+    threads: Threads = None,
+    scheduler: Scheduler = None,
+) -> None:
+    """Variants of one file, or several files, side by side on the same seed, with the
+    distribution of each one's difference from the baseline (common random numbers)."""
+    with user_errors():
+        check_options(iterations, ci, seed, threads)
+        sets = overrides(set_)
+        if len(files_) == 1:
+            names = list(variant or []) or variant_names(api.load(files_[0]).raw)
+            if len(names) < 2:
+                raise ScenarioError(f"compare {files_[0]}: needs two or more variants; add "
+                                    "[variants.NAME] sections, or give two or more files")
+            scenarios = {n: api.load(files_[0], sets, n) for n in names}
+        else:
+            if variant:
+                raise ScenarioError("--variant: only with one file; with several files each "
+                                    "is compared as written")
+            scenarios = {}
+            for path in files_:
+                label = path.stem if path.stem not in scenarios else str(path)
+                scenarios[label] = api.load(path, sets)
+        result = compare(scenarios, iterations, seed, ci=ci, baseline=baseline, threads=threads,
+                         scheduler=scheduler)
+        if output_name is not None and output_name not in result.outputs:
+            raise ScenarioError(f"--output-name {output_name}: not an output in common; "
+                                f"outputs: {', '.join(result.outputs)}")
+        if json_:
+            print(json.dumps(result.to_json(), indent=2))
+            return
+        for name in result.outputs if output_name is None else (output_name,):
+            out.print(compare_table(result, name))
+        first = result.results[result.baseline]
+        out.print(f"{first.iterations:,} iterations, seed {first.seed} for every scenario "
+                  f"(common random numbers); difference = scenario − {result.baseline}, "
+                  "iteration by iteration", style="dim")
+
+
+def compare_table(result: Comparison, name: str) -> Table:
+    """One row per scenario: its summary, then its paired difference from the baseline."""
+    level = f"{next(iter(result.results.values())).ci:.0%}"
+    table = Table(title=name, title_justify="left")
+    for column in ("scenario", "mean", f"{level} interval", "P(> 0)", "claim pct",
+                   "difference", f"{level} interval of difference", "P(higher)"):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for label, run in result.results.items():
+        s = run.summary_of(name)
+        row = [label, number(s.mean), f"{number(s.low)} – {number(s.high)}",
+               percent(s.p_positive), percent(s.claim_percentile)]
+        if label == result.baseline:
+            row += ["(baseline)", "", ""]
+        else:
+            d = result.difference_summary(label, name)
+            row += [number(d.mean), f"{number(d.low)} – {number(d.high)}",
+                    percent(d.p_positive)]
+        table.add_row(*row)
+    return table

@@ -1,0 +1,190 @@
+"""Running chunks of iterations (and grid points) as tasks on a ``dask.distributed`` cluster.
+
+The engine's randomness is tied to (seed, stream, block of ``BLOCK`` rows), never to the worker
+that draws it, so a chunk of whole blocks gives the same numbers wherever it runs: the result on
+a cluster is bitwise the result of :func:`onzekerheid.engine.runner.run` with the same seed.
+Every task is a pure function of its arguments (submitted with ``pure=True``), so when a worker
+is lost Dask simply runs the task again elsewhere and gets the same numbers.
+
+``scheduler`` is ``"local:N"`` (a ``LocalCluster`` of N worker processes, one thread each,
+started and stopped around the call), the address of a running scheduler (``tcp://host:8786``
+or ``host:8786``), or an existing ``distributed.Client`` (reused, not closed).
+
+Dask is optional: ``pip install 'onzekerheid[distributed]'``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import ScenarioError, SimulationError
+from ..plan import Plan
+from . import runner
+
+CONNECT_TIMEOUT = "10s"
+
+
+def _distributed() -> Any:
+    """The ``distributed`` module, or a clear error saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise SimulationError(
+            "--scheduler needs dask.distributed, which is not installed; install it with "
+            "pip install 'onzekerheid[distributed]' (or run without --scheduler)"
+        ) from None
+    return distributed
+
+
+def local_workers(scheduler: str) -> int | None:
+    """N for ``"local:N"``, None for a scheduler address; a bad N is an input error."""
+    if not scheduler.startswith("local:"):
+        if not scheduler.strip():
+            raise ScenarioError("--scheduler: empty address; give host:port or local:N")
+        return None
+    text = scheduler[len("local:"):]
+    if not text.isdigit() or int(text) < 1:
+        raise ScenarioError(f"--scheduler {scheduler}: N in local:N must be a whole number "
+                            "of worker processes, at least 1 (e.g. local:4)")
+    return int(text)
+
+
+@contextlib.contextmanager
+def client_for(scheduler: Any) -> Iterator[Any]:
+    """A ``distributed.Client`` for ``scheduler`` (see the module docstring); closed on exit
+    unless the caller passed a client in."""
+    if not isinstance(scheduler, str):  # an existing Client: the caller owns it
+        yield scheduler
+        return
+    workers = local_workers(scheduler)
+    dist = _distributed()
+    if workers is not None:
+        cluster = dist.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=None, silence_logs=logging.CRITICAL)
+        try:
+            with dist.Client(cluster) as client:
+                yield client
+        finally:
+            cluster.close()
+        return
+    try:
+        client = dist.Client(scheduler, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise SimulationError(
+            f"--scheduler {scheduler}: could not reach a dask scheduler there ({exc}); start "
+            "one with `dask scheduler` and workers with `dask worker ADDRESS`, or use local:N"
+        ) from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def map_tasks(client: Any, func: Callable[..., Any], arguments: Sequence[tuple[Any, ...]],
+              progress: Callable[[int, Any], None] | None = None) -> list[Any]:
+    """``[func(*args) for args in arguments]`` as pure dask tasks; results in input order.
+
+    ``progress(i, result)`` is called as each task finishes (in completion order).
+    """
+    dist = _distributed()
+    futures = [client.submit(func, *args, pure=True) for args in arguments]
+    index = {future.key: i for i, future in enumerate(futures)}
+    results: list[Any] = [None] * len(futures)
+    try:
+        for future in dist.as_completed(futures):
+            i = index[future.key]
+            results[i] = future.result()
+            future.release()
+            if progress is not None:
+                progress(i, results[i])
+    except BaseException:
+        client.cancel(futures)
+        raise
+    return results
+
+
+def chunk(plan: Plan, seed: int, first: int, last: int, iterations: int, keep: np.ndarray,
+          given: dict[int, np.ndarray]) -> np.ndarray:
+    """Rows of blocks ``first..last-1`` (``given`` already cut to them), ``keep`` columns.
+
+    The same function of (plan, seed, blocks, inputs) as one chunk of a local run.
+    """
+    start_row = first * runner.BLOCK
+    stop_row = min(last * runner.BLOCK, iterations)
+    padded: dict[int, Any] = {col: _Offset(values, start_row) for col, values in given.items()}
+    buf = runner._simulate_rows(plan, seed, first, last, start_row, stop_row, padded, None,
+                                threading.Event())
+    return np.ascontiguousarray(buf[:, keep])
+
+
+class _Offset:
+    """A chunk's input rows indexed by absolute row, as ``_simulate_rows`` reads them."""
+
+    def __init__(self, values: np.ndarray, offset: int) -> None:
+        self.values, self.offset = values, offset
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return self.values[rows.start - self.offset: rows.stop - self.offset]
+
+
+def run(
+    plan: Plan,
+    iterations: int,
+    seed: int,
+    keep: Sequence[int],
+    *,
+    scheduler: Any,
+    chunk_blocks: int = runner.DEFAULT_CHUNK_BLOCKS,
+    inputs: dict[int, np.ndarray] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """:func:`onzekerheid.engine.runner.run` with each chunk of blocks a dask task.
+
+    Parameters
+    ----------
+    plan, iterations, seed, keep, chunk_blocks, inputs
+        As for :func:`~onzekerheid.engine.runner.run`; the result is bitwise identical to it.
+    scheduler
+        ``"local:N"``, a scheduler address or a ``distributed.Client``.
+    progress
+        Called with the number of rows of each finished chunk.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (iterations, len(keep)), float64.
+    """
+    if chunk_blocks < 1:
+        raise SimulationError("chunk_blocks must be at least 1")
+    keep_cols = np.asarray(keep, dtype=np.int64)
+    runner.check_size(iterations, len(keep_cols), plan, 1, chunk_blocks)
+    given = inputs or {}
+    for col, values in given.items():
+        if len(values) != iterations:
+            raise SimulationError(f"input for column {col} has {len(values)} rows, "
+                                  f"expected {iterations}")
+    n_blocks = -(-iterations // runner.BLOCK)
+    spans = [(b, min(b + chunk_blocks, n_blocks)) for b in range(0, n_blocks, chunk_blocks)]
+    out = np.empty((iterations, len(keep_cols)), dtype=np.float64)
+
+    def rows(first: int, last: int) -> slice:
+        return slice(first * runner.BLOCK, min(last * runner.BLOCK, iterations))
+
+    def place(i: int, block: np.ndarray) -> None:
+        out[rows(*spans[i])] = block
+        if progress is not None:
+            progress(len(block))
+
+    with client_for(scheduler) as client:
+        shared = client.scatter(plan, broadcast=True, hash=True)
+        arguments = [(shared, seed, first, last, iterations, keep_cols,
+                      {col: np.ascontiguousarray(v[rows(first, last)]) for col, v in given.items()})
+                     for first, last in spans]
+        map_tasks(client, chunk, arguments, place)
+    return out

@@ -1,0 +1,92 @@
+"""Named variants of a scenario: ``[variants.NAME]`` tables of overrides.
+
+A variant is a set of ``--set``-style overrides kept inside the scenario file, so the claim "as
+published", "the sceptic's view" and "the optimist's view" travel together::
+
+    [variants.as_published]            # an empty variant: the file as written
+
+    [variants.sceptic]
+    report_cost = "8000 to 16000"
+    still_referred = { dist = "beta", ci = [0.2, 0.6] }
+    "success.rate" = 0.4               # dotted names reach domain keys
+
+A key is a parameter, output or domain key (dotted names allowed, either quoted or as nested
+tables); a value is whatever ``--set`` accepts, or a distribution table. Names are checked when
+the file is loaded; values when the variant is used (``run --variant``, ``check
+--all-variants``), since only then do they become parameters.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..errors import Problem, Problems, ScenarioError, did_you_mean
+
+SECTION = "variants"
+
+
+def variant_names(raw: dict[str, Any]) -> list[str]:
+    """Names of the ``[variants.NAME]`` tables, in file order (``raw`` is a parsed file)."""
+    table = raw.get(SECTION)
+    return list(table) if isinstance(table, dict) else []
+
+
+def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"success": {"rate": 0.4}}`` to ``{"success.rate": 0.4}``; distribution tables stay."""
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and "dist" not in value:
+            flat.update(flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def check_variants(raw: dict[str, Any], problems: Problems) -> None:
+    """Add a problem for every variant that is not a table or overrides an unknown name."""
+    from .loader import _override_targets, _set_path, check_name
+
+    if SECTION not in raw:
+        return
+    table = raw[SECTION]
+    if not isinstance(table, dict):
+        problems.add(SECTION, "[variants] must hold tables, one per variant",
+                     'e.g. [variants.sceptic] with report_cost = "8000 to 16000"')
+        return
+    scratch = {k: v for k, v in raw.items() if k != SECTION}
+    for name, overrides in table.items():
+        path = f"{SECTION}.{name}"
+        if not check_name(name, path, problems):
+            continue
+        if not isinstance(overrides, dict):
+            problems.add(path, f"variant '{name}' must be a table of overrides",
+                         f"write [variants.{name}] followed by NAME = VALUE lines")
+            continue
+        for key, value in flatten(overrides).items():
+            if not _set_path(copy.deepcopy(scratch), key, value):
+                hint = did_you_mean(key, _override_targets(scratch))
+                problems.add(f"{path}.{key}",
+                             f"variant '{name}' overrides '{key}', which is not a parameter, "
+                             "output or domain key of this scenario",
+                             hint or "see `onzekerheid validate` for the names")
+
+
+def variant_overrides(raw: dict[str, Any], name: str, file: str = "") -> dict[str, Any]:
+    """The overrides of variant ``name`` as ``{dotted name: value}``.
+
+    Raises
+    ------
+    ScenarioError
+        When the file has no variant of that name (the message lists the ones it has).
+    """
+    names = variant_names(raw)
+    if name not in names:
+        hint = did_you_mean(name, names) or (
+            "variants here: " + ", ".join(names) if names
+            else "this file has no [variants.NAME] sections")
+        raise ScenarioError(Problem(f"--variant {name}: no variant called '{name}'",
+                                    file=file, hint=hint))
+    table = raw[SECTION][name]
+    return flatten(table) if isinstance(table, dict) else {}
