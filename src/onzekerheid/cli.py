@@ -102,6 +102,11 @@ def run(
     quiet: Quiet = False,
     variant: Variant = None,
     scheduler: Scheduler = None,
+    precision: Annotated[float | None, typer.Option(
+        "--precision", help="Add iterations until the MCSE of every mean and interval end is "
+        "below this share (e.g. 0.01); -n is then ignored.")] = None,
+    max_iterations: Annotated[int, typer.Option(
+        "--max-iterations", help="Upper limit for --precision.")] = 10_000_000,
 ) -> None:
     """Simulate a scenario: per output the mean, median, interval, MCSE and the claim's place."""
     from .report import files, terminal
@@ -118,16 +123,36 @@ def run(
             else:
                 terminal.render_point(result, out)
             return
-        with progress_bar(iterations, quiet or json_) as advance:
-            outcome = api.simulate(scenario, iterations, seed, ci=ci, threads=threads,
-                                   store="all" if samples else "outputs", progress=advance,
-                                   scheduler=scheduler)
+        if precision is not None:
+            from .analysis.convergence import run_to_precision
+
+            outcome, reached = run_to_precision(
+                lambda n: api.simulate(scenario, n, seed, ci=ci, threads=threads,
+                                       store="all" if samples else "outputs",
+                                       scheduler=scheduler),
+                tuple(scenario.outputs), precision, max_iterations, ci)
+            outcome.convergence = reached.to_json()
+        else:
+            with progress_bar(iterations, quiet or json_) as advance:
+                outcome = api.simulate(scenario, iterations, seed, ci=ci, threads=threads,
+                                       store="all" if samples else "outputs",
+                                       progress=advance, scheduler=scheduler)
         if samples is not None:
             files.write_table(outcome.samples, samples)
         if json_:
             print(json.dumps(outcome.to_json(), indent=2))
         else:
             terminal.render_result(outcome, out)
+            for name in outcome.outputs:  # the claim audit, one sentence per claim
+                audit = outcome.audit_of(name)
+                if audit is not None:
+                    out.print(audit.sentence_en)
+            if outcome.convergence is not None:
+                c = outcome.convergence
+                state = "reached" if c["reached"] else "NOT reached"
+                out.print(f"precision {c['target']:g}: {state} with {c['iterations']:,} "
+                          f"iterations (worst relative MCSE {c['worst']['relative_mcse']:.2g}, "
+                          f"{c['worst']['output']})", style="dim")
             if samples is not None:
                 out.print(f"samples written to {samples}", style="dim")
 

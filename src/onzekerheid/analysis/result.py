@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.model import Scenario
+from .audit import Audit, audit_claim
 from .summary import Summary, summarize
 
 
@@ -27,6 +28,7 @@ class Result:
     columns: tuple[str, ...]
     outputs: tuple[str, ...]
     _summaries: dict[str, Summary] = field(default_factory=dict, repr=False)
+    convergence: dict[str, Any] | None = None  # what `run --precision` reached
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
@@ -44,6 +46,23 @@ class Result:
             self._summaries[name] = summarize(self[name], self.ci, self.scenario.claims.get(name))
         return self._summaries[name]
 
+    def audit_of(self, name: str) -> Audit | None:
+        """The claim audit of an output (None without a claim); see :mod:`.audit`."""
+        claim = self.scenario.claims.get(name)
+        if claim is None:
+            return None
+        return audit_claim(name, self[name], claim, ci=self.ci, currency=self.scenario.currency)
+
+    def _output_json(self, name: str) -> dict[str, Any]:
+        doc: dict[str, Any] = dict(self.summary_of(name).as_dict())
+        audit = self.audit_of(name)
+        if audit is not None:
+            doc.update(p_claim_or_more=_finite(audit.p_claim_or_more),
+                       p_claim_or_more_mcse=_finite(audit.p_claim_or_more_mcse),
+                       verdict=audit.verdict,
+                       sentence={"en": audit.sentence_en, "nl": audit.sentence_nl})
+        return doc
+
     def summary(self) -> pd.DataFrame:
         """One row per output: mean, sd, mcse, median, low, high, p_positive, claim, ..."""
         rows = {name: self.summary_of(name).as_dict() for name in self.outputs}
@@ -57,7 +76,8 @@ class Result:
             "iterations": self.iterations,
             "seed": self.seed,
             "ci": self.ci,
-            "outputs": {name: self.summary_of(name).as_dict() for name in self.outputs},
+            "outputs": {name: self._output_json(name) for name in self.outputs},
+            **({"convergence": self.convergence} if self.convergence is not None else {}),
         }
 
     def _repr_html_(self) -> str:

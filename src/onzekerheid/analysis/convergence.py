@@ -1,0 +1,135 @@
+r"""Convergence: run until the reported numbers are precise enough (``run --precision R``).
+
+Precision is judged per output on the mean and on both ends of the interval:
+
+* MCSE of the mean: ``sd / sqrt(n)``;
+* MCSE of a quantile ``q`` (distribution-free, from order statistics): the half-width of the
+  range between the order statistics at ranks ``n q -+ sqrt(n q (1 - q))``, i.e. one binomial
+  standard deviation of the count below the quantile, mapped to the value scale.
+
+Each is divided by the larger of ``|estimate|`` and the output's sd, so a quantity near zero is
+judged on the scale of its spread instead of never converging. The run stops when every
+relative MCSE is at most ``R``, or at ``max_iterations``.
+
+Iterations grow in whole blocks of the engine (16,384 rows). Each round predicts the iterations
+needed from ``MCSE ~ 1 / sqrt(n)`` (at least 1.5 times more) and simulates them from the
+start with the same seed, so the final samples are identical to a plain run with the reached
+iteration count and seed (reproducibility contract); the cost is at most about twice that of
+the final run because the rounds grow geometrically.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..engine.runner import BLOCK
+from ..errors import ScenarioError
+
+FIRST = 2 * BLOCK
+GROWTH = 1.5
+
+
+@dataclass(frozen=True)
+class Precision:
+    """Relative MCSEs of one output."""
+
+    mean: float
+    low: float
+    high: float
+    low_mcse: float
+    high_mcse: float
+
+    @property
+    def worst(self) -> float:
+        return max(self.mean, self.low, self.high)
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """What ``--precision`` reached."""
+
+    target: float
+    reached: bool
+    iterations: int
+    rounds: int
+    max_iterations: int
+    outputs: dict[str, Precision]
+
+    def to_json(self) -> dict[str, Any]:
+        worst_name = max(self.outputs, key=lambda n: self.outputs[n].worst)
+        return {"target": self.target, "reached": self.reached, "iterations": self.iterations,
+                "rounds": self.rounds, "max_iterations": self.max_iterations,
+                "worst": {"output": worst_name, "relative_mcse": self.outputs[worst_name].worst},
+                "outputs": {n: {"mean": _f(p.mean), "low": _f(p.low), "high": _f(p.high),
+                                "low_mcse": _f(p.low_mcse), "high_mcse": _f(p.high_mcse)}
+                            for n, p in self.outputs.items()}}
+
+
+def quantile_mcse(values: np.ndarray, q: float) -> float:
+    """Distribution-free MCSE of the ``q`` quantile of ``values`` (see the module docstring)."""
+    x = np.sort(values[np.isfinite(values)])
+    n = x.size
+    if n < 2:
+        return math.nan
+    spread = math.sqrt(n * q * (1 - q))
+    lo = int(np.clip(math.floor(n * q - spread), 0, n - 1))
+    hi = int(np.clip(math.ceil(n * q + spread), 0, n - 1))
+    return float(x[hi] - x[lo]) / 2.0
+
+
+def precision_of(values: np.ndarray, ci: float) -> Precision:
+    """Relative MCSEs of the mean and of the interval ends at level ``ci``."""
+    x = values[np.isfinite(values)]
+    if x.size < 2:
+        return Precision(math.inf, math.inf, math.inf, math.nan, math.nan)
+    sd = float(x.std(ddof=1))
+    tail = (1 - ci) / 2
+    low, high = np.quantile(x, [tail, 1 - tail])
+    low_mcse, high_mcse = quantile_mcse(x, tail), quantile_mcse(x, 1 - tail)
+
+    def relative(error: float, estimate: float) -> float:
+        scale = max(abs(estimate), sd)
+        return 0.0 if scale == 0 else error / scale
+
+    return Precision(relative(sd / math.sqrt(x.size), float(x.mean())),
+                     relative(low_mcse, float(low)), relative(high_mcse, float(high)),
+                     low_mcse, high_mcse)
+
+
+def run_to_precision(simulate: Callable[[int], Any], outputs: tuple[str, ...], target: float,
+                     max_iterations: int, ci: float) -> tuple[Any, Convergence]:
+    """Call ``simulate(n)`` (a :class:`~onzekerheid.analysis.result.Result`) with growing n.
+
+    Stops when every output's relative MCSEs are at most ``target`` or ``n`` reached
+    ``max_iterations``; returns the last result and what was reached.
+    """
+    if not 0.0 < target < 1.0:
+        raise ScenarioError(f"--precision must lie strictly between 0 and 1 (a relative "
+                            f"standard error such as 0.01), got {target}")
+    if max_iterations < 1:
+        raise ScenarioError(f"--max-iterations must be at least 1, got {max_iterations}")
+    n = min(FIRST, max_iterations)
+    rounds = 0
+    while True:
+        rounds += 1
+        result = simulate(n)
+        reached = {name: precision_of(result[name], ci) for name in outputs}
+        worst = max(p.worst for p in reached.values())
+        done = worst <= target
+        if done or n >= max_iterations:
+            return result, Convergence(target, done, n, rounds, max_iterations, reached)
+        needed = n * (worst / target) ** 2 if math.isfinite(worst) else n * 4
+        n = min(max_iterations, _blocks(max(needed, GROWTH * n)))
+
+
+def _blocks(n: float) -> int:
+    return int(math.ceil(n / BLOCK)) * BLOCK
+
+
+def _f(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None

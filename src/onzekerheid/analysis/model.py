@@ -1,0 +1,92 @@
+"""The scenario as a function: outputs evaluated at chosen parameter values.
+
+Every analysis that sets parameters to chosen values (tornado, Sobol', switching values) goes
+through :func:`evaluate`, which hands the values to the engine as given columns
+(``runner.run(..., inputs=...)``): other parameters keep their own draws (common random
+numbers), expression parameters and outputs are computed as in a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import runner
+from ..errors import ScenarioError
+from ..plan import Plan, build_plan
+from ..scenario.distributions import Distribution
+from ..scenario.model import Scenario
+
+
+@dataclass(frozen=True)
+class Model:
+    """A scenario compiled once, with its random parameters and their distributions."""
+
+    scenario: Scenario
+    plan: Plan
+    names: tuple[str, ...]  # random parameters, in file order
+    dists: tuple[Distribution, ...]
+
+    @property
+    def has_cases(self) -> bool:
+        return self.plan.cases is not None
+
+    @property
+    def correlated(self) -> bool:
+        return self.plan.correlations is not None
+
+    def column(self, name: str) -> int:
+        return self.plan.names.index(name)
+
+
+def model_of(scenario: Scenario) -> Model:
+    """Compile ``scenario`` for repeated evaluation."""
+    plan = build_plan(scenario)
+    names = tuple(scenario.random_parameters)
+    dists = []
+    for name in names:
+        dist = scenario.parameters[name].dist
+        assert dist is not None
+        dists.append(dist)
+    return Model(scenario, plan, names, tuple(dists))
+
+
+def check_output(scenario: Scenario, output: str | None) -> str:
+    """The output to analyse: the one named, else ``net_benefit`` if present, else the first."""
+    if output is None:
+        return "net_benefit" if "net_benefit" in scenario.outputs else next(iter(scenario.outputs))
+    if output not in scenario.outputs:
+        from ..errors import did_you_mean
+
+        raise ScenarioError(f"--output {output}: not an output of {scenario.file}; "
+                            + (did_you_mean(output, scenario.outputs)
+                               or "outputs: " + ", ".join(scenario.outputs)))
+    return output
+
+
+def evaluate(model: Model, outputs: Sequence[str], values: Mapping[str, np.ndarray], rows: int,
+             seed: int, *, case_keys: np.ndarray | None = None, threads: int | None = None
+             ) -> np.ndarray:
+    """Outputs, shape (rows, len(outputs)), with the parameters in ``values`` set per row.
+
+    Parameters not in ``values`` are drawn from their own streams of ``seed``.
+    """
+    inputs = {model.column(n): np.ascontiguousarray(v, dtype=np.float64)
+              for n, v in values.items()}
+    keep = [model.column(n) for n in outputs]
+    return runner.run(model.plan, rows, seed, keep, inputs=inputs, case_keys=case_keys,
+                      threads=threads)
+
+
+def sample(model: Model, output: str, iterations: int, seed: int,
+           threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A plain Monte Carlo sample: random parameters (iterations, k) and the output (iterations,).
+
+    Rows whose output is not finite are left out.
+    """
+    keep = [model.column(n) for n in model.names] + [model.column(output)]
+    data = runner.run(model.plan, iterations, seed, keep, threads=threads)
+    finite = np.isfinite(data[:, -1])
+    return data[finite, :-1], data[finite, -1]
