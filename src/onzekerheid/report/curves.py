@@ -182,3 +182,12 @@ def convergence(values: np.ndarray, points: int = 200) -> Trace:
     mean = s1 / n
     var = (s2[n - 1] - c1 ** 2 / n) / (n - 1)
     return Trace(n, mean, np.sqrt(np.maximum(var, 0.0) / n))
+
+
+def break_even_parameter(scenario: Scenario, rho: dict[str, float]) -> str | None:
+    """The strongest driver (by ``|rho|``) that a break-even curve can vary, if any."""
+    for name in rho:
+        param = scenario.parameters.get(name)
+        if param is not None and param.kind != "expression" and not param.internal:
+            return name
+    return None

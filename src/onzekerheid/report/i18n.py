@@ -70,6 +70,100 @@ WORDS: dict[str, dict[str, str]] = {
     "phrase_savings_per_case": {"nl": "levert een casus {who} {range} op",
                                 "en": "one case is worth {range} to {who}"},
     "phrase_generic": {"nl": "ligt {output} {range}", "en": "{output} lies {range}"},
+    # The HTML report.
+    "report_of": {"nl": "Onzekerheidsanalyse", "en": "Uncertainty analysis"},
+    "source": {"nl": "Bron", "en": "Source"},
+    "h_summary": {"nl": "In het kort", "en": "In brief"},
+    "h_claims": {"nl": "Gepubliceerd cijfer tegen gesimuleerde bandbreedte",
+                 "en": "Published figure against the simulated range"},
+    "h_who": {"nl": "Wie heeft er baat bij?", "en": "Who gains?"},
+    "h_drivers": {"nl": "Wat bepaalt de uitkomst?", "en": "What drives the result?"},
+    "h_voi": {"nl": "Wat is het waard om uit te zoeken?", "en": "What is worth researching?"},
+    "h_assumptions": {"nl": "Alle aannames", "en": "Every assumption"},
+    "h_method": {"nl": "Werkwijze in het kort", "en": "Method in brief"},
+    "h_reproduce": {"nl": "Reproduceerbaarheid", "en": "Reproducibility"},
+    "col_output": {"nl": "Uitkomst", "en": "Output"},
+    "col_claim": {"nl": "Gepubliceerd", "en": "Published"},
+    "col_point": {"nl": "Rekensom van de claim", "en": "Claim's arithmetic"},
+    "col_median": {"nl": "Mediaan", "en": "Median"},
+    "col_interval": {"nl": "{level} interval", "en": "{level} interval"},
+    "col_positive": {"nl": "Kans > 0", "en": "Probability > 0"},
+    "col_percentile": {"nl": "Percentiel van de claim", "en": "Percentile of the claim"},
+    "col_stakeholder": {"nl": "Belanghebbende", "en": "Stakeholder"},
+    "col_name": {"nl": "Naam", "en": "Name"},
+    "col_written": {"nl": "Zoals opgegeven", "en": "As written"},
+    "col_point_value": {"nl": "Waarde in de claim", "en": "Value in the claim"},
+    "col_source": {"nl": "Bron", "en": "Source"},
+    "col_note": {"nl": "Toelichting", "en": "Note"},
+    "col_rho": {"nl": "Rangcorrelatie", "en": "Rank correlation"},
+    "col_direction": {"nl": "Richting", "en": "Direction"},
+    "col_evppi": {"nl": "Waarde van perfecte informatie", "en": "Value of perfect information"},
+    "up": {"nl": "hoger → {output} hoger", "en": "higher → {output} higher"},
+    "down": {"nl": "hoger → {output} lager", "en": "higher → {output} lower"},
+    "drivers_intro": {
+        "nl": "Hoe sterk hangt {output} samen met elke aanname? Een rangcorrelatie dicht bij 1 "
+              "of -1 betekent: deze aanname bepaalt de uitkomst; dicht bij 0: nauwelijks.",
+        "en": "How strongly does {output} move with each assumption? A rank correlation near "
+              "1 or -1 means the assumption drives the result; near 0, it hardly matters."},
+    "top_driver": {"nl": "De belangrijkste aanname is {name}.",
+                   "en": "The assumption that matters most is {name}."},
+    "tornado_intro": {
+        "nl": "Tornado: {output} met één aanname op haar 5e en 95e percentiel en de andere op "
+              "hun mediaan.",
+        "en": "Tornado: {output} with one assumption at its 5th and 95th percentile and the "
+              "others at their medians."},
+    "sobol_intro": {
+        "nl": "Sobol-indices: welk deel van de spreiding in {output} komt door elke aanname "
+              "(eerste orde: alleen; totaal: inclusief samenspel met andere).",
+        "en": "Sobol indices: the share of the spread in {output} due to each assumption (first "
+              "order: alone; total: including interactions with others)."},
+    "break_even_intro": {
+        "nl": "Hoe hangt de kans op een positieve {output} af van {parameter}? Elk punt is een "
+              "simulatie met {parameter} vast op die waarde (dezelfde trekkingen voor de rest).",
+        "en": "How does the probability of a positive {output} depend on {parameter}? Each "
+              "point is a simulation with {parameter} fixed at that value (the same draws for "
+              "everything else)."},
+    "voi_intro": {
+        "nl": "Verwachte waarde van perfecte informatie (EVPI): wat het hooguit waard is om alle "
+              "onzekerheid weg te nemen voordat besloten wordt, bij de beslissing 'doorgaan "
+              "als de verwachte {output} positief is': {evpi}. Per aanname (EVPPI):",
+        "en": "Expected value of perfect information (EVPI): the most it is worth to remove all "
+              "uncertainty before deciding, for the decision 'go ahead when the expected "
+              "{output} is positive': {evpi}. Per assumption (EVPPI):"},
+    "no_claims": {"nl": "Dit scenario noemt geen gepubliceerde cijfers.",
+                  "en": "This scenario states no published figures."},
+    "internal_count": {
+        "nl": "Daarnaast zijn er {count} afgeleide grootheden van het domeinmodel.",
+        "en": "Besides these, the domain model derives {count} quantities."},
+    "method": {
+        "nl": "Elke aanname is een kansverdeling in plaats van één getal. De rekensom van de "
+              "claim is {iterations} keer uitgevoerd (Monte Carlo), telkens met een nieuwe "
+              "trekking van alle aannames. Het {level} interval loopt van het {low} tot het "
+              "{high} percentiel van die uitkomsten; de Monte-Carlo-standaardfout geeft aan "
+              "hoe nauwkeurig het gemiddelde is bij dit aantal herhalingen. Het percentiel van "
+              "de claim is het aandeel uitkomsten onder het gepubliceerde cijfer. Wat de "
+              "uitkomst bepaalt is gemeten met rangcorrelaties (Spearman) over dezelfde "
+              "trekkingen.",
+        "en": "Every assumption is a probability distribution instead of one number. The "
+              "claim's arithmetic was run {iterations} times (Monte Carlo), each time with a new "
+              "draw of every assumption. The {level} interval runs from the {low} to the {high} "
+              "percentile of those outcomes; the Monte Carlo standard error says how precise "
+              "the mean is at this number of iterations. The claim's percentile is the share "
+              "of outcomes below the published figure. What drives the result is measured with "
+              "rank correlations (Spearman) over the same draws."},
+    "convergence_intro": {
+        "nl": "Het lopende gemiddelde van {output} stabiliseert naarmate er meer iteraties zijn:",
+        "en": "The running mean of {output} settles as iterations accumulate:"},
+    "footer": {
+        "nl": "Gemaakt met onzekerheid {version} · seed {seed} · {iterations} iteraties · "
+              "interval {level} · scenariobestand {file}, sha256 {digest}. Dezelfde versie, "
+              "hetzelfde bestand, dezelfde seed en hetzelfde aantal iteraties geven exact "
+              "dezelfde cijfers: onzekerheid report {file} --seed {seed} -n {n}{sets}",
+        "en": "Made with onzekerheid {version} · seed {seed} · {iterations} iterations · "
+              "interval {level} · scenario file {file}, sha256 {digest}. The same version, "
+              "file, seed and iterations give exactly the same figures: onzekerheid report "
+              "{file} --seed {seed} -n {n}{sets}"},
+    "figure_distribution": {"nl": "Verdeling van {output}", "en": "Distribution of {output}"},
 }
 
 OUTPUT_NAMES: dict[str, dict[str, str]] = {

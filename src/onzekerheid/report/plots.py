@@ -76,7 +76,8 @@ def distribution(result: Result, output: str, *, lang: str = "en", bins: int = 8
     ax.set_xlabel(output_label(output, lang))
     ax.set_ylabel(text("frequency", lang))
     ax.set_yticks([])
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.3)  # headroom for the legend
+    ax.legend(loc="upper left", fontsize=8, frameon=True, framealpha=0.9)
     return fig
 
 
@@ -119,6 +120,7 @@ def drivers(rho: Mapping[str, float], output: str, *, lang: str = "en", top: int
     ax.invert_yaxis()
     ax.axvline(0, color=GREY, linewidth=0.8)
     ax.set_xlim(-1, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: number(x, lang, 2)))
     ax.set_xlabel(text("spearman_axis", lang, output=output_label(output, lang)))
     return fig
 

@@ -1,0 +1,270 @@
+"""``report``, ``plot`` and ``summary``: what people read (HTML, figures, memo tables)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .. import api
+from ..cli import (
+    Ci,
+    FileArg,
+    Iterations,
+    Quiet,
+    Seed,
+    Sets,
+    Threads,
+    app,
+    check_options,
+    err,
+    overrides,
+    progress_bar,
+    user_errors,
+)
+from ..errors import OnzekerheidError, ScenarioError
+
+Lang = Annotated[str, typer.Option("--lang", help="Language of the text: nl or en.")]
+KINDS = ("distribution", "who-gains", "drivers", "tornado", "sobol", "break-even", "cost-effect",
+         "convergence")
+SUMMARY_FORMATS = ("csv", "json", "markdown")
+SOBOL_BASE = 2**13  # report default: intervals of about ±0.02 on the indices, a few seconds
+
+
+@app.command()
+def report(
+    file: FileArg,
+    output_file: Annotated[Path, typer.Option(
+        "-o", "--output-file", help="The HTML file to write.", show_default=False)],
+    lang: Lang = "nl",
+    iterations: Iterations = api.DEFAULT_ITERATIONS,
+    seed: Seed = api.DEFAULT_SEED,
+    ci: Ci = 0.90,
+    set_: Sets = None,
+    sensitivity: Annotated[bool, typer.Option(
+        "--sensitivity/--no-sensitivity",
+        help="Include tornado, Sobol' indices and value of information (slower).")] = True,
+    threads: Threads = None,
+    quiet: Quiet = False,
+) -> None:
+    """Write a self-contained HTML report: summary, claims, who gains, drivers, assumptions."""
+    from ..report import files, html, i18n
+
+    with user_errors():
+        i18n.check_lang(lang)
+        check_options(iterations, ci, seed, threads)
+        files.check_target(output_file, {".html", ".htm"}, "-o")
+        scenario = api.load(file, overrides(set_))
+        result = _simulate(scenario, iterations, seed, ci, threads, quiet)
+        extras = _extras(result, seed, threads, sensitivity, set_ or [])
+        document = html.render(result, lang=lang, point=api.point(scenario), extras=extras)
+        files.write_text(document, output_file)
+    if not quiet:
+        err.print(f"report written to {output_file}", style="dim")
+
+
+@app.command()
+def plot(
+    file: FileArg,
+    kind: Annotated[str, typer.Option("--kind", help=f"One of: {', '.join(KINDS)}.")],
+    output_file: Annotated[Path, typer.Option(
+        "-o", "--output-file", help="The .png or .svg file to write.", show_default=False)],
+    output: Annotated[str | None, typer.Option(
+        "--output", help="Output to plot (default: net_benefit, else the first claimed). For "
+        "who-gains: the name before '.<stakeholder>'.")] = None,
+    parameter: Annotated[str | None, typer.Option(
+        "--parameter", help="break-even: the parameter to vary (default: the strongest "
+        "driver).")] = None,
+    cost: Annotated[str | None, typer.Option("--cost", help="cost-effect: the extra-cost output.")
+                    ] = None,
+    effect: Annotated[str | None, typer.Option(
+        "--effect", help="cost-effect: the extra-effect output.")] = None,
+    price: Annotated[float | None, typer.Option(
+        "--price", help="cost-effect: reference price per unit of effect, e.g. 20000.")] = None,
+    lang: Lang = "nl",
+    iterations: Iterations = api.DEFAULT_ITERATIONS,
+    seed: Seed = api.DEFAULT_SEED,
+    ci: Ci = 0.90,
+    set_: Sets = None,
+    threads: Threads = None,
+    quiet: Quiet = False,
+) -> None:
+    """Draw one figure of a scenario as PNG or SVG."""
+    from ..report import curves, files, html, i18n, plots
+
+    with user_errors():
+        i18n.check_lang(lang)
+        check_options(iterations, ci, seed, threads)
+        if kind not in KINDS:
+            raise ScenarioError(f"--kind {kind!r}: unknown; use one of {', '.join(KINDS)}")
+        files.check_target(output_file, plots.FORMATS, "-o")
+        scenario = api.load(file, overrides(set_))
+        if kind == "cost-effect" and (cost is None or effect is None):
+            raise ScenarioError("--kind cost-effect needs --cost NAME and --effect NAME "
+                                f"(outputs of {file})")
+        for name, option in ((cost, "--cost"), (effect, "--effect")):
+            if name is not None and name not in scenario.outputs:
+                raise ScenarioError(f"{option} {name}: not an output of {file}; outputs: "
+                                    f"{', '.join(scenario.outputs)}")
+        if kind == "who-gains":
+            figure = _who_gains_figure(scenario, output, iterations, seed, ci, threads, quiet,
+                                       lang)
+        elif kind in ("tornado", "sobol"):
+            figure = _sensitivity_figure(scenario, kind, output, seed, threads, lang)
+        else:
+            result = _simulate(scenario, iterations, seed, ci, threads, quiet)
+            name = _output(result, output, html.main_output(result))
+            if kind == "distribution":
+                figure = plots.distribution(result, name, lang=lang)
+            elif kind == "convergence":
+                figure = plots.convergence(result, name, lang=lang)
+            elif kind == "drivers":
+                figure = plots.drivers(curves.rank_correlations(result, name), name, lang=lang)
+            elif kind == "break-even":
+                parameter = parameter or curves.break_even_parameter(
+                    scenario, curves.rank_correlations(result, name))
+                if parameter is None:
+                    raise ScenarioError(f"{file}: no parameter to vary; give --parameter NAME")
+                curve = curves.break_even_curve(scenario, name, parameter,
+                                                iterations=min(iterations, 20_000), seed=seed,
+                                                threads=threads)
+                figure = plots.break_even(curve, lang=lang)
+            else:
+                assert cost is not None and effect is not None
+                figure = plots.cost_effect(result[cost], result[effect], cost_name=cost,
+                                           effect_name=effect, lang=lang, reference=price)
+        plots.save(figure, output_file)
+    if not quiet:
+        err.print(f"figure written to {output_file}", style="dim")
+
+
+@app.command()
+def summary(
+    file: FileArg,
+    format_: Annotated[str, typer.Option(
+        "--format", help="csv (plain numbers), json (as run --json) or markdown (formatted "
+        "in --lang, with the summary sentences: for a memo).")] = "markdown",
+    output_file: Annotated[Path | None, typer.Option(
+        "-o", "--output-file", help="Write to this file instead of standard output.")] = None,
+    lang: Lang = "nl",
+    iterations: Iterations = api.DEFAULT_ITERATIONS,
+    seed: Seed = api.DEFAULT_SEED,
+    ci: Ci = 0.90,
+    set_: Sets = None,
+    threads: Threads = None,
+    quiet: Quiet = False,
+) -> None:
+    """Export the per-output summary as CSV, JSON or a Markdown table for a memo."""
+    from ..report import files, i18n
+    from ..report.export import summary_csv, summary_markdown
+
+    with user_errors():
+        i18n.check_lang(lang)
+        check_options(iterations, ci, seed, threads)
+        if format_ not in SUMMARY_FORMATS:
+            raise ScenarioError(f"--format {format_!r}: unknown; use one of "
+                                f"{', '.join(SUMMARY_FORMATS)}")
+        if output_file is not None:
+            files.check_target(output_file, {".csv", ".json", ".md", ".markdown", ".txt"}, "-o")
+        scenario = api.load(file, overrides(set_))
+        result = _simulate(scenario, iterations, seed, ci, threads,
+                           quiet or output_file is None, store="outputs")
+        if format_ == "json":
+            text = json.dumps(result.to_json(), indent=2) + "\n"
+        elif format_ == "csv":
+            text = summary_csv(result)
+        else:
+            text = summary_markdown(result, lang)
+        if output_file is None:
+            typer.echo(text, nl=False)
+        else:
+            files.write_text(text, output_file)
+
+
+def _simulate(scenario: Any, iterations: int, seed: int, ci: float, threads: int | None,
+              quiet: bool, store: str = "all") -> Any:
+    with progress_bar(iterations, quiet) as advance:
+        return api.simulate(scenario, iterations, seed, ci=ci, threads=threads,
+                            store=store,  # type: ignore[arg-type]
+                            progress=advance)
+
+
+def _output(result: Any, name: str | None, default: str) -> str:
+    if name is None:
+        return default
+    if name not in result.outputs:
+        raise ScenarioError(f"--output {name}: not an output of {result.scenario.file}; "
+                            f"outputs: {', '.join(result.outputs)}")
+    return name
+
+
+def _who_gains_figure(scenario: Any, base: str | None, iterations: int, seed: int, ci: float,
+                      threads: int | None, quiet: bool, lang: str) -> Any:
+    from ..report import plots
+
+    bases = list(dict.fromkeys(n.split(".", 1)[0] for n in scenario.outputs
+                               if "." in n and n.split(".", 1)[1] in scenario.stakeholders))
+    if not bases:
+        raise ScenarioError(f"{scenario.file}: no per-stakeholder outputs (NAME.<stakeholder>); "
+                            "who-gains needs a scenario with stakeholders")
+    base = base or ("net_benefit" if "net_benefit" in bases else bases[0])
+    if base not in bases:
+        raise ScenarioError(f"--output {base}: no per-stakeholder outputs of that name; use one "
+                            f"of {', '.join(bases)}")
+    result = _simulate(scenario, iterations, seed, ci, threads, quiet, store="outputs")
+    return plots.who_gains(result, base, lang=lang)
+
+
+def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
+                        threads: int | None, lang: str) -> Any:
+    from ..analysis import model as models
+    from ..analysis import sensitivity
+    from ..report import plots
+
+    model = models.model_of(scenario)
+    name = models.check_output(scenario, output)
+    if kind == "tornado":
+        doc = sensitivity.tornado(model, name, seed=seed, threads=threads).to_json()
+        return plots.tornado(doc["parameters"], name, doc["base"], lang=lang)
+    doc = sensitivity.sobol(model, name, base=SOBOL_BASE, seed=seed, threads=threads).to_json()
+    return plots.sobol(doc["parameters"], name, lang=lang)
+
+
+def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
+            sets: list[str]) -> Any:
+    """Break-even curve, and (when wanted and available) tornado, Sobol' and VOI documents."""
+    from ..report import curves, html
+
+    main = html.main_output(result)
+    scenario = result.scenario
+    found: dict[str, Any] = {"sets": tuple(sets)}
+    rho = curves.rank_correlations(result, main)
+    parameter = curves.break_even_parameter(scenario, rho)
+    if parameter is not None:
+        found["break_even"] = curves.break_even_curve(
+            scenario, main, parameter, iterations=min(result.iterations, 20_000), seed=seed,
+            threads=threads)
+    if not sensitivity:
+        return html.Extras(**found)
+    try:  # the analyses live in their own modules; a report without them is still a report
+        from ..analysis import model as models
+        from ..analysis import sensitivity as sa
+        from ..analysis import voi
+    except ImportError:
+        return html.Extras(**found)
+    model = models.model_of(scenario)
+    steps = {
+        "tornado": lambda: sa.tornado(model, main, seed=seed, threads=threads),
+        "sobol": lambda: sa.sobol(model, main, base=SOBOL_BASE, seed=seed, threads=threads),
+    }
+    if main.startswith("net_benefit"):  # VOI's decision: go ahead when net benefit > 0
+        steps["voi"] = lambda: voi.value_of_information(
+            model, main, iterations=min(result.iterations, 100_000), seed=seed, threads=threads)
+    for key, step in steps.items():
+        try:
+            found[key] = step().to_json()
+        except OnzekerheidError as exc:
+            err.print(f"[yellow]note:[/] the report leaves out {key}: {exc}", soft_wrap=True)
+    return html.Extras(**found)
