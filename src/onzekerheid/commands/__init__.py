@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES: list[str] = ["sweep", "report"]
+MODULES: list[str] = ["sweep", "report", "analysis"]
 
 
 def register_all() -> None:

@@ -1,0 +1,243 @@
+"""`sensitivity`, `voi` and `switching`: which inputs drive an output, and what is worth knowing."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from .. import api
+from ..cli import (
+    FileArg,
+    Json,
+    Seed,
+    Sets,
+    Threads,
+    Variant,
+    app,
+    check_options,
+    out,
+    overrides,
+    user_errors,
+)
+from ..errors import ScenarioError
+
+METHODS = ("sobol", "tornado", "rank", "regional")
+Output = Annotated[str | None, typer.Option(
+    "--output", "-o", help="The output to analyse (default net_benefit, else the first).")]
+
+
+@app.command()
+def sensitivity(
+    file: FileArg,
+    output: Output = None,
+    method: Annotated[str, typer.Option(
+        "--method", "-m", help="sobol | tornado | rank | regional.")] = "sobol",
+    iterations: Annotated[int | None, typer.Option(
+        "-n", "--iterations", help="Sobol: base sample size, a power of two (default 16384); "
+        "rank/regional: iterations (default 100000); tornado: rows averaged per setting when "
+        "the scenario has per-case randomness (default 4096).")] = None,
+    threshold: Annotated[float, typer.Option(
+        "--threshold", help="regional: split iterations at output < THRESHOLD.")] = 0.0,
+    seed: Seed = api.DEFAULT_SEED,
+    set_: Sets = None,
+    variant: Variant = None,
+    json_: Json = False,
+    threads: Threads = None,
+) -> None:
+    """Which inputs drive an output: Sobol' indices, tornado, rank correlations or regional."""
+    from ..analysis import sensitivity as sa
+    from ..analysis.model import check_output, model_of
+
+    with user_errors():
+        check_options(iterations or 1, 0.9, seed, threads)
+        if method not in METHODS:
+            raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
+        scenario = api.load(file, overrides(set_), variant)
+        name = check_output(scenario, output)
+        model = model_of(scenario)
+        result: Any
+        if method == "sobol":
+            result = sa.sobol(model, name, base=iterations or sa.DEFAULT_BASE, seed=seed,
+                              threads=threads)
+        elif method == "tornado":
+            result = sa.tornado(model, name, seed=seed, threads=threads,
+                                case_iterations=iterations or sa.TORNADO_CASE_ITERATIONS)
+        elif method == "rank":
+            result = sa.rank(model, name, iterations=iterations or 100_000, seed=seed,
+                             threads=threads)
+        else:
+            result = sa.regional(model, name, threshold, iterations=iterations or 100_000,
+                                 seed=seed, threads=threads)
+        doc = result.to_json()
+        if json_:
+            print(json.dumps(doc, indent=2))
+            return
+        _render_sensitivity(doc, scenario.title)
+
+
+@app.command()
+def voi(
+    file: FileArg,
+    output: Output = None,
+    group: Annotated[list[str] | None, typer.Option(
+        "--group", help="A named group of parameters learnt together: NAME=a,b,c. "
+        "Repeatable.")] = None,
+    population: Annotated[float, typer.Option(
+        "--population", help="Units the decision applies to (e.g. schools).")] = 1.0,
+    years: Annotated[int, typer.Option("--years", help="Years the decision applies.")] = 1,
+    discount: Annotated[float, typer.Option(
+        "--discount", help="Yearly discount rate for --years.")] = 0.0225,
+    iterations: Annotated[int, typer.Option("-n", "--iterations")] = 100_000,
+    seed: Seed = api.DEFAULT_SEED,
+    set_: Sets = None,
+    variant: Variant = None,
+    json_: Json = False,
+    threads: Threads = None,
+) -> None:
+    """Expected value of perfect (and partial perfect) information: what research is worth."""
+    from ..analysis.model import check_output, model_of
+    from ..analysis.voi import Scale, value_of_information
+
+    with user_errors():
+        check_options(iterations, 0.9, seed, threads)
+        if population <= 0 or years < 1 or not 0 <= discount < 1:
+            raise ScenarioError("--population must be > 0, --years >= 1 and --discount in 0..1, "
+                                f"got {population:g}, {years}, {discount:g}")
+        groups = dict(_group(text) for text in group or [])
+        scenario = api.load(file, overrides(set_), variant)
+        name = check_output(scenario, output)
+        result = value_of_information(model_of(scenario), name, groups=groups,
+                                      iterations=iterations, seed=seed, threads=threads,
+                                      scale=Scale(population, years, discount))
+        doc = result.to_json()
+        if json_:
+            print(json.dumps(doc, indent=2))
+            return
+        from ..report.terminal import number
+
+        table = Table(title=f"{scenario.title}: value of information on {name}",
+                      title_justify="left")
+        table.add_column("parameter or group")
+        table.add_column("EVPPI", justify="right")
+        table.add_column("share of EVPI", justify="right")
+        table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), "100%")
+        entries = list(doc["groups"].items()) + list(doc["parameters"].items())
+        for key, entry in entries:
+            share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
+            table.add_row(key, number(entry["evppi"]), f"{share:.0%}")
+        out.print(table)
+        scale = doc["scale"]
+        out.print(f"decision: {doc['decision']} (expected {number(doc['expected'])}); "
+                  f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
+                  f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
+                  f"{scale['years']} years at {scale['discount']:.2%})", style="dim")
+
+
+@app.command()
+def switching(
+    file: FileArg,
+    output: Output = None,
+    target: Annotated[str, typer.Option(
+        "--target", help="zero, claim, or a number.")] = "zero",
+    statistic: Annotated[str, typer.Option(
+        "--statistic", help="median (P(output > target) = 1/2) or mean.")] = "median",
+    iterations: Annotated[int, typer.Option("-n", "--iterations")] = 2**14,
+    seed: Seed = api.DEFAULT_SEED,
+    set_: Sets = None,
+    variant: Variant = None,
+    json_: Json = False,
+    threads: Threads = None,
+) -> None:
+    """Switching values: per parameter, the value at which the conclusion changes."""
+    from ..analysis.model import check_output, model_of
+    from ..analysis.switching import switching_values
+
+    with user_errors():
+        check_options(iterations, 0.9, seed, threads)
+        scenario = api.load(file, overrides(set_), variant)
+        name = check_output(scenario, output)
+        value, label = _target(target, scenario.claims.get(name), name)
+        result = switching_values(model_of(scenario), name, target=value, target_label=label,
+                                  statistic=statistic, iterations=iterations, seed=seed,
+                                  threads=threads)
+        doc = result.to_json()
+        if json_:
+            print(json.dumps(doc, indent=2))
+            return
+        from ..report.terminal import number
+
+        table = Table(title=f"{scenario.title}: where the {statistic} of {name} crosses "
+                      f"{number(value)} ({label})", title_justify="left")
+        for column in ("parameter", "point", "plausible range (1%–99%)", "switching value"):
+            table.add_column(column, justify="left" if column == "parameter" else "right")
+        for key, entry in doc["parameters"].items():
+            low, high = entry["range"]
+            table.add_row(key, number(entry["point"]), f"{number(low)} – {number(high)}",
+                          entry["message"])
+        out.print(table)
+        for warning in doc["warnings"]:
+            out.print(f"[yellow]note:[/] {warning}")
+
+
+def _group(text: str) -> tuple[str, list[str]]:
+    name, _, members = text.partition("=")
+    parts = [m.strip() for m in members.split(",") if m.strip()]
+    if not name.strip() or not parts:
+        raise ScenarioError(f"--group {text!r}: expected NAME=a,b,c", )
+    return name.strip(), parts
+
+
+def _target(text: str, claim: float | None, output: str) -> tuple[float, str]:
+    if text == "zero":
+        return 0.0, "zero"
+    if text == "claim":
+        if claim is None:
+            raise ScenarioError(f"--target claim: {output} has no [claim]; give a number")
+        return claim, "claim"
+    try:
+        return float(text), "value"
+    except ValueError:
+        raise ScenarioError(f"--target {text!r}: use zero, claim or a number") from None
+
+
+def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
+    from ..report.terminal import number
+
+    method = doc["method"]
+    columns = {
+        "sobol": [("first", "first"), ("first 95%", ("first_low", "first_high")),
+                  ("total", "total"), ("total 95%", ("total_low", "total_high"))],
+        "tornado": [("at 5th pct", "low"), ("at 95th pct", "high"), ("swing", "swing")],
+        "rank": [("Spearman", "spearman"), ("partial (PRCC)", "prcc")],
+        "regional": [("KS distance", "ks"), ("median below", "median_below"),
+                     ("median above", "median_above")],
+    }[method]
+    table = Table(title=f"{title}: {method} sensitivity of {doc['output']}", title_justify="left")
+    table.add_column("parameter")
+    for label, _ in columns:
+        table.add_column(label, justify="right")
+    for key, entry in doc["parameters"].items():
+        cells = []
+        for _, field in columns:
+            if isinstance(field, tuple):
+                cells.append(f"{number(entry[field[0]], 2)} – {number(entry[field[1]], 2)}")
+            else:
+                cells.append(number(entry[field], 3))
+        table.add_row(key, *cells)
+    out.print(table)
+    if method == "sobol":
+        note = (f"Sobol' base sample {doc['iterations']:,} (a power of two), "
+                f"{doc['evaluations']:,} model evaluations; {doc['estimator']}")
+    elif method == "tornado":
+        note = f"base (all at medians) {number(doc['base'])}"
+    elif method == "rank":
+        note = f"{doc['iterations']:,} iterations"
+    else:
+        note = (f"threshold {doc['threshold']:g}: {doc['share_below']:.1%} of "
+                f"{doc['iterations']:,} iterations below")
+    out.print(note, style="dim")
+    for warning in doc.get("warnings", []):
+        out.print(f"[yellow]warning:[/] {warning}")
