@@ -225,28 +225,39 @@ def compare_command(
             return
         for name in result.outputs if output_name is None else (output_name,):
             out.print(compare_table(result, name))
+            out.print(difference_table(result, name))
         first = result.results[result.baseline]
         out.print(f"{first.iterations:,} iterations, seed {first.seed} for every scenario "
-                  f"(common random numbers); difference = scenario − {result.baseline}, "
-                  "iteration by iteration", style="dim")
+                  "(common random numbers); P(higher) = share of iterations in which the "
+                  "scenario's value is above the baseline's", style="dim")
 
 
 def compare_table(result: Comparison, name: str) -> Table:
-    """One row per scenario: its summary, then its paired difference from the baseline."""
+    """One row per scenario: its summary of ``name``."""
     level = f"{next(iter(result.results.values())).ci:.0%}"
     table = Table(title=name, title_justify="left")
-    for column in ("scenario", "mean", f"{level} interval", "P(> 0)", "claim pct",
-                   "difference", f"{level} interval of difference", "P(higher)"):
-        table.add_column(column, justify="left" if column == "scenario" else "right")
+    table.add_column("scenario", no_wrap=True)
+    for column in ("mean", "median", f"{level} interval", "P(> 0)", "claim pct"):
+        table.add_column(column, justify="right")
     for label, run in result.results.items():
         s = run.summary_of(name)
-        row = [label, number(s.mean), f"{number(s.low)} – {number(s.high)}",
-               percent(s.p_positive), percent(s.claim_percentile)]
-        if label == result.baseline:
-            row += ["(baseline)", "", ""]
-        else:
+        table.add_row(label, number(s.mean), number(s.median),
+                      f"{number(s.low)} – {number(s.high)}", percent(s.p_positive),
+                      percent(s.claim_percentile))
+    return table
+
+
+def difference_table(result: Comparison, name: str) -> Table:
+    """One row per non-baseline scenario: the paired difference from the baseline."""
+    level = f"{next(iter(result.results.values())).ci:.0%}"
+    table = Table(title=f"{name}: scenario − {result.baseline}, per iteration",
+                  title_justify="left")
+    table.add_column("scenario", no_wrap=True)
+    for column in ("mean", "median", f"{level} interval", "P(higher)"):
+        table.add_column(column, justify="right")
+    for label in result.labels:
+        if label != result.baseline:
             d = result.difference_summary(label, name)
-            row += [number(d.mean), f"{number(d.low)} – {number(d.high)}",
-                    percent(d.p_positive)]
-        table.add_row(*row)
+            table.add_row(label, number(d.mean), number(d.median),
+                          f"{number(d.low)} – {number(d.high)}", percent(d.p_positive))
     return table
