@@ -263,9 +263,6 @@ def _nan() -> float:
     return float("nan")
 
 
-KERNEL_EXP_BUG = ("engine/_kernels.py run_program code 15 returns inf for exp(nan) and for "
-                  "709.78 <= x < 709.7827 (numpy: nan, and finite)")
-
 NUMERIC = [
     ("a / z", lambda: np.float64(2) / np.float64(0)),
     ("m / z", lambda: np.float64(-1) / np.float64(0)),
@@ -317,9 +314,7 @@ NUMERIC = [
 @pytest.mark.parametrize(("expr", "reference"), NUMERIC,
                          ids=[n[0][:40] if isinstance(n, tuple) else n.id for n in NUMERIC])
 @pytest.mark.parametrize("path", ["kernel", "folded"])
-def test_numeric_semantics_match_numpy(expr, reference, path, request):  # type: ignore[no-untyped-def]
-    if path == "kernel" and expr.startswith("exp(") and ("z / z" in expr or "709" in expr):
-        request.applymarker(pytest.mark.xfail(reason=KERNEL_EXP_BUG, strict=True))
+def test_numeric_semantics_match_numpy(expr, reference, path):  # type: ignore[no-untyped-def]
     with np.errstate(all="ignore"):
         expected = float(reference())
     got = value(expr if path == "kernel" else folded(expr))

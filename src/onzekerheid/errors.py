@@ -24,12 +24,12 @@ class Problem:
     hint: str = ""
 
     def render(self) -> str:
-        where = self.file or "<input>"
+        where = self.file
         if self.line is not None:
-            where += f":{self.line}"
+            where = f"{where or '<input>'}:{self.line}"
         if self.path:
-            where += f": {self.path}"
-        text = f"{where}: {self.message}"
+            where = f"{where}: {self.path}" if where else self.path
+        text = f"{where}: {self.message}" if where else self.message
         if self.hint:
             text += f" ({self.hint})"
         return text

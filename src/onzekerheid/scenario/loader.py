@@ -135,13 +135,17 @@ def from_dict(
         problems.add("outputs", "the scenario has no outputs",
                      'add [outputs] with at least one expression, e.g. net = "a - b"')
 
-    order = _evaluation_order(parameters, outputs, problems, _declared(raw))
+    declared = _declared(raw, "parameters") | _declared(raw, "outputs")
+    order = _evaluation_order(parameters, outputs, problems, declared)
+    broken_outputs = _declared(raw, "outputs") - set(outputs)  # already reported
 
     claims: dict[str, float] = {}
     for name, value in _table(raw, "claim", problems).items():
         flat = _flatten_claim(name, value)
         for key, number in flat:
             path = f"claim.{key}"
+            if key in broken_outputs:
+                continue
             if key not in outputs:
                 hint = did_you_mean(key, outputs) or "a claim is keyed by an output name"
                 problems.add(path, f"'{key}' is not an output", hint)
@@ -169,6 +173,8 @@ def from_dict(
             check = parse_check(entry["expect"])
         except ValueError as exc:
             problems.add(f"{path}.expect", str(exc))
+            continue
+        if check.output in broken_outputs:
             continue
         if check.output not in outputs:
             problems.add(f"{path}.expect", f"'{check.output}' is not an output",
@@ -348,8 +354,8 @@ def _flatten_claim(name: str, value: Any) -> list[tuple[str, Any]]:
     return [(name, value)]
 
 
-def _declared(raw: dict[str, Any]) -> set[str]:
-    """Names the file defines under [parameters] and [outputs], valid or not."""
+def _declared(raw: dict[str, Any], section: str) -> set[str]:
+    """Names the file defines under [parameters] or [outputs], valid or not."""
     argument_keys = {k for s in dists.ARGUMENT_SETS.values() for k in set().union(*s)}
     names: set[str] = set()
 
@@ -362,9 +368,11 @@ def _declared(raw: dict[str, Any]) -> set[str]:
             else:
                 names.add(f"{prefix}{key}")
 
-    walk(raw.get("parameters"), "", lambda v: isinstance(v, dict) and "dist" not in v
-         and not set(v) & (argument_keys | {"point", "ci"}))
-    walk(raw.get("outputs"), "", lambda v: isinstance(v, dict))
+    if section == "parameters":
+        walk(raw.get("parameters"), "", lambda v: isinstance(v, dict) and "dist" not in v
+             and not set(v) & (argument_keys | {"point", "ci"}))
+    else:
+        walk(raw.get("outputs"), "", lambda v: isinstance(v, dict))
     return names
 
 
