@@ -242,7 +242,7 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
     found: dict[str, Any] = {"sets": tuple(sets)}
     rho = curves.rank_correlations(result, main)
     parameter = curves.break_even_parameter(scenario, rho)
-    if parameter is not None:
+    if parameter is not None and html.wants_break_even(result, main):
         found["break_even"] = curves.break_even_curve(
             scenario, main, parameter, iterations=min(result.iterations, 20_000), seed=seed,
             threads=threads)

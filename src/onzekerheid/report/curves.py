@@ -14,20 +14,32 @@ from ..engine import runner
 from ..errors import ScenarioError
 from ..plan import build_plan
 from ..scenario.model import Parameter, Scenario
-from .i18n import is_money
 
 _COUNTS = ("poisson", "binomial", "bernoulli", "discrete")
 
 
 def parameter_unit(param: Parameter) -> str:
-    """``share`` (support inside 0..1), ``count``, ``money`` or ``number``, for formatting."""
+    """How to write a parameter's values: ``count``, ``share``, ``money`` or ``number``.
+
+    Counts by family, shares by support (inside 0..1); money only when the name says so
+    (cost, price, amount, ...) and it is not a factor or level; anything else a plain number.
+    """
     if param.dist is not None:
         if param.dist.family in _COUNTS:
             return "count"
         low, high = param.dist.support()
         if low >= 0.0 and high <= 1.0:
             return "share"
-    return "money" if is_money(param.name) else "number"
+    words = set(param.name.lower().replace(".", "_").split("_"))
+    if "hourly" in words or (words & _MONEY_WORDS and not words & _NOT_MONEY_WORDS):
+        return "money"
+    return "number"
+
+
+_MONEY_WORDS = {"cost", "costs", "price", "amount", "saving", "savings", "benefit", "tariff",
+                "wage", "salary", "budget", "euro", "eur", "value", "hourly"}
+_NOT_MONEY_WORDS = {"factor", "level", "bias", "systematic", "multiplier", "ratio", "share",
+                    "rate", "hours", "count"}
 
 
 def rank_correlations(result: Result, output: str) -> dict[str, float]:
@@ -35,13 +47,15 @@ def rank_correlations(result: Result, output: str) -> dict[str, float]:
 
     ``rho = corr(rank(x), rank(y))`` over the iterations where the output is finite; sorted by
     ``|rho|``, largest first. A monotone measure of what drives the output (Saltelli et al.,
-    *Global Sensitivity Analysis: The Primer*, 2008, §1.2.4). Needs ``store="all"``.
+    *Global Sensitivity Analysis: The Primer*, 2008, §1.2.4). Only random parameters take
+    part (expression parameters are functions of them). Needs ``store="all"``.
     """
     y = result[output]
     finite = np.isfinite(y)
     rho: dict[str, float] = {}
     for name in result.columns:
-        if name in result.outputs:
+        param = result.scenario.parameters.get(name)
+        if name in result.outputs or param is None or param.kind != "random":
             continue
         x = result[name][finite]
         if x.size < 3 or np.ptp(x) == 0:

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..analysis.result import PointResult, Result
 from . import curves, plots
 from .i18n import amount, formatted, number, ordinal, output_label, percent, summary_sentence, text
@@ -69,6 +67,16 @@ def main_output(result: Result) -> str:
             return name
     claimed = [n for n in names if n in result.scenario.claims]
     return claimed[0] if claimed else names[0]
+
+
+def _is_net(name: str) -> bool:
+    return name.split(".", 1)[0] == "net_benefit"
+
+
+def wants_break_even(result: Result, output: str) -> bool:
+    """A break-even curve says something for a net benefit, or when the sign is uncertain."""
+    p = result.summary_of(output).p_positive
+    return _is_net(output) or 0.01 <= p <= 0.99
 
 
 def headline_outputs(result: Result, most: int = 6) -> list[str]:
@@ -139,7 +147,7 @@ def _summary(result: Result, lang: str) -> str:
                                           s.claim_percentile))
     main = main_output(result)
     s = result.summary_of(main)
-    if np.isfinite(s.p_positive):
+    if _is_net(main) or 0.0 < s.p_positive < 1.0:
         sentences.append(text("sentence_positive", lang, output=output_label(main, lang, True),
                               p=percent(s.p_positive, lang)))
     paragraphs = "".join(f'<p class="sentence">{_e(x)}</p>' for x in sentences)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..analysis.result import Result
 from ..errors import ScenarioError
@@ -41,6 +41,8 @@ def _value_axis(axis: Any, name: str, lang: str) -> None:
 
 
 def _unit_axis(axis: Any, unit: str, lang: str) -> None:
+    if unit == "money":  # long labels: fewer ticks
+        axis.set_major_locator(MaxNLocator(nbins=6))
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: formatted(x, unit, lang)))
 
 
