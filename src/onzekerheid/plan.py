@@ -171,12 +171,21 @@ def dist_row(dist: object | None) -> np.ndarray:
 def _case_plan(scenario: Scenario, parameter_cols: dict[str, int]) -> CasePlan:
     block = scenario.cases
     assert block is not None
+    error, heterogeneity = dist_row(block.error), dist_row(block.heterogeneity)
+    lognormal = CODES["lognormal"]
+    if (error[7] and heterogeneity[7] and error[0] == heterogeneity[0] == lognormal
+            and np.isinf(error[5:7]).all() and np.isinf(heterogeneity[5:7]).all()):
+        # The product of two independent lognormal factors is one lognormal with the log-means
+        # and log-variances added: the same distribution from one normal draw per case.
+        error[1] += heterogeneity[1]
+        error[2] = math.hypot(error[2], heterogeneity[2])
+        heterogeneity[:] = 0.0
     return CasePlan(
         count=block.count,
         success_col=parameter_cols[block.success],
         failure_col=parameter_cols[block.failure_yield],
-        error=dist_row(block.error),
-        heterogeneity=dist_row(block.heterogeneity),
+        error=error,
+        heterogeneity=heterogeneity,
         table=np.ascontiguousarray(np.asarray(block.table, dtype=np.float64)),
         out_cols=np.asarray([parameter_cols[c] for c in block.columns], dtype=np.int64),
         resample=block.resample,

@@ -14,15 +14,16 @@ import math
 import numba
 import numpy as np
 
-from ._jit import jit
+from ._jit import jit, jit_inline
 
 # family codes (must match scenario.distributions.CODES)
 FIXED, UNIFORM, TRIANGULAR, PERT, NORMAL, LOGNORMAL, BETA, GAMMA = 0, 1, 2, 3, 4, 5, 6, 7
 POISSON, BINOMIAL, BERNOULLI, DISCRETE = 8, 9, 10, 11
 MAX_REJECTIONS = 100_000
+TILE = 128
 
 
-@jit
+@jit_inline
 def _draw_raw(gen, code, p0, p1, p2, p3, values, cumw):  # type: ignore[no-untyped-def]
     """One untruncated draw of family ``code``."""
     if code == NORMAL:
@@ -59,7 +60,7 @@ def _draw_raw(gen, code, p0, p1, p2, p3, values, cumw):  # type: ignore[no-untyp
     return p0  # FIXED
 
 
-@jit
+@jit_inline
 def draw_one(gen, code, p0, p1, p2, p3, lower, upper, values, cumw):  # type: ignore[no-untyped-def]
     """One draw, truncated to [lower, upper] by rejection (load time guarantees enough mass)."""
     x = _draw_raw(gen, code, p0, p1, p2, p3, values, cumw)
@@ -72,29 +73,63 @@ def draw_one(gen, code, p0, p1, p2, p3, lower, upper, values, cumw):  # type: ig
     return x
 
 
-@jit
-def draw_column(gen, buf, col, start, stop, code, args, lower, upper, values, cumw):  # type: ignore[no-untyped-def]
-    """Fill ``buf[start:stop, col]`` with draws of one distribution."""
-    p0, p1, p2, p3 = args[0], args[1], args[2], args[3]
+@jit_inline
+def _fill(gen, code, p0, p1, p2, p3, lower, upper, values, cumw, out, start, stop, col):  # type: ignore[no-untyped-def]
+    """Fill ``out[start:stop, col]`` with draws; the family branch sits outside the loop.
+
+    A generator call made through a many-branched helper costs several times the draw itself,
+    so the common families get a loop of their own and only the rest go through
+    :func:`draw_one`.
+    """
     if lower == -np.inf and upper == np.inf:
         if code == NORMAL:
             for i in range(start, stop):
-                buf[i, col] = gen.normal(p0, p1)
+                out[i, col] = gen.normal(p0, p1)
             return
         if code == LOGNORMAL:
             for i in range(start, stop):
-                buf[i, col] = math.exp(gen.normal(p0, p1))
+                out[i, col] = math.exp(gen.normal(p0, p1))
+            return
+        if code == UNIFORM:
+            for i in range(start, stop):
+                out[i, col] = p0 + (p1 - p0) * gen.random()
+            return
+        if code == GAMMA:
+            for i in range(start, stop):
+                out[i, col] = gen.gamma(p0, p1)
+            return
+        if code == BETA:
+            for i in range(start, stop):
+                out[i, col] = gen.beta(p0, p1)
+            return
+        if code == BERNOULLI:
+            for i in range(start, stop):
+                out[i, col] = 1.0 if gen.random() < p0 else 0.0
+            return
+        if code == POISSON:
+            for i in range(start, stop):
+                out[i, col] = float(gen.poisson(p0))
             return
     for i in range(start, stop):
-        buf[i, col] = draw_one(gen, code, p0, p1, p2, p3, lower, upper, values, cumw)
+        out[i, col] = draw_one(gen, code, p0, p1, p2, p3, lower, upper, values, cumw)
 
 
 @jit
-def _factor(gen, row, empty):  # type: ignore[no-untyped-def]
+def draw_column(gen, buf, col, start, stop, code, args, lower, upper, values, cumw):  # type: ignore[no-untyped-def]
+    """Fill ``buf[start:stop, col]`` with draws of one distribution."""
+    _fill(gen, code, args[0], args[1], args[2], args[3], lower, upper, values, cumw, buf,
+          start, stop, col)
+
+
+@jit_inline
+def _factors(gen, row, work, n, empty):  # type: ignore[no-untyped-def]
+    """``work[:n, 0] *=`` draws of a per-case factor packed as ``row`` (see plan.dist_row)."""
     if row[7] == 0.0:
-        return 1.0
-    return draw_one(gen, np.int64(row[0]), row[1], row[2], row[3], row[4], row[5], row[6],
-                    empty, empty)
+        return
+    _fill(gen, np.int64(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], empty, empty,
+          work, 0, n, 1)
+    for i in range(n):
+        work[i, 0] *= work[i, 1]
 
 
 @jit
@@ -110,6 +145,7 @@ def case_sums(gen, buf, start, stop, count, success_col, failure_col, error, het
     ncols = table.shape[1]
     empty = np.empty(0)
     acc = np.empty(ncols)
+    work = np.empty((count, 2))
     for i in range(start, stop):
         rate = buf[i, success_col]
         if rate < 0.0:
@@ -118,100 +154,161 @@ def case_sums(gen, buf, start, stop, count, success_col, failure_col, error, het
             rate = 1.0
         share = buf[i, failure_col]
         successes = gen.binomial(count, rate)
+        n = count if share != 0.0 else successes
+        for case in range(n):
+            work[case, 0] = 1.0 if case < successes else share
+        _factors(gen, error, work, n, empty)
+        _factors(gen, heterogeneity, work, n, empty)
         for j in range(ncols):
             acc[j] = 0.0
-        for case in range(count):
-            if case < successes:
-                weight = 1.0
-            elif share != 0.0:
-                weight = share
-            else:
-                break
-            factor = weight * _factor(gen, error, empty) * _factor(gen, heterogeneity, empty)
-            if resample:
-                r = gen.integers(0, rows) if rows > 1 else 0
-            else:
-                r = case % rows
+        if rows == 1:
+            total = 0.0
+            for case in range(n):
+                total += work[case, 0]
             for j in range(ncols):
-                acc[j] += factor * table[r, j]
+                acc[j] = total * table[0, j]
+        else:
+            for case in range(n):
+                r = gen.integers(0, rows) if resample else case % rows
+                for j in range(ncols):
+                    acc[j] += work[case, 0] * table[r, j]
         for j in range(ncols):
             buf[i, out_cols[j]] = acc[j]
 
 
 @jit
-def _operand(buf, consts, i, a):  # type: ignore[no-untyped-def]
-    if a >= 0:
-        return buf[i, a]
-    return consts[-a - 1]
-
-
-@jit
 def run_program(buf, start, stop, ops, consts):  # type: ignore[no-untyped-def]
-    """Evaluate the register program over rows ``start:stop`` of ``buf`` (see plan.py)."""
+    """Evaluate the register program over rows ``start:stop`` of ``buf`` (see plan.py).
+
+    The opcode branch sits outside the row loop, so each op is one tight loop over rows, and
+    rows go in tiles of ``TILE`` so a tile's columns stay in cache across the ops.
+    Semantics follow numpy float64: 1/0 = inf, 0/0 = nan, log(-1) = nan; nothing raises.
+    """
+    for tile in range(start, stop, TILE):
+        _run_tile(buf, tile, min(tile + TILE, stop), ops, consts)
+
+
+@jit_inline
+def _run_tile(buf, start, stop, ops, consts):  # type: ignore[no-untyped-def]
     for k in range(ops.shape[0]):
         code, dst, a, b, c = ops[k, 0], ops[k, 1], ops[k, 2], ops[k, 3], ops[k, 4]
-        for i in range(start, stop):
-            x = _operand(buf, consts, i, a)
-            if code == 0:
-                r = x + _operand(buf, consts, i, b)
-            elif code == 1:
-                r = x - _operand(buf, consts, i, b)
-            elif code == 2:
-                r = x * _operand(buf, consts, i, b)
-            elif code == 3:
-                y = _operand(buf, consts, i, b)
-                if y == 0.0:
-                    r = np.nan if x == 0.0 or x != x else math.copysign(np.inf, x) * math.copysign(1.0, y)
-                else:
-                    r = x / y
-            elif code == 4:
-                r = _power(x, _operand(buf, consts, i, b))
-            elif code == 5:
-                r = -x
-            elif code == 6:
-                r = 1.0 if x < _operand(buf, consts, i, b) else 0.0
-            elif code == 7:
-                r = 1.0 if x <= _operand(buf, consts, i, b) else 0.0
-            elif code == 8:
-                r = 1.0 if x > _operand(buf, consts, i, b) else 0.0
-            elif code == 9:
-                r = 1.0 if x >= _operand(buf, consts, i, b) else 0.0
-            elif code == 10:
-                r = 1.0 if x == _operand(buf, consts, i, b) else 0.0
-            elif code == 11:
-                r = 1.0 if x != _operand(buf, consts, i, b) else 0.0
-            elif code == 12:
-                y = _operand(buf, consts, i, b)
-                r = np.nan if (x != x or y != y) else min(x, y)
-            elif code == 13:
-                y = _operand(buf, consts, i, b)
-                r = np.nan if (x != x or y != y) else max(x, y)
-            elif code == 14:
-                r = abs(x)
-            elif code == 15:
-                r = math.exp(x) if x < 709.78 else np.inf
-            elif code == 16:
-                r = math.log(x) if x > 0.0 else (-np.inf if x == 0.0 else np.nan)
-            elif code == 17:
-                r = math.sqrt(x) if x >= 0.0 else np.nan
-            elif code == 18:
-                r = math.sin(x) if math.isfinite(x) else np.nan
-            elif code == 19:
-                r = math.cos(x) if math.isfinite(x) else np.nan
-            elif code == 20:
-                r = math.floor(x) if math.isfinite(x) else x
-            elif code == 21:
-                r = math.ceil(x) if math.isfinite(x) else x
-            elif code == 22:
-                r = min(max(x, _operand(buf, consts, i, b)), _operand(buf, consts, i, c))
-            elif code == 23:
-                r = _operand(buf, consts, i, b) if x != 0.0 else _operand(buf, consts, i, c)
-            else:
-                r = x
-            buf[i, dst] = r
+        if code == 0:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = x + y
+        elif code == 1:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = x - y
+        elif code == 2:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = x * y
+        elif code == 3:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = x / y
+        elif code == 4:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = _power(x, y)
+        elif code == 6:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = 1.0 if x < y else 0.0
+        elif code == 7:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = 1.0 if x <= y else 0.0
+        elif code == 8:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = 1.0 if x > y else 0.0
+        elif code == 9:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = 1.0 if x >= y else 0.0
+        elif code == 10:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = 1.0 if x == y else 0.0
+        elif code == 11:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = 1.0 if x != y else 0.0
+        elif code == 12:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = np.nan if (x != x or y != y) else min(x, y)
+        elif code == 13:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                y = (buf[i, b] if b >= 0 else consts[-b - 1])
+                buf[i, dst] = np.nan if (x != x or y != y) else max(x, y)
+        elif code == 5:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = -x
+        elif code == 14:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = abs(x)
+        elif code == 15:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = math.exp(x)
+        elif code == 16:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = math.log(x) if x > 0.0 else (-np.inf if x == 0.0 else np.nan)
+        elif code == 17:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = math.sqrt(x) if x >= 0.0 else np.nan
+        elif code == 18:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = math.sin(x) if math.isfinite(x) else np.nan
+        elif code == 19:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = math.cos(x) if math.isfinite(x) else np.nan
+        elif code == 20:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = math.floor(x) if math.isfinite(x) else x
+        elif code == 21:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = math.ceil(x) if math.isfinite(x) else x
+        elif code == 24:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = x
+        elif code == 22:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = min(max(x, (buf[i, b] if b >= 0 else consts[-b - 1])), (buf[i, c] if c >= 0 else consts[-c - 1]))
+        elif code == 23:
+            for i in range(start, stop):
+                x = (buf[i, a] if a >= 0 else consts[-a - 1])
+                buf[i, dst] = ((buf[i, b] if b >= 0 else consts[-b - 1]) if x != 0.0
+                               else (buf[i, c] if c >= 0 else consts[-c - 1]))
 
 
-@jit
+@jit_inline
 def _power(x, y):  # type: ignore[no-untyped-def]
     # C pow under error_model="numpy": overflow gives inf, a negative base with a fractional
     # exponent gives nan, 0 ** -1 gives inf, as numpy does; nothing raises.

@@ -44,7 +44,8 @@ def seed_from(seed: int | np.random.Generator | None) -> int:
 
 def generator(seed: int, stream: int, block: int) -> np.random.Generator:
     """The random generator of one stream for one block of iterations."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(stream, block))))
+    sequence = np.random.SeedSequence(seed, spawn_key=(stream, block))
+    return np.random.Generator(np.random.PCG64(sequence))
 
 
 def available_memory() -> int:
