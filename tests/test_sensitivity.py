@@ -1,0 +1,226 @@
+"""Sensitivity: Sobol' (Ishigami, linear, vs scipy), tornado and rank correlations vs closed forms.
+
+Tolerances: Sobol' indices within 3 bootstrap standard errors (the 95% interval's half width
+/ 1.96) plus the design's own scrambling spread; Spearman within 4 standard errors of Fieller
+et al. (1957); tornado values are deterministic and checked to rounding.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+from typer.testing import CliRunner
+
+import onzekerheid as oz
+from onzekerheid.analysis import sensitivity as sa
+from onzekerheid.analysis.model import model_of
+from onzekerheid.cli import app
+
+PI = math.pi
+ISHIGAMI = f"""
+[scenario]
+title = "Ishigami"
+[parameters]
+x1 = {{ dist = "uniform", min = {-PI!r}, max = {PI!r} }}
+x2 = {{ dist = "uniform", min = {-PI!r}, max = {PI!r} }}
+x3 = {{ dist = "uniform", min = {-PI!r}, max = {PI!r} }}
+[outputs]
+y = "sin(x1) + 7 * sin(x2) ** 2 + 0.1 * x3 ** 4 * sin(x1)"
+"""
+# Saltelli et al. (2008), Global Sensitivity Analysis: The Primer, section 4.9 (a=7, b=0.1)
+ISHIGAMI_FIRST = [0.3139, 0.4424, 0.0]
+ISHIGAMI_TOTAL = [0.5576, 0.4424, 0.2437]
+
+A = np.array([2.0, -1.0, 0.5])
+MU = np.array([10.0, 5.0, -3.0])
+SD = np.array([1.0, 3.0, 2.0])
+LINEAR = f"""
+[scenario]
+title = "linear"
+[parameters]
+x1 = {{ dist = "normal", mean = {MU[0]}, sd = {SD[0]} }}
+x2 = {{ dist = "normal", mean = {MU[1]}, sd = {SD[1]} }}
+x3 = {{ dist = "normal", mean = {MU[2]}, sd = {SD[2]} }}
+[outputs]
+y = "{A[0]} * x1 + {A[1]} * x2 + {A[2]} * x3"
+ratio = "y / (x1 - 9)"
+"""
+
+
+def test_ishigami_sobol_matches_analytic_values():
+    result = sa.sobol(model_of(oz.loads(ISHIGAMI)), "y", seed=1)  # default 2^14 base samples
+    assert result.base == 2**14 and result.evaluations == 5 * 2**14
+    np.testing.assert_allclose(result.first, ISHIGAMI_FIRST, atol=0.03)
+    np.testing.assert_allclose(result.total, ISHIGAMI_TOTAL, atol=0.03)
+    assert np.all(result.first_ci[:, 0] <= result.first)
+    assert np.all(result.first <= result.first_ci[:, 1])
+
+
+def test_linear_sobol_matches_variance_shares():
+    result = sa.sobol(model_of(oz.loads(LINEAR)), "y", base=2**12, seed=2)
+    share = A**2 * SD**2 / np.sum(A**2 * SD**2)
+    se_first = (result.first_ci[:, 1] - result.first_ci[:, 0]) / (2 * 1.96)
+    se_total = (result.total_ci[:, 1] - result.total_ci[:, 0]) / (2 * 1.96)
+    assert np.all(np.abs(result.first - share) <= 3 * se_first + 1e-3)
+    assert np.all(np.abs(result.total - share) <= 3 * se_total + 1e-3)
+
+
+def test_sobol_agrees_with_scipy_on_the_same_model():
+    ours = sa.sobol(model_of(oz.loads(ISHIGAMI)), "y", base=2**13, seed=3)
+
+    def ishigami(x: np.ndarray) -> np.ndarray:
+        return np.sin(x[0]) + 7 * np.sin(x[1]) ** 2 + 0.1 * x[2] ** 4 * np.sin(x[0])
+
+    theirs = stats.sobol_indices(func=ishigami, n=2**13,
+                                 dists=[stats.uniform(loc=-PI, scale=2 * PI)] * 3,
+                                 rng=np.random.default_rng(3))
+    se = (ours.first_ci[:, 1] - ours.first_ci[:, 0]) / (2 * 1.96)
+    # two independent estimates of equal precision: difference sd = sqrt(2) se
+    assert np.all(np.abs(ours.first - theirs.first_order) <= 4 * math.sqrt(2) * se)
+    se = (ours.total_ci[:, 1] - ours.total_ci[:, 0]) / (2 * 1.96)
+    assert np.all(np.abs(ours.total - theirs.total_order) <= 4 * math.sqrt(2) * se)
+
+
+def test_sobol_is_reproducible_and_thread_independent():
+    model = model_of(oz.loads(LINEAR))
+    one = sa.sobol(model, "y", base=2**10, seed=5, threads=1, resamples=50)
+    two = sa.sobol(model, "y", base=2**10, seed=5, threads=2, resamples=50)
+    np.testing.assert_array_equal(one.first, two.first)
+    np.testing.assert_array_equal(one.total_ci, two.total_ci)
+
+
+def test_sobol_rejects_a_base_that_is_not_a_power_of_two():
+    with pytest.raises(oz.ScenarioError, match="power of two"):
+        sa.sobol(model_of(oz.loads(LINEAR)), "y", base=1000)
+
+
+def test_sobol_warns_about_correlations():
+    scenario = oz.loads(LINEAR + '[correlations]\npairs = [["x1", "x2", 0.5]]\n')
+    result = sa.sobol(model_of(scenario), "y", base=2**8, resamples=20)
+    assert any("independent" in w for w in result.warnings)
+
+
+CASES = """
+[scenario]
+title = "per-case randomness"
+[parameters]
+level = { dist = "lognormal", median = 1, sigma = 0.3 }
+[cases]
+count = 20
+stakeholders = ["g"]
+heterogeneity = { dist = "lognormal", mean = 1, sd = 1 }
+[success]
+rate = { dist = "beta", ci = [0.5, 0.8] }
+[[items]]
+name = "a"
+stakeholder = "g"
+amount = 100
+price_factor = "level"
+"""
+
+
+def test_sobol_counts_per_case_randomness_as_a_group():
+    model = model_of(oz.loads(CASES))
+    result = sa.sobol(model, "savings_per_case", base=2**11, seed=11, resamples=200)
+    assert result.names[-1] == sa.CASES and result.groups == (sa.CASES,)
+    # Independent check of the group's total index, E[Var(Y | parameters)] / Var(Y):
+    # M parameter settings, each with K different case draws (different case keys).
+    m, k = 512, 16
+    rng = np.random.default_rng(12)
+    values = {name: np.repeat(dist.ppf(rng.random(m)), k)
+              for name, dist in zip(model.names, model.dists, strict=True)}
+    from onzekerheid.analysis.model import evaluate
+
+    y = evaluate(model, ["savings_per_case"], values, m * k, 13,
+                 case_keys=np.arange(m * k, dtype=np.int64))[:, 0].reshape(m, k)
+    within = y.var(axis=1, ddof=1).mean()
+    share = within / y.var()
+    se = (result.total_ci[-1, 1] - result.total_ci[-1, 0]) / (2 * 1.96)
+    # the check's own error: spread of the within-variances over M settings (delta method)
+    se_check = y.var(axis=1, ddof=1).std() / math.sqrt(m) / y.var()
+    assert share > 0.05
+    assert abs(result.total[-1] - share) <= 4 * math.hypot(se, se_check)
+
+
+def test_tornado_of_a_linear_model_matches_closed_form():
+    result = sa.tornado(model_of(oz.loads(LINEAR)), "y")
+    z = stats.norm.ppf(0.95)
+    base = float(A @ MU)
+    np.testing.assert_allclose(result.base, base, rtol=1e-12)
+    np.testing.assert_allclose(result.low, base - A * z * SD, rtol=1e-9)
+    np.testing.assert_allclose(result.high, base + A * z * SD, rtol=1e-9)
+    np.testing.assert_allclose(result.swing, 2 * z * np.abs(A) * SD, rtol=1e-9)
+    doc = result.to_json()
+    assert list(doc["parameters"]) == ["x2", "x1", "x3"]  # by swing: 3, 2, 1 (times 2 z)
+    assert set(doc["parameters"]["x1"]) >= {"low", "high", "swing"}
+
+
+def test_tornado_warns_for_a_ratio_whose_sign_can_flip():
+    result = sa.tornado(model_of(oz.loads(LINEAR)), "ratio")
+    assert any("ratio" in w and "sign" in w for w in result.warnings)
+    assert sa.tornado(model_of(oz.loads(LINEAR)), "y").warnings == ()
+
+
+def test_spearman_of_a_linear_model_matches_closed_form():
+    n = 40_000
+    result = sa.rank(model_of(oz.loads(LINEAR)), "y", iterations=n, seed=7)
+    rho = A * SD / math.sqrt(np.sum(A**2 * SD**2))
+    expected = 6 / math.pi * np.arcsin(rho / 2)  # Spearman of a bivariate normal
+    se = math.sqrt(1.06 / (n - 3)) * (1 - expected**2)
+    assert np.all(np.abs(result.spearman - expected) <= 4 * se)
+    # PRCC removes the other inputs: same sign, stronger than the plain correlation
+    assert np.all(np.sign(result.prcc) == np.sign(A))
+    assert np.all(np.abs(result.prcc) >= np.abs(result.spearman))
+
+
+def test_partial_rank_correlation_of_an_irrelevant_parameter_is_near_zero():
+    text = LINEAR.replace("[outputs]", 'noise = { dist = "uniform", min = 0, max = 1 }\n[outputs]')
+    n = 20_000
+    result = sa.rank(model_of(oz.loads(text)), "y", iterations=n, seed=8)
+    i = result.names.index("noise")
+    assert abs(result.prcc[i]) <= 4 / math.sqrt(n)
+
+
+def test_regional_sensitivity_finds_the_parameter_that_drives_the_output_below_a_threshold():
+    text = """
+    [scenario]
+    title = "regional"
+    [parameters]
+    driver = { dist = "uniform", min = -1, max = 1 }
+    bystander = { dist = "uniform", min = -1, max = 1 }
+    [outputs]
+    y = "driver + 0.01 * bystander"
+    """
+    result = sa.regional(model_of(oz.loads(text)), "y", 0.0, iterations=20_000, seed=9)
+    ks = dict(zip(result.names, result.ks, strict=True))
+    assert ks["driver"] > 0.95 and ks["bystander"] < 0.05
+    assert abs(result.share_below - 0.5) < 4 * math.sqrt(0.25 / 20_000)
+    with pytest.raises(oz.SimulationError, match="never below"):
+        sa.regional(model_of(oz.loads(text)), "y", -5.0, iterations=1000)
+
+
+@pytest.mark.parametrize("method", ["sobol", "tornado", "rank", "regional"])
+def test_sensitivity_command_prints_the_contract_json(write_toml, method):
+    path = write_toml(LINEAR)
+    outcome = CliRunner().invoke(app, ["sensitivity", str(path), "--output", "y", "--method",
+                                       method, "-n", "1024", "--threshold", "13.5", "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    doc = json.loads(outcome.stdout)
+    assert doc["output"] == "y" and doc["method"] == method
+    keys = {"sobol": {"first", "first_low", "first_high", "total", "total_low", "total_high"},
+            "tornado": {"low", "high", "swing"}, "rank": {"spearman"},
+            "regional": {"ks"}}[method]
+    assert set(doc["parameters"]) == {"x1", "x2", "x3"}
+    assert all(keys <= set(entry) for entry in doc["parameters"].values())
+
+
+def test_sensitivity_command_names_a_wrong_output_and_method(write_toml):
+    path = write_toml(LINEAR)
+    outcome = CliRunner().invoke(app, ["sensitivity", str(path), "--output", "yy"])
+    assert outcome.exit_code == 2 and "did you mean 'y'" in outcome.output
+    outcome = CliRunner().invoke(app, ["sensitivity", str(path), "--method", "morris"])
+    assert outcome.exit_code == 2 and "sobol, tornado, rank, regional" in outcome.output
