@@ -290,6 +290,14 @@ BAD = [
     ('{ dist = "normal", mean = "a", sd = 1 }', r"parameters\.x\.mean: mean must be a number"),
     ('{ dist = "normal", mean = 0, sd = 1, point = "x" }', r"parameters\.x\.point: "),
     ('{ mean = 0, sd = 1 }', r'parameters\.x: a distribution table needs dist = "\.\.\."'),
+    ('{ dist = "fixed", value = 3, lower = 4 }', r"parameters\.x\.lower: value \(3\) lies outside"),
+    ('{ dist = "fixed", value = 3, upper = 0 }', r"parameters\.x\.upper: value \(3\) lies outside"),
+    ('{ dist = "uniform", min = -1e308, max = 1e308 }',
+     r"parameters\.x: these arguments give a uniform outside floating-point range"),
+    ('{ dist = "normal", ci = [1e308, 1.7e308] }', r"parameters\.x: .*floating-point range"),
+    ('{ dist = "gamma", mean = 1e200, sd = 1e-200 }', r"parameters\.x: .*floating-point range"),
+    ('{ dist = "gamma", mean = 1e-300, sd = 1e300 }', r"parameters\.x\.sd: sd 1e\+300 is too"),
+    ('{ dist = "beta", mean = 0.5, sd = 1e-200 }', r"parameters\.x\.sd: sd 1e-200 is too small"),
     ('"20 to 10"', r"parameters\.x: '20 to 10': the first number must be below the second"),
     ("true", r"parameters\.x: true/false is not a number"),
     ("nan", r"parameters\.x: 'x' must be a finite number"),
@@ -314,3 +322,11 @@ def test_truncated_discrete_ppf_and_support(everything):  # type: ignore[no-unty
     expected = [support[np.searchsorted(cdf, q - 1e-12)] for q in qs]  # smallest k, F(k) >= q
     np.testing.assert_array_equal(dist.ppf(qs), expected)
     assert dist.support() == (2.0, 7.0)
+
+
+def test_fixed_inside_its_bounds_and_extreme_but_valid_arguments():
+    assert scenario({"x": '{ dist = "fixed", value = 3, lower = 0, upper = 3 }'}
+                    ).parameters["x"].value == 3
+    wide = scenario({"x": '{ dist = "lognormal", mean = 1, sd = 1e200 }'}).parameters["x"].dist
+    assert np.isfinite(wide.args).all()  # sigma^2 = log(1 + 1e400) computed without overflow
+    assert wide.args[1] == pytest.approx(math.sqrt(400 * math.log(10)), rel=1e-12)

@@ -195,12 +195,19 @@ def from_table(table: dict[str, Any]) -> Distribution:
                                 "add ci = [low, high] or remove level")
     build = _BUILDERS[family]
     args, values, weights = build(table, chosen, level)
+    if not _in_float_range(family, args):
+        raise DistributionError(
+            f"these arguments give a {family} outside floating-point range",
+            "", "express the quantity in larger units (e.g. thousands) or narrow it")
     lower = _number(table, "lower", -math.inf)
     upper = _number(table, "upper", math.inf)
     if lower >= upper:
         raise DistributionError(f"lower ({lower:g}) must be below upper ({upper:g})", "lower")
     dist = Distribution(family, tuple(float(x) for x in args), lower, upper, values, weights)
-    if dist.truncated:
+    if family == "fixed" and not lower <= args[0] <= upper:
+        raise DistributionError(f"value ({args[0]:g}) lies outside [{lower:g}, {upper:g}]",
+                                "lower" if args[0] < lower else "upper")
+    if dist.truncated and family != "fixed":
         kept = dist.mass_kept()
         if kept < MIN_TRUNCATED_MASS:
             raise DistributionError(
@@ -210,6 +217,15 @@ def from_table(table: dict[str, Any]) -> Distribution:
                 "widen the bounds or move the distribution into them",
             )
     return dist
+
+
+def _in_float_range(family: str, args: tuple[float, ...]) -> bool:
+    # Canonical arguments (and the width of bounded families) must stay finite in float64.
+    if not all(math.isfinite(x) and abs(x) < 1e300 for x in args):
+        return False
+    if family in ("uniform", "triangular", "pert"):
+        return math.isfinite(args[2 if family != "uniform" else 1] - args[0])
+    return True
 
 
 def _choose_argument_set(family: str, keys: set[str]) -> frozenset[str]:
@@ -336,7 +352,8 @@ def _lognormal(t: dict[str, Any], keys: frozenset[str], level: float) -> Built:
     if "median" in keys:
         return (math.log(_positive(t, "median")), _positive(t, "sigma")), (), ()
     mean, sd = _positive(t, "mean"), _positive(t, "sd")
-    sigma2 = math.log1p((sd / mean) ** 2)
+    ratio = sd / mean  # sigma^2 = log(1 + ratio^2), written so that it cannot overflow
+    sigma2 = math.log1p(ratio**2) if ratio < 1e100 else 2.0 * math.log(ratio)
     return (math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2)), (), ()
 
 
@@ -356,6 +373,9 @@ def _beta(t: dict[str, Any], keys: frozenset[str], level: float) -> Built:
         if not 0.0 < mean < 1.0:
             raise DistributionError(f"a beta mean must lie strictly in 0..1, got {mean:g}", "mean")
         room = mean * (1.0 - mean)
+        if sd * sd == 0.0:
+            raise DistributionError(f"sd {sd:g} is too small for a beta", "sd",
+                                    "use a fixed value instead")
         if sd * sd >= room:
             raise DistributionError(
                 f"sd {sd:g} is too large for a beta with mean {mean:g}; "
@@ -396,7 +416,10 @@ def _gamma(t: dict[str, Any], keys: frozenset[str], level: float) -> Built:
     if "shape" in keys:
         return (_positive(t, "shape"), _positive(t, "scale")), (), ()
     mean, sd = _positive(t, "mean"), _positive(t, "sd")
-    return ((mean / sd) ** 2, sd * sd / mean), (), ()
+    shape, scale = (mean / sd) * (mean / sd), sd / mean * sd  # '*' gives inf, '**' raises
+    if not shape > 0:
+        raise DistributionError(f"sd {sd:g} is too large for a gamma with mean {mean:g}", "sd")
+    return (shape, scale), (), ()
 
 
 def _poisson(t: dict[str, Any], keys: frozenset[str], level: float) -> Built:
