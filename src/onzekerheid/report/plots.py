@@ -42,7 +42,7 @@ def _value_axis(axis: Any, name: str, lang: str) -> None:
 
 def _unit_axis(axis: Any, unit: str, lang: str) -> None:
     if unit == "money":  # long labels: fewer ticks
-        axis.set_major_locator(MaxNLocator(nbins=6))
+        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: formatted(x, unit, lang)))
 
 
