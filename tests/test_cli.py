@@ -270,12 +270,9 @@ def test_invalid_scenario_on_run(write_toml):  # type: ignore[no-untyped-def]
         result.stderr.replace("\n", "")
 
 
-MARKUP_BUG = ("cli.py prints messages as rich markup: err.print(f'[red]error:[/] {exc}') drops "
-              "'[paramters]' and '[[checks]]', and a message containing '[/]' raises MarkupError; "
-              "fix: rich.markup.escape(str(exc)) in user_errors() and validate")
+# Messages are text, not rich markup: brackets stay, '[/]' does not break the printer.
 
 
-@pytest.mark.xfail(strict=True, reason=MARKUP_BUG)
 def test_messages_with_brackets_are_printed_verbatim(write_toml):  # type: ignore[no-untyped-def]
     result = invoke("validate", write_toml(SMALL + "[paramters]\n"))
     assert "unknown section [paramters]" in result.stderr
@@ -283,7 +280,6 @@ def test_messages_with_brackets_are_printed_verbatim(write_toml):  # type: ignor
     assert "has no [[checks]]" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=MARKUP_BUG)
 def test_message_with_a_closing_tag_is_not_an_internal_error(write_toml):  # type: ignore[no-untyped-def]
     result = invoke("run", write_toml(SMALL.replace('"x * 2"', '"x[/]"')))
     assert result.exit_code == 2 and "indexing is not allowed" in result.stderr
