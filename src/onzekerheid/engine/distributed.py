@@ -66,7 +66,7 @@ def client_for(scheduler: Any) -> Iterator[Any]:
     dist = _distributed()
     if workers is not None:
         cluster = dist.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                    dashboard_address=None, silence_logs=logging.CRITICAL)
+                                    dashboard_address=":0", silence_logs=logging.CRITICAL)
         try:
             with dist.Client(cluster) as client:
                 yield client
@@ -182,8 +182,9 @@ def run(
             progress(len(block))
 
     with client_for(scheduler) as client:
-        shared = client.scatter(plan, broadcast=True, hash=True)
-        arguments = [(shared, seed, first, last, iterations, keep_cols,
+        # The plan travels inside every task (a few kB): a task is then self-contained, and
+        # one lost with its worker is recomputed anywhere (scattered data could not be).
+        arguments = [(plan, seed, first, last, iterations, keep_cols,
                       {col: np.ascontiguousarray(v[rows(first, last)]) for col, v in given.items()})
                      for first, last in spans]
         map_tasks(client, chunk, arguments, place)
