@@ -224,3 +224,34 @@ def test_sensitivity_command_names_a_wrong_output_and_method(write_toml):
     assert outcome.exit_code == 2 and "did you mean 'y'" in outcome.output
     outcome = CliRunner().invoke(app, ["sensitivity", str(path), "--method", "morris"])
     assert outcome.exit_code == 2 and "sobol, tornado, rank, regional" in outcome.output
+
+
+def test_switching_values_of_a_linear_model_match_closed_form():
+    from onzekerheid.analysis.switching import NO_SWITCH, switching_values
+
+    n = 2**14
+    target = float(A @ MU) + 1.0  # one above the mean of y
+    result = switching_values(model_of(oz.loads(LINEAR)), "y", target=target, iterations=n,
+                              seed=3)
+    for i, switch in enumerate(result.switches):
+        others = float(A @ MU - A[i] * MU[i])
+        expected = (target - others) / A[i]
+        sd_others = math.sqrt(float(np.sum(np.delete(A**2 * SD**2, i))))
+        se = 1.2533 * sd_others / math.sqrt(n) / abs(A[i])  # MCSE of a normal median, mapped
+        assert switch.value is not None and abs(switch.value - expected) <= 4 * se
+        assert switch.quantile == pytest.approx(stats.norm.cdf(switch.value, MU[i], SD[i]))
+    none = switching_values(model_of(oz.loads(LINEAR)), "y", target=0.0, iterations=n, seed=3)
+    x1 = none.switches[0]  # would need x1 = 3.25, far below its 1st percentile (7.67)
+    assert x1.value is None and x1.as_dict()["message"] == NO_SWITCH
+
+
+def test_switching_command(write_toml):
+    path = write_toml(LINEAR + "[claim]\ny = 14.5\n")
+    outcome = CliRunner().invoke(app, ["switching", str(path), "--output", "y", "--target",
+                                       "claim", "-n", "4096", "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    doc = json.loads(outcome.stdout)
+    assert doc["target"] == 14.5 and doc["target_is"] == "claim"
+    assert set(doc["parameters"]) == {"x1", "x2", "x3"}
+    outcome = CliRunner().invoke(app, ["switching", str(path), "--target", "soon"])
+    assert outcome.exit_code == 2 and "use zero, claim or a number" in outcome.output
