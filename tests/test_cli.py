@@ -283,3 +283,17 @@ def test_messages_with_brackets_are_printed_verbatim(write_toml):  # type: ignor
 def test_message_with_a_closing_tag_is_not_an_internal_error(write_toml):  # type: ignore[no-untyped-def]
     result = invoke("run", write_toml(SMALL.replace('"x * 2"', '"x[/]"')))
     assert result.exit_code == 2 and "indexing is not allowed" in result.stderr
+
+
+def test_real_process_entry_point(tmp_path):  # type: ignore[no-untyped-def]
+    # `python -m onzekerheid` (one process, as it costs seconds): exit 2 without a traceback
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SMALL.replace("sd = 1", "sd = 0"))
+    failed = subprocess.run([sys.executable, "-m", "onzekerheid", "run", str(bad)],
+                            capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 2
+    assert "parameters.x.sd: sd must be greater than 0" in failed.stderr
+    assert "Traceback" not in failed.stderr + failed.stdout

@@ -262,3 +262,30 @@ def test_overrides_do_not_change_the_raw_document(load_toml):  # type: ignore[no
     again = oz.scenario.from_dict(raw, overrides={"count": 4})
     assert again.parameters["count"].value == 4
     assert raw["parameters"]["count"] == 3
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    from onzekerheid.scenario import _toml
+
+    monkeypatch.setattr(_toml, "MAX_FILE_BYTES", 10)
+    path = tmp_path / "big.toml"
+    path.write_text(GOOD)
+    with pytest.raises(ScenarioError, match=rf"big\.toml: file is {len(GOOD)} bytes; a scenario "
+                                            r"file may be at most 10 bytes"):
+        oz.load(path)
+
+
+def test_line_numbers_of_dotted_keys_and_array_tables(load_toml):  # type: ignore[no-untyped-def]
+    text = GOOD + """\
+[[checks]]
+expect = "P(net > 0) > 0.5"
+
+[[checks]]
+note = "second"
+expect = "P(net > 0) > 5"
+[parameters.group]
+inner.deep = { dist = "normal", mean = 0, sd = -1 }
+"""
+    found = problems_of(load_toml, text)
+    assert [(p.path, p.line) for p in found] == [("parameters.group.inner.deep.sd", 15),
+                                                 ("checks.1.expect", 13)]
