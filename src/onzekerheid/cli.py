@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from . import api
@@ -52,7 +53,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except OnzekerheidError as exc:
-        err.print(f"[red]error:[/] {exc}", soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written")
@@ -176,7 +177,7 @@ def validate(
                 for p in exc.problems]})
             if not json_:
                 for problem in exc.problems:
-                    err.print(f"[red]error:[/] {problem.render()}", soft_wrap=True)
+                    err.print(f"[red]error:[/] {escape(problem.render())}", soft_wrap=True)
         if not json_ and reports[-1]["valid"]:
             out.print(f"[green]ok[/] {path}: {reports[-1]['parameters']} parameters, "
                       f"{reports[-1]['outputs']} outputs")

@@ -90,7 +90,7 @@ class _Builder:
                               "values must lie in 0..1", "use a beta distribution or a "
                               "number between 0 and 1")
             return None
-        if positive and not _within(parameter, 0.0, math.inf):
+        if positive and not _mostly_positive(parameter):
             self.problems.add(path, f"{path.split('.')[-1]} cannot be negative",
                               "use a lognormal, gamma or a truncated distribution")
             return None
@@ -98,6 +98,9 @@ class _Builder:
         return name
 
     def output(self, name: str, expression: str) -> None:
+        if self.problems:  # the file fails to load anyway; keep later messages about it
+            self.outputs.setdefault(name, Output(name, "0", parse("0"), builtin=True))
+            return
         if name in self.outputs:
             self.problems.add(f"outputs.{name}", f"'{name}' is a built-in output of the "
                               "social-domain model", "choose another name")
@@ -130,6 +133,15 @@ def _within(parameter: Parameter, low: float, high: float) -> bool:
         lo, hi = parameter.dist.support()
         return low <= lo and hi <= high
     return True  # expressions are checked where they are evaluated
+
+
+def _mostly_positive(parameter: Parameter) -> bool:
+    """Fixed values >= 0; distributions with at most 0.1% of their mass below zero."""
+    if parameter.kind == "fixed":
+        return parameter.value >= 0
+    if parameter.kind == "random" and parameter.dist is not None:
+        return parameter.dist.support()[0] >= 0 or float(parameter.dist.ppf(0.001)) >= 0
+    return True
 
 
 def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
@@ -297,8 +309,8 @@ def _items(b: _Builder, raw_items: list[Any], stakeholders: tuple[str, ...],
             b.problems.add(f"{path}.name", f"item '{name}' is defined twice")
             continue
         seen.add(name)
-        stakeholder = entry.get("stakeholder", stakeholders[0] if stakeholders else "")
-        if stakeholder not in stakeholders:
+        stakeholder = entry.get("stakeholder", stakeholders[0] if stakeholders else None)
+        if stakeholder is not None and stakeholder not in stakeholders:
             b.problems.add(f"{path}.stakeholder", f"unknown stakeholder {stakeholder!r}",
                            did_you_mean(str(stakeholder), stakeholders)
                            or "list it in [cases] stakeholders")

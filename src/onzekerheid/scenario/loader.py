@@ -446,6 +446,8 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not name or not value:
         raise ScenarioError(Problem(f"--set {text!r}: both NAME and VALUE are needed",
                                     hint="e.g. --set report_cost=12000"))
+    if value.lower() in ("true", "false"):
+        return name, value.lower() == "true"
     try:
         number = float(value)
     except ValueError:
