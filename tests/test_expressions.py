@@ -389,8 +389,6 @@ def test_kernel_and_folding_agree(text):  # type: ignore[no-untyped-def]
     assert got == expected or (math.isnan(got) and math.isnan(expected)), (got, expected)
 
 
-@pytest.mark.xfail(strict=True, reason="plan.py _Compiler.const dedups constants by float value, "
-                   "and -0.0 == 0.0, so a later -0.0 reuses an earlier 0.0 (1 / -0.0 gives +inf)")
 def test_signed_zero_constants_are_kept_apart():
     assert value("a * 0 + 1 / -0.0") == -np.inf
     assert value("0.0 + 1 / -0.0") == -np.inf

@@ -201,16 +201,15 @@ class _Compiler:
         self.n_columns = n_columns
         self.ops: list[tuple[int, int, int, int, int]] = []
         self.consts: list[float] = []
-        self.const_index: dict[float, int] = {}
+        self.const_index: dict[bytes, int] = {}
 
     def const(self, value: float) -> int:
-        key = float(value)
-        if key in self.const_index and not math.isnan(key):
-            return self.const_index[key]
-        self.consts.append(key)
-        operand = -len(self.consts)
-        self.const_index[key] = operand
-        return operand
+        # keyed by the bits, so -0.0 and 0.0 (equal as floats) stay apart: 1 / -0.0 is -inf
+        key = np.float64(value).tobytes()
+        if key not in self.const_index:
+            self.consts.append(float(value))
+            self.const_index[key] = -len(self.consts)
+        return self.const_index[key]
 
     def temp(self) -> int:
         self.n_columns += 1
