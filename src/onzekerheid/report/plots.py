@@ -160,7 +160,8 @@ def sobol(parameters: Mapping[str, Mapping[str, float]], output: str, *, lang: s
                 label=text(f"{key}_order", lang), error_kw={"linewidth": 1})
     ax.set_yticks(at, [n for n, _ in items])
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.05)
+    ends = [row.get(k) for _, row in items for k in ("total_high", "first_high", "total")]
+    ax.set_xlim(0, max([1.05] + [1.02 * v for v in ends if v is not None and np.isfinite(v)]))
     _percent_axis(ax.xaxis, lang)
     ax.set_xlabel(f"{text('sobol_axis', lang)} ({output_label(output, lang)})")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
