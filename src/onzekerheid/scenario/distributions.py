@@ -110,6 +110,9 @@ class Distribution:
     def mean(self) -> float:
         if self.family == "fixed":
             return self.args[0]
+        if self.family == "lognormal" and not self.truncated:  # log space: scipy overflows
+            exponent = self.args[0] + self.args[1] ** 2 / 2.0
+            return math.exp(exponent) if exponent < 709.0 else math.inf
         base = self.base()
         if not self.truncated:
             return float(base.mean())
