@@ -179,7 +179,7 @@ def validate(
                 for problem in exc.problems:
                     err.print(f"[red]error:[/] {escape(problem.render())}", soft_wrap=True)
         if not json_ and reports[-1]["valid"]:
-            out.print(f"[green]ok[/] {path}: {reports[-1]['parameters']} parameters, "
+            out.print(f"[green]ok[/] {escape(str(path))}: {reports[-1]['parameters']} parameters, "
                       f"{reports[-1]['outputs']} outputs")
     if json_:
         print(json.dumps({"files": reports,
@@ -270,6 +270,6 @@ def main() -> None:
     except Exception as exc:  # an unexpected internal error: short message, no traceback
         if os.environ.get("ONZEKERHEID_DEBUG"):
             raise
-        err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc}\n"
+        err.print(f"[red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
                   "This is a bug in onzekerheid; run with ONZEKERHEID_DEBUG=1 for details.")
         sys.exit(3)

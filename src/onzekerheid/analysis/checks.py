@@ -10,6 +10,7 @@ import numpy as np
 
 from ..scenario.model import Check
 from .result import Result
+from .summary import quantile_mcse
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
@@ -50,22 +51,6 @@ def evaluate_check(check: Check, samples: np.ndarray) -> CheckOutcome:
         value = float(np.quantile(x, q))
         mcse = quantile_mcse(x, q)
     return CheckOutcome(check.expect, value, bool(_OPS[check.op](value, check.threshold)), mcse)
-
-
-def quantile_mcse(x: np.ndarray, q: float) -> float:
-    """MCSE of the q-quantile from the binomial interval on the order statistics.
-
-    The ranks ``n q +- sqrt(n q (1-q))`` bracket the quantile by one standard error (the
-    normal approximation to the order statistic's rank, Hyndman & Fan 1996 for the estimator).
-    """
-    n = x.size
-    if n < 10:
-        return math.nan
-    half = math.sqrt(n * q * (1.0 - q))
-    lo = max(int(math.floor(n * q - half)), 0)
-    hi = min(int(math.ceil(n * q + half)), n - 1)
-    part = np.partition(x, [lo, hi])
-    return float((part[hi] - part[lo]) / 2.0)
 
 
 def evaluate_checks(result: Result, checks: tuple[Check, ...] | list[Check]) -> list[CheckOutcome]:

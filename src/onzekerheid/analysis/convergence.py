@@ -29,6 +29,7 @@ import numpy as np
 
 from ..engine.runner import BLOCK
 from ..errors import ScenarioError
+from .summary import quantile_mcse
 
 FIRST = 2 * BLOCK
 GROWTH = 1.5
@@ -68,18 +69,6 @@ class Convergence:
                 "outputs": {n: {"mean": _f(p.mean), "low": _f(p.low), "high": _f(p.high),
                                 "low_mcse": _f(p.low_mcse), "high_mcse": _f(p.high_mcse)}
                             for n, p in self.outputs.items()}}
-
-
-def quantile_mcse(values: np.ndarray, q: float) -> float:
-    """Distribution-free MCSE of the ``q`` quantile of ``values`` (see the module docstring)."""
-    x = np.sort(values[np.isfinite(values)])
-    n = x.size
-    if n < 2:
-        return math.nan
-    spread = math.sqrt(n * q * (1 - q))
-    lo = int(np.clip(math.floor(n * q - spread), 0, n - 1))
-    hi = int(np.clip(math.ceil(n * q + spread), 0, n - 1))
-    return float(x[hi] - x[lo]) / 2.0
 
 
 def precision_of(values: np.ndarray, ci: float) -> Precision:

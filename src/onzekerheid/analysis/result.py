@@ -81,8 +81,9 @@ class Result:
         }
 
     def _repr_html_(self) -> str:
+        table = self.summary().to_html(float_format=lambda x: f"{x:,.4g}")
         return (f"<p><b>{_escape(self.scenario.title)}</b>: {self.iterations:,} iterations, "
-                f"seed {self.seed}</p>" + self.summary().to_html(float_format=lambda x: f"{x:,.4g}"))
+                f"seed {self.seed}</p>" + table)
 
 
 def _escape(text: str) -> str:

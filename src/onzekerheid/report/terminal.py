@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..analysis.checks import CheckOutcome
@@ -30,7 +31,7 @@ def percent(x: float | None) -> str:
 
 def result_table(result: Result) -> Table:
     level = f"{result.ci:.0%}"
-    table = Table(title=f"{result.scenario.title}", title_justify="left", expand=False)
+    table = Table(title=escape(result.scenario.title), title_justify="left", expand=False)
     table.add_column("output", overflow="fold")
     table.add_column("mean", justify="right")
     table.add_column("median", justify="right")
@@ -63,7 +64,7 @@ def render_result(result: Result, console: Console) -> None:
 
 
 def render_point(point: PointResult, console: Console) -> None:
-    table = Table(title=f"{point.scenario.title} — published arithmetic (every point value)",
+    table = Table(title=escape(point.scenario.title) + " — published arithmetic (every point value)",
                   title_justify="left")
     table.add_column("output")
     table.add_column("value", justify="right")
@@ -75,7 +76,7 @@ def render_point(point: PointResult, console: Console) -> None:
 
 
 def render_checks(file: str, outcomes: list[CheckOutcome], console: Console) -> None:
-    table = Table(title=file, title_justify="left")
+    table = Table(title=escape(file), title_justify="left")
     table.add_column("check")
     table.add_column("value", justify="right")
     table.add_column("result")
