@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -25,25 +26,38 @@ def number(x: float | None, digits: int = 4) -> str:
     return f"{x:,.{digits}g}"
 
 
+def compact(x: float | None) -> str:
+    """Three significant digits with k / M / bn for large values (terminal tables)."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return number(x)
+    for threshold, size, suffix in ((1e9, 1e9, "bn"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(x) >= threshold:
+            return f"{x / size:.3g}{suffix}"
+    return number(x, 3)
+
+
 def percent(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.1f}%"
 
 
 def result_table(result: Result) -> Table:
     level = f"{result.ci:.0%}"
-    table = Table(title=escape(result.scenario.title), title_justify="left", expand=False)
-    table.add_column("output", overflow="fold")
-    table.add_column("mean", justify="right")
-    table.add_column("median", justify="right")
-    table.add_column(f"{level} interval", justify="right")
-    table.add_column("MCSE", justify="right")
-    table.add_column("claim", justify="right")
-    table.add_column("claim pct", justify="right")
+    table = Table(title=escape(result.scenario.title), title_justify="left", expand=False,
+                  box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
+    longest = max((len(name) for name in result.outputs), default=6)
+    table.add_column("output", overflow="fold", min_width=min(longest, 22))
+    table.add_column("mean", justify="right", no_wrap=True)
+    table.add_column("median", justify="right", no_wrap=True)
+    table.add_column(f"{level} interval", justify="right", no_wrap=True)
+    table.add_column("MCSE", justify="right", no_wrap=True)
+    table.add_column("claim", justify="right", no_wrap=True)
+    table.add_column("pct", justify="right", no_wrap=True)
     for name in result.outputs:
         s = result.summary_of(name)
         table.add_row(
-            name, number(s.mean), number(s.median), f"{number(s.low)} – {number(s.high)}",
-            number(s.mcse, 2), number(s.claim), percent(s.claim_percentile),
+            escape(name), compact(s.mean), compact(s.median),
+            f"{compact(s.low)} – {compact(s.high)}", number(s.mcse, 2), compact(s.claim),
+            percent(s.claim_percentile),
         )
     return table
 
@@ -52,8 +66,9 @@ def render_result(result: Result, console: Console) -> None:
     console.print(result_table(result))
     console.print(
         f"{result.iterations:,} iterations, seed {result.seed}, interval {result.ci:.0%} "
-        "(equal-tailed); MCSE = Monte Carlo standard error of the mean; claim pct = share of "
-        "iterations below the published figure.", style="dim",
+        "(equal-tailed); MCSE = Monte Carlo standard error of the mean; pct = share of "
+        "iterations below the published claim; k = thousand, M = million. --json gives every "
+        "number in full.", style="dim",
     )
     for name in result.outputs:
         s = result.summary_of(name)
