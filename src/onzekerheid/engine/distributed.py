@@ -50,7 +50,7 @@ def local_workers(scheduler: str) -> int | None:
         return None
     text = scheduler[len("local:"):]
     if not text.isdigit() or int(text) < 1:
-        raise ScenarioError(f"--scheduler {scheduler}: N in local:N must be a whole number "
+        raise ScenarioError(f"--scheduler {scheduler!r}: N in local:N must be a whole number "
                             "of worker processes, at least 1 (e.g. local:4)")
     return int(text)
 
