@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..scenario.model import Scenario
 from .audit import Audit, audit_claim
 from .summary import Summary, summarize
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -39,6 +41,8 @@ class Result:
     @property
     def samples(self) -> pd.DataFrame:
         """One row per iteration, one column per stored parameter and output."""
+        import pandas as pd  # imported on use: it adds ~0.3 s to every command's start
+
         return pd.DataFrame(self.data, columns=list(self.columns))
 
     def summary_of(self, name: str) -> Summary:
@@ -66,6 +70,8 @@ class Result:
     def summary(self) -> pd.DataFrame:
         """One row per output: mean, sd, mcse, median, low, high, p_positive, claim, ..."""
         rows = {name: self.summary_of(name).as_dict() for name in self.outputs}
+        import pandas as pd
+
         return pd.DataFrame.from_dict(rows, orient="index")
 
     def to_json(self) -> dict[str, Any]:

@@ -18,12 +18,12 @@ Canonical arguments per family::
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import optimize, special, stats
 
 COMMON_KEYS = {"dist", "point", "lower", "upper", "source", "note", "level", "ci"}
 
@@ -113,9 +113,9 @@ class Distribution:
         if self.family == "lognormal" and not self.truncated:  # log space: scipy overflows
             exponent = self.args[0] + self.args[1] ** 2 / 2.0
             return math.exp(exponent) if exponent < 709.0 else math.inf
-        base = self.base()
         if not self.truncated:
-            return float(base.mean())
+            return _analytic_mean(self)
+        base = self.base()
         lb = None if self.lower == -math.inf else self.lower
         ub = None if self.upper == math.inf else self.upper
         return float(base.expect(lambda x: x, lb=lb, ub=ub, conditional=True))
@@ -124,8 +124,55 @@ class Distribution:
         """Smallest and largest value a draw can take (after truncation)."""
         if self.family == "fixed":
             return self.args[0], self.args[0]
-        low, high = self.base().support()
+        low, high = _analytic_support(self)
         return max(float(low), self.lower), min(float(high), self.upper)
+
+
+# Means and supports in closed form, so loading a scenario does not import scipy.stats
+# (about half a second) unless a quantile, a truncation or an interval fit needs it.
+def _analytic_mean(dist: Distribution) -> float:
+    a = dist.args
+    match dist.family:
+        case "uniform":
+            return (a[0] + a[1]) / 2.0
+        case "triangular":
+            return (a[0] + a[1] + a[2]) / 3.0
+        case "pert":
+            return (a[0] + a[3] * a[1] + a[2]) / (a[3] + 2.0)
+        case "normal":
+            return a[0]
+        case "beta":
+            return a[0] / (a[0] + a[1])
+        case "gamma":
+            return a[0] * a[1]
+        case "poisson" | "bernoulli":
+            return a[0]
+        case "binomial":
+            return a[0] * a[1]
+        case "discrete":
+            return float(np.dot(dist.values, dist.weights))
+    return float(dist.base().mean())
+
+
+def _analytic_support(dist: Distribution) -> tuple[float, float]:
+    a = dist.args
+    match dist.family:
+        case "uniform":
+            return a[0], a[1]
+        case "triangular" | "pert":
+            return a[0], a[2]
+        case "normal":
+            return -math.inf, math.inf
+        case "lognormal" | "gamma" | "poisson":
+            return 0.0, math.inf
+        case "beta" | "bernoulli":
+            return 0.0, 1.0
+        case "binomial":
+            return 0.0, a[0]
+        case "discrete":
+            return min(dist.values), max(dist.values)
+    low, high = dist.base().support()
+    return float(low), float(high)
 
 
 def _just_below(dist: Distribution, x: float) -> float:
@@ -138,6 +185,8 @@ def _just_below(dist: Distribution, x: float) -> float:
 
 
 def _scipy(dist: Distribution) -> Any:
+    from scipy import stats
+
     a = dist.args
     match dist.family:
         case "uniform":
@@ -175,7 +224,7 @@ def pert_shape(low: float, mode: float, high: float, lam: float) -> tuple[float,
 
 def z_for(level: float) -> float:
     """Standard-normal quantile bounding the central ``level`` interval."""
-    return float(special.ndtri(0.5 + level / 2.0))
+    return NormalDist().inv_cdf(0.5 + level / 2.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -395,6 +444,8 @@ def _beta(t: dict[str, Any], keys: frozenset[str], level: float) -> Built:
 
 def fit_beta_interval(low: float, high: float, level: float) -> tuple[float, float]:
     """Beta(alpha, beta) whose central ``level`` interval is [low, high] (least squares)."""
+    from scipy import optimize, special
+
     qs = np.array([0.5 - level / 2.0, 0.5 + level / 2.0])
     target = np.array([low, high])
     mean = (low + high) / 2.0
