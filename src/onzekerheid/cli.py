@@ -26,8 +26,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 FileArg = Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)]
 Iterations = Annotated[int, typer.Option("-n", "--iterations", help="Number of iterations.")]

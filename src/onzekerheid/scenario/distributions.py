@@ -17,6 +17,7 @@ Canonical arguments per family::
 
 from __future__ import annotations
 
+import functools
 import math
 from statistics import NormalDist
 from collections.abc import Callable
@@ -442,6 +443,7 @@ def _beta(t: dict[str, Any], keys: frozenset[str], level: float) -> Built:
     return fit_beta_interval(low, high, level), (), ()
 
 
+@functools.lru_cache(maxsize=1024)
 def fit_beta_interval(low: float, high: float, level: float) -> tuple[float, float]:
     """Beta(alpha, beta) whose central ``level`` interval is [low, high] (least squares)."""
     from scipy import optimize, special
