@@ -1,0 +1,143 @@
+"""Every entry of tests/bad_inputs/catalogue.toml through the real command line.
+
+Each entry runs in a fresh temporary folder (also the working folder), so a relative
+``--samples out.csv`` would land there. Asserted: the exit code, the message fragment
+(whitespace-insensitive, as rich wraps long lines), no traceback or internal error, and that the
+folder holds exactly what was there before: a failed run writes nothing, not even a temporary
+file. Entries marked ``process = true`` run once more as ``python -m onzekerheid``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from onzekerheid.cli import app
+
+HERE = Path(__file__).parent / "bad_inputs"
+CATALOGUE: list[dict[str, Any]] = tomllib.loads(
+    (HERE / "catalogue.toml").read_text(encoding="utf-8"))["case"]
+DEFAULT = """\
+[scenario]
+title = "small"
+[parameters]
+x = { dist = "normal", mean = 10, sd = 1 }
+[outputs]
+y = "x * 2"
+"""
+DEFAULT_ARGS = ["run", "{file}", "-n", "2000", "-q"]
+KEYS = {"id", "text", "file", "files", "copy", "folders", "args", "exit", "message", "process",
+        "xfail"}
+runner = CliRunner()
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def prepare(entry: dict[str, Any], folder: Path) -> list[str]:
+    """Write the entry's files into ``folder``; return its command line."""
+    name = entry.get("file", "scenario.toml")
+    if "file" in entry:
+        shutil.copyfile(HERE / entry["file"], folder / name)
+    else:
+        (folder / name).write_text(entry.get("text", DEFAULT), encoding="utf-8")
+    for extra, text in entry.get("files", {}).items():
+        (folder / extra).write_text(text, encoding="utf-8")
+    for extra, source in entry.get("copy", {}).items():
+        shutil.copyfile(HERE / source, folder / extra)
+    for sub in entry.get("folders", []):
+        (folder / sub).mkdir()
+    return [a.replace("{file}", str(folder / name)).replace("{dir}", str(folder))
+            for a in entry.get("args", DEFAULT_ARGS)]
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*")}
+
+
+def check_output(entry: dict[str, Any], code: int, output: str) -> None:
+    assert code == entry["exit"], output
+    assert flat(entry["message"]) in flat(output), output
+    assert "Traceback" not in output and "internal error" not in output
+
+
+def test_catalogue_is_well_formed() -> None:
+    ids = [e["id"] for e in CATALOGUE]
+    assert len(ids) == len(set(ids)), "ids must be unique"
+    assert len(ids) >= 60
+    for entry in CATALOGUE:
+        assert set(entry) <= KEYS, entry["id"]
+        assert {"id", "exit", "message"} <= set(entry), entry["id"]
+        assert not ("text" in entry and "file" in entry), entry["id"]
+    used = {e["file"] for e in CATALOGUE if "file" in e}
+    used |= {s for e in CATALOGUE for s in e.get("copy", {}).values()}
+    on_disk = {p.name for p in HERE.iterdir()} - {"catalogue.toml", "make_files.py"}
+    assert used == on_disk, "every file in bad_inputs/ is used, and every used file exists"
+
+
+def params(entries: list[dict[str, Any]]) -> list[Any]:
+    """Entries as pytest parameters; a known bug elsewhere is a strict xfail with its reason."""
+    return [pytest.param(e, id=e["id"], marks=[pytest.mark.xfail(strict=True, reason=e["xfail"])]
+                         if "xfail" in e else []) for e in entries]
+
+
+@pytest.mark.parametrize("entry", params(CATALOGUE))
+def test_bad_input(entry: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                   ) -> None:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    args = prepare(entry, folder)
+    monkeypatch.chdir(folder)
+    before = snapshot(tmp_path)
+    result = runner.invoke(app, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        repr(result.exception)
+    check_output(entry, result.exit_code, result.output)
+    assert snapshot(tmp_path) == before, "a run that was refused wrote or changed files"
+
+
+PROCESS = [e for e in CATALOGUE if e.get("process")]
+
+
+@pytest.mark.parametrize("entry", params(PROCESS))
+def test_bad_input_in_a_real_process(entry: dict[str, Any], tmp_path: Path) -> None:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    args = prepare(entry, folder)
+    before = snapshot(tmp_path)
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("ONZEKERHEID_DEBUG", None)
+    done = subprocess.run([sys.executable, "-m", "onzekerheid", *args], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=120)
+    check_output(entry, done.returncode, done.stdout + done.stderr)
+    assert snapshot(tmp_path) == before
+
+
+def test_giant_iteration_counts_are_refused_before_any_work(tmp_path: Path) -> None:
+    # -n 10**12 and a count beyond memory: refused by the range check / memory guard before
+    # the result matrix is allocated. Not a timing assertion: the refusal must not have
+    # allocated (tracemalloc peak stays far below the 8 TB the run would need).
+    import tracemalloc
+
+    path = tmp_path / "s.toml"
+    path.write_text(DEFAULT)
+    for n in ("1000000000000", "9000000000"):
+        tracemalloc.start()
+        start = time.perf_counter()
+        result = runner.invoke(app, ["run", str(path), "-n", n, "-q"])
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert result.exit_code == 2 and "error:" in result.output
+        assert peak < 200 * 2**20, f"{peak / 2**20:.0f} MiB allocated before refusing -n {n}"
+        assert time.perf_counter() - start < 60  # generous: only catches a hang
