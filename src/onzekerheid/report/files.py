@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ScenarioError
+from ..errors import Problem, ScenarioError
 
 TABLE_FORMATS = {".csv", ".parquet"}
 
@@ -30,17 +30,43 @@ def check_target(path: Path, formats: set[str], option: str) -> None:
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(temporary_path)``, then move the file into place; on failure, remove it."""
+    """Call ``write(temporary_path)``, then move the file into place; on failure, remove it.
+
+    An existing file at ``path`` stays as it was until the new one is complete (``os.replace``
+    is atomic on one file system), so a failed or interrupted run never leaves half a file.
+    The new file gets the permissions a plain ``open(path, "w")`` would give (``mkstemp``
+    makes it private). A failure to write (disk full, no permission) is a
+    :class:`ScenarioError` naming the file; Ctrl-C and other errors pass through unchanged.
+    """
     folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     os.close(handle)
     try:
         write(Path(temporary))
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc) from None
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_error(path: Path, exc: OSError) -> ScenarioError:
+    reason = exc.strerror or str(exc)
+    return ScenarioError(Problem(f"cannot write the file: {reason}", file=str(path),
+                                 hint="check the free space and permissions, or choose "
+                                      "another path"))
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
