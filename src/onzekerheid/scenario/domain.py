@@ -33,7 +33,8 @@ from . import distributions as dists
 from .expressions import parse
 from .model import CaseBlock, Output, Parameter
 
-CASES_KEYS = {"count", "stakeholders", "heterogeneity", "table", "resample", "note", "source"}
+CASES_KEYS = {"count", "stakeholders", "heterogeneity", "table", "resample", "note", "source",
+              "sheet", "header_row", "last_row", "columns", "number_format", "separator"}
 SUCCESS_KEYS = {"rate", "survey", "failure_yield", "dropout", "note", "source"}
 BIAS_KEYS = {"systematic", "per_case", "note", "source"}
 ITEM_KEYS = {
@@ -429,7 +430,7 @@ def _case_block(b: _Builder, cases: dict[str, Any], items: list[dict[str, Any]],
                            "heterogeneity; remove heterogeneity")
         from .cases import read_case_table
 
-        data = read_case_table(cases["table"], columns, directory, b.problems)
+        data = read_case_table(cases["table"], columns, directory, b.problems, cases)
         if data is None:
             return None, sums
         table_rows = [(1.0, *row) for row in data]
