@@ -41,7 +41,7 @@ Threads = Annotated[int | None, typer.Option(
     "--threads", help="Worker threads (default: all cores); results do not depend on it.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 Variant = Annotated[str | None, typer.Option(
-    "--variant", help="Apply the overrides of [variants.NAME] first (--set ones win).")]
+    "--variant", help="Apply the overrides of \\[variants.NAME] first (--set ones win).")]
 Scheduler = Annotated[str | None, typer.Option(
     "--scheduler", help="Run on dask: a scheduler address (host:8786) or local:N worker "
     "processes; the numbers equal the in-process run. Needs onzekerheid[distributed].")]

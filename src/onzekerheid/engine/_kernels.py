@@ -300,7 +300,9 @@ def _run_tile(buf, start, stop, ops, consts):  # type: ignore[no-untyped-def]
         elif code == 22:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
-                buf[i, dst] = min(max(x, (buf[i, b] if b >= 0 else consts[-b - 1])), (buf[i, c] if c >= 0 else consts[-c - 1]))
+                low = buf[i, b] if b >= 0 else consts[-b - 1]
+                high = buf[i, c] if c >= 0 else consts[-c - 1]
+                buf[i, dst] = min(max(x, low), high)
         elif code == 23:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])

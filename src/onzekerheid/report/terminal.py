@@ -79,8 +79,8 @@ def render_result(result: Result, console: Console) -> None:
 
 
 def render_point(point: PointResult, console: Console) -> None:
-    table = Table(title=escape(point.scenario.title) + " — published arithmetic (every point value)",
-                  title_justify="left")
+    title = escape(point.scenario.title) + " — published arithmetic (every point value)"
+    table = Table(title=title, title_justify="left")
     table.add_column("output")
     table.add_column("value", justify="right")
     table.add_column("claim", justify="right")

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import functools
 import math
-from statistics import NormalDist
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np

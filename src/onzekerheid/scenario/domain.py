@@ -25,7 +25,6 @@ Per iteration (see the README for every key with a worked example):
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..errors import Problems, allowed, did_you_mean
@@ -271,9 +270,9 @@ def _stakeholders(cases: dict[str, Any], items: list[Any], problems: Problems
     if declared is None:
         found: list[str] = []
         for item in items:
-            if isinstance(item, dict) and isinstance(item.get("stakeholder"), str):
-                if item["stakeholder"] not in found:
-                    found.append(item["stakeholder"])
+            if (isinstance(item, dict) and isinstance(item.get("stakeholder"), str)
+                    and item["stakeholder"] not in found):
+                found.append(item["stakeholder"])
         return tuple(found)
     if not isinstance(declared, list) or not all(isinstance(s, str) for s in declared):
         problems.add("cases.stakeholders", "stakeholders must be a list of names",
@@ -506,8 +505,9 @@ def _costs(b: _Builder, costs: dict[str, Any], rate: str | None,
         if not all(k in entry for k in ("count", "unit_cost")):
             b.problems.add(path, "an intervention needs count and unit_cost")
             continue
-        count = b.value(f"costs.{name}.count", entry["count"], f"{path}.count", positive=True)
-        unit = b.value(f"costs.{name}.unit_cost", entry["unit_cost"], f"{path}.unit_cost",
+        prefix = f"costs.interventions.{name}"
+        count = b.value(f"{prefix}.count", entry["count"], f"{path}.count", positive=True)
+        unit = b.value(f"{prefix}.unit_cost", entry["unit_cost"], f"{path}.unit_cost",
                        positive=True)
         terms.append(f"{count} * {unit}")
     base = " + ".join(terms) if terms else "0"
@@ -520,18 +520,18 @@ def _costs(b: _Builder, costs: dict[str, Any], rate: str | None,
             b.problems.add(path, "a risk needs probability and either share (of the costs) or "
                            "amount", 'e.g. name = "btw", probability = 0.5, share = 0.21')
             continue
-        probability = b.value(f"costs.{name}.probability", entry["probability"],
+        probability = b.value(f"costs.risks.{name}.probability", entry["probability"],
                               f"{path}.probability", share=True)
         if "share" in entry:
-            size = b.value(f"costs.{name}.share", entry["share"], f"{path}.share",
+            size = b.value(f"costs.risks.{name}.share", entry["share"], f"{path}.share",
                            positive=True)
             effect = f"{size} * ({base})"
         else:
-            size = b.value(f"costs.{name}.amount", entry["amount"], f"{path}.amount")
+            size = b.value(f"costs.risks.{name}.amount", entry["amount"], f"{path}.amount")
             effect = str(size)
         # The event: a uniform draw below the probability. Its point value 1 means the
         # published claim assumed the risk does not happen.
-        draw = f"costs.{name}.draw"
+        draw = f"costs.risks.{name}.draw"
         b.parameters[draw] = Parameter(
             draw, "random", dist=dists.from_table({"dist": "uniform", "min": 0, "max": 1}),
             point=1.0, internal=True, label="risk event draw")

@@ -26,6 +26,8 @@ SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
+DOMAIN_SECTIONS = ("prices", "cases", "success", "bias", "items", "extrapolation", "costs",
+                   "options")
 RESERVED = set(FUNCTIONS) | {"P", "lambda", "if", "else", "and", "or", "not", "in", "is"}
 
 
@@ -122,7 +124,9 @@ def from_dict(
 
     from .domain import build_domain  # the social-domain sections add parameters and outputs
 
+    before = len(problems.items)
     cases, stakeholders = build_domain(raw, parameters, outputs, problems, directory)
+    domain_failed = len(problems.items) > before
     from .correlations import parse_correlations
 
     parse_correlations(raw.get("correlations"), parameters, problems)
@@ -139,12 +143,17 @@ def from_dict(
     order = _evaluation_order(parameters, outputs, problems, declared)
     broken_outputs = _declared(raw, "outputs") - set(outputs)  # already reported
 
+    def unbuilt(name: str) -> bool:  # a built-in output the failed domain model did not make
+        from .domain import BUILTINS
+
+        return domain_failed and name.split(".")[0] in BUILTINS
+
     claims: dict[str, float] = {}
     for name, value in _table(raw, "claim", problems).items():
         flat = _flatten_claim(name, value)
         for key, number in flat:
             path = f"claim.{key}"
-            if key in broken_outputs:
+            if key in broken_outputs or unbuilt(key):
                 continue
             if key not in outputs:
                 hint = did_you_mean(key, outputs) or "a claim is keyed by an output name"
@@ -168,13 +177,14 @@ def from_dict(
         for key in entry:
             if key not in ("expect", "note", "name"):
                 problems.add(f"{path}.{key}", f"unknown key '{key}'",
-                             did_you_mean(key, ["expect", "note", "name"]) or "allowed: expect, note")
+                             did_you_mean(key, ["expect", "note", "name"])
+                             or "allowed: expect, note")
         try:
             check = parse_check(entry["expect"])
         except ValueError as exc:
             problems.add(f"{path}.expect", str(exc))
             continue
-        if check.output in broken_outputs:
+        if check.output in broken_outputs or unbuilt(check.output):
             continue
         if check.output not in outputs:
             problems.add(f"{path}.expect", f"'{check.output}' is not an output",
@@ -397,9 +407,9 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
                 hint = f"{ref} is a function: write {ref}(...)"
             else:
                 hint = did_you_mean(ref, known) or "define it under [parameters] or [outputs]"
-            problems.add(path, f"unknown name '{ref}' in expression "
-                               f"{getattr(outputs.get(name), 'expression', '') or parameters[name].expression!r}",
-                         hint)
+            text = (outputs[name].expression if name in outputs
+                    else parameters[name].expression)
+            problems.add(path, f"unknown name '{ref}' in expression {text!r}", hint)
         deps[name] = {r for r in used if r in nodes}
     order: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
@@ -473,23 +483,35 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], file: str) -
 
 def _set_path(raw: dict[str, Any], name: str, value: Any) -> bool:
     parts = name.split(".")
-    for section in ("parameters", "outputs", "prices"):
+    for section in ("parameters", "outputs"):
         if _assign(raw.get(section), parts, value):
             return True
-    # domain keys: success.rate, bias.systematic, costs.hourly_rate, ...
+    # domain keys: success.rate, prices.melding, items.gemeente.amount, costs.hourly_rate ...
+    if parts[0] not in DOMAIN_SECTIONS or parts[0] not in raw:
+        return False
     return _assign(raw, parts, value, top=True)
 
 
 def _assign(table: Any, parts: list[str], value: Any, top: bool = False) -> bool:
+    """Set ``parts`` in nested tables; an array of tables is entered by its entries' names
+    (``items.gemeente.amount``, ``costs.risks.btw.probability``). In a domain section a key
+    that is not written yet may be added (validation then checks it)."""
     if not isinstance(table, dict):
         return False
     for part in parts[:-1]:
-        if not isinstance(table, dict) or part not in table or (
+        if isinstance(table, list):
+            table = next((e for e in table if isinstance(e, dict) and e.get("name") == part),
+                         None)
+        elif isinstance(table, dict) and part in table and not (
             isinstance(table[part], dict) and "dist" in table[part]
         ):
+            table = table[part]
+        else:
             return False
-        table = table[part]
-    if not isinstance(table, dict) or parts[-1] not in table:
+        if table is None:
+            return False
+    addable = top and _domain_key(parts[-1])
+    if not isinstance(table, dict) or (parts[-1] not in table and not addable):
         return False
     if top and len(parts) < 2:
         return False
@@ -497,19 +519,36 @@ def _assign(table: Any, parts: list[str], value: Any, top: bool = False) -> bool
     return True
 
 
+def _domain_key(key: str) -> bool:
+    from . import domain
+
+    return key in (domain.CASES_KEYS | domain.SUCCESS_KEYS | domain.BIAS_KEYS | domain.ITEM_KEYS
+                   | domain.EXTRAPOLATION_KEYS | domain.COSTS_KEYS | domain.RISK_KEYS
+                   | domain.INTERVENTION_KEYS | domain.OPTIONS_KEYS) - {"name", "note", "source"}
+
+
 def _override_targets(raw: dict[str, Any]) -> list[str]:
     names: list[str] = []
 
     def walk(table: Any, prefix: str) -> None:
+        if isinstance(table, list):
+            for entry in table:
+                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                    walk({k: v for k, v in entry.items() if k != "name"},
+                         f"{prefix}{entry['name']}.")
+            return
         if not isinstance(table, dict):
             return
         for key, value in table.items():
             name = f"{prefix}{key}"
-            if isinstance(value, dict) and "dist" not in value:
+            tables = isinstance(value, list) and value and isinstance(value[0], dict)
+            if tables or (isinstance(value, dict) and "dist" not in value):
                 walk(value, name + ".")
             else:
                 names.append(name)
 
-    for section in ("parameters", "outputs", "prices"):
+    for section in ("parameters", "outputs"):
         walk(raw.get(section), "")
+    for section in DOMAIN_SECTIONS:
+        walk(raw.get(section), f"{section}.")
     return names
