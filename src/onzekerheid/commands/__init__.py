@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES: list[str] = ["sweep", "report", "analysis"]
+MODULES: list[str] = ["sweep", "report", "analysis", "new"]
 
 
 def register_all() -> None:
