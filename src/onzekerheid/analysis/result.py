@@ -87,15 +87,10 @@ class Result:
         }
 
     def _repr_html_(self) -> str:
-        table = self.summary().to_html(float_format=lambda x: f"{x:,.4g}")
-        return (f"<p><b>{_escape(self.scenario.title)}</b>: {self.iterations:,} iterations, "
-                f"seed {self.seed}</p>" + table)
+        """Jupyter: the summary table and small histograms (see :mod:`..report.notebook`)."""
+        from ..report.notebook import result_html
 
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
+        return result_html(self)
 
 
 @dataclass(frozen=True)
@@ -116,6 +111,12 @@ class PointResult:
                 for name in self.outputs
             },
         }
+
+    def _repr_html_(self) -> str:
+        """Jupyter: each output's point value beside its claim."""
+        from ..report.notebook import point_html
+
+        return point_html(self)
 
 
 def _finite(x: float) -> float | None:

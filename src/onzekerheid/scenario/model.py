@@ -104,3 +104,9 @@ class Scenario:
     @property
     def user_parameters(self) -> list[str]:
         return [n for n, p in self.parameters.items() if not p.internal]
+
+    def _repr_html_(self) -> str:
+        """Jupyter: parameters, outputs and claims as tables (see report/notebook.py)."""
+        from ..report.notebook import scenario_html
+
+        return scenario_html(self)

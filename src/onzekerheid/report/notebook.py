@@ -1,0 +1,172 @@
+"""How results and scenarios show in Jupyter: HTML tables and a small inline plot.
+
+``Result._repr_html_``, ``PointResult._repr_html_`` and ``Scenario._repr_html_`` call the
+functions here (imported on use: a display hook is the one place a lower layer reaches up to
+the renderers). Every piece of text from a scenario is HTML-escaped; the plot is a PNG built on
+matplotlib's Agg canvas (no pyplot, no display needed) and embedded as base64, so a saved
+notebook shows it without onzekerheid installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..analysis.result import PointResult, Result
+from ..scenario.model import Scenario
+from .terminal import compact, number, percent
+
+MAX_PLOTS = 3  # small multiples: more panels would be too small to read in a cell
+PANEL_WIDTH, PANEL_HEIGHT = 2.7, 1.9  # inches per panel
+BINS = 50
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]], *,
+           numbers: Sequence[int] | None = None) -> str:
+    """An HTML table; cells are escaped here; ``numbers`` (default all but the first column)
+    are right-aligned."""
+    right = set(range(1, len(header)) if numbers is None else numbers)
+
+    def align(i: int) -> str:
+        return f'style="text-align:{"right" if i in right else "left"}"'
+
+    head = "".join(f"<th {align(i)}>{_e(h)}</th>" for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(f"<td {align(i)}>{_e(cell)}</td>"
+                                    for i, cell in enumerate(row)) + "</tr>" for row in rows)
+    return f'<table class="onzekerheid"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def plotted_outputs(result: Result, limit: int = MAX_PLOTS) -> list[str]:
+    """The outputs worth a picture: claimed ones first, then net_benefit, then the first."""
+    claimed = [n for n in result.outputs if n in result.scenario.claims]
+    preferred = [n for n in ("net_benefit",) if n in result.outputs]
+    chosen: list[str] = []
+    for name in [*claimed, *preferred, *result.outputs]:
+        if name not in chosen:
+            chosen.append(name)
+    return chosen[:limit]
+
+
+def inline_png(result: Result, names: Sequence[str]) -> str:
+    """An ``<img>`` with one small histogram per output: interval shaded, median, claim.
+
+    The x range of each panel covers the 0.5%..99.5% quantiles and the claim, as in
+    :func:`onzekerheid.report.plots.distribution`; non-finite iterations are left out.
+    """
+    from .plots import BLUE, RED, _figure, to_bytes
+
+    fig = _figure(PANEL_WIDTH * max(len(names), 1), PANEL_HEIGHT)
+    for k, name in enumerate(names):
+        ax = fig.add_subplot(1, len(names), k + 1)
+        s = result.summary_of(name)
+        y = result[name]
+        y = y[np.isfinite(y)]
+        if y.size:
+            lo, hi = (float(v) for v in np.quantile(y, [0.005, 0.995]))
+            if s.claim is not None:
+                lo, hi = min(lo, s.claim), max(hi, s.claim)
+            pad = 0.03 * (hi - lo or 1.0)
+            ax.hist(y, bins=BINS, range=(lo - pad, hi + pad), color=BLUE, alpha=0.75)
+            ax.axvspan(s.low, s.high, color=BLUE, alpha=0.12)
+            ax.axvline(s.median, color="black", linestyle="--", linewidth=1.0)
+        if s.claim is not None:
+            ax.axvline(s.claim, color=RED, linewidth=1.8)
+        ax.set_title(name, fontsize=8)
+        ax.set_yticks([])
+        ax.tick_params(axis="x", labelsize=7)
+        ax.xaxis.set_major_formatter(_compact_ticks())
+    data = base64.b64encode(to_bytes(fig, "png", dpi=96)).decode("ascii")
+    alt = "histograms of " + ", ".join(names)
+    return (f'<img src="data:image/png;base64,{data}" alt="{_e(alt)}" '
+            f'style="max-width:100%"><p style="font-size:smaller">shaded: the '
+            f"{_e(f'{result.ci:.0%}')} interval; dashed: median; red: the published claim</p>")
+
+
+def _compact_ticks() -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda x, _pos: _tick(float(x)))
+
+
+def _tick(x: float) -> str:
+    """Axis labels in one style: 500, 2k, 1.5M."""
+    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= size:
+            return f"{x / size:g}{suffix}"
+    return f"{x:g}"
+
+
+def result_html(result: Result, *, plots: int = MAX_PLOTS) -> str:
+    """A Result in a notebook: a heading, the summary table and (optionally) small plots."""
+    level = f"{result.ci:.0%}"
+    rows = []
+    for name in result.outputs:
+        s = result.summary_of(name)
+        rows.append([name, compact(s.mean), compact(s.median),
+                     f"{compact(s.low)} – {compact(s.high)}", number(s.mcse, 2),
+                     percent(s.p_positive), compact(s.claim), percent(s.claim_percentile)])
+    heading = (f"<p><b>{_e(result.scenario.title)}</b>: {result.iterations:,} iterations, "
+               f"seed {result.seed}, {_e(level)} interval. MCSE: Monte Carlo standard error "
+               "of the mean; claim pct: share of iterations below the claim.</p>")
+    table = _table(["output", "mean", "median", f"{level} interval", "MCSE", "P(> 0)", "claim",
+                    "claim pct"], rows)
+    picture = inline_png(result, plotted_outputs(result, plots)) if plots > 0 else ""
+    return f'<div class="onzekerheid-result">{heading}{table}{picture}</div>'
+
+
+def point_html(point: PointResult) -> str:
+    """A PointResult: each output's value at the point values beside the published claim."""
+    rows = []
+    for name in point.outputs:
+        value = point.values[name]
+        claim = point.scenario.claims.get(name)
+        ratio = "" if claim in (None, 0) or not math.isfinite(value) else \
+            f"{value / claim:.3g}"  # type: ignore[operator]
+        rows.append([name, number(value), number(claim), ratio])
+    heading = (f"<p><b>{_e(point.scenario.title)}</b>: published arithmetic (every parameter "
+               "at its point value)</p>")
+    return heading + _table(["output", "value", "claim", "value / claim"], rows)
+
+
+def scenario_html(scenario: Scenario) -> str:
+    """A Scenario: its parameters (how written, point, source), outputs and claims."""
+    parts = [f"<p><b>{_e(scenario.title)}</b>"]
+    if scenario.source:
+        parts.append(f" — {_e(scenario.source)}")
+    if scenario.file:
+        parts.append(f" <code>{_e(scenario.file)}</code>")
+    parts.append("</p>")
+    rows = []
+    for name in scenario.user_parameters:
+        p = scenario.parameters[name]
+        written = p.label or p.expression or (p.dist.family if p.dist is not None else "")
+        if p.kind == "fixed" and not written:
+            written = number(p.value)
+        rows.append([name, p.kind, written, number(p.point), p.source or p.note])
+    parts.append(_table(["parameter", "kind", "as written", "point", "source / note"], rows,
+                        numbers=[3]))
+    if scenario.cases is not None:
+        c = scenario.cases
+        table = f", a case table of {len(c.table)} rows" if len(c.table) > 1 else ""
+        who = ", ".join(scenario.stakeholders) or "-"
+        parts.append(f"<p>{c.count:,} cases per iteration{_e(table)}; stakeholders: "
+                     f"{_e(who)}</p>")
+    own = [(n, o.expression) for n, o in scenario.outputs.items() if not o.builtin]
+    builtin = sum(o.builtin for o in scenario.outputs.values())
+    if own:
+        parts.append(_table(["output", "expression"], own, numbers=[]))
+    if builtin:
+        parts.append(f"<p>{builtin} built-in outputs of the social-domain model.</p>")
+    if scenario.claims:
+        parts.append(_table(["claimed output", "published"],
+                            [(n, number(v)) for n, v in scenario.claims.items()]))
+    return '<div class="onzekerheid-scenario">' + "".join(parts) + "</div>"
