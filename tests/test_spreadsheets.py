@@ -162,8 +162,8 @@ def test_ods_bad_cell_names_sheet_row_and_column(tmp_path):
     ods(tmp_path / "cases.ods", rows)
     with pytest.raises(oz.ScenarioError) as info:
         oz.load(write_scenario(tmp_path, f'table = "cases.ods"\nsheet = "Casussen"\n{MAPPED}\n'))
-    assert ("'cases.ods' sheet 'Casussen' row 3, column 'Besparing cliënt' (cell B3): "
-            "'n.v.t.' is not a number") in str(info.value)
+    assert ("'cases.ods' sheet 'Casussen' row 3, column 'Besparing cliënt': 'n.v.t.' is not "
+            "a number (cell B3)") in str(info.value)
 
 
 def test_xlsx_bad_cells_are_all_reported_with_the_toml_line(tmp_path):
@@ -176,12 +176,12 @@ def test_xlsx_bad_cells_are_all_reported_with_the_toml_line(tmp_path):
     problems = info.value.problems
     text = [p.render() for p in problems]
     assert len(problems) == 3, text
-    assert "sheet 'Casussen' row 4, column 'Besparing gemeente' (cell B4): '8.336,50' is not " \
-           "a number" in text[0]
+    assert "sheet 'Casussen' row 4, column 'Besparing gemeente': '8.336,50' is not a number " \
+           "(cell B4)" in text[0]
     assert 'number_format = "nl"' in text[0]  # the hint names the notation that reads it
-    assert "row 5, column 'Besparing cliënt' (cell C5): empty" in text[1]
+    assert "row 5, column 'Besparing cliënt': empty (cell C5)" in text[1]
     assert "write 0 for no amount" in text[1]
-    assert "row 6, column 'Besparing gemeente' (cell B6): True is not a number" in text[2]
+    assert "row 6, column 'Besparing gemeente': True is not a number (cell B6)" in text[2]
     assert all(p.path == "cases.table" and p.line == 6 for p in problems)  # table = ... line
 
 
@@ -211,7 +211,8 @@ def test_unmapped_column_hint_shows_the_mapping(tmp_path):
 
 def test_header_row_beyond_the_sheet(tmp_path):
     workbook(tmp_path / "cases.xlsx", ROWS)
-    with pytest.raises(oz.ScenarioError, match="has no row 40 to hold the column names"):
+    with pytest.raises(oz.ScenarioError, match=r"needs a header row and at least one case "
+                       r"\(it has 5 rows; header_row = 40\)"):
         oz.load(write_scenario(tmp_path, f'table = "cases.xlsx"\nsheet = "Casussen"\n'
                                f'header_row = 40\n{MAPPED}\n'))
 
@@ -294,7 +295,7 @@ def test_cli_validate_reports_a_bad_cell(tmp_path):
                           f'header_row = 2\n{MAPPED}\n')
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
-    assert "(cell B6): 'veel' is not a number" in result.output.replace("\n", "")
+    assert "'veel' is not a number (cell B6)" in result.output.replace("\n", "")
 
 
 @pytest.mark.parametrize(("text", "fmt", "value"), [

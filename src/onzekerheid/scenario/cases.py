@@ -73,8 +73,8 @@ def read_case_table(name: Any, columns: list[str], directory: str, problems: Pro
     where = f"'{name}'" + (f" sheet '{grid.sheet}'" if grid.sheet else "")
     if len(grid.rows) < header_row:
         problems.add("cases.header_row" if "header_row" in options else PATH,
-                     f"{where} has no row {header_row} to hold the column names",
-                     f"it has {len(grid.rows)} rows")
+                     f"{where} needs a header row and at least one case",
+                     f"it has {len(grid.rows)} rows; header_row = {header_row}")
         return None
     header = [_header(cell) for cell in grid.rows[header_row - 1]]
     end = len(grid.rows) if last_row is None else min(last_row, len(grid.rows))
@@ -86,7 +86,8 @@ def read_case_table(name: Any, columns: list[str], directory: str, problems: Pro
     else:
         out = reader.wide(body, columns, header_row)
     if out is not None and not out:
-        problems.add(PATH, f"{where} has no cases below the header (row {header_row})")
+        problems.add(PATH, f"{where} needs a header row and at least one case",
+                     f"no case below the header (row {header_row})")
         return None
     return out
 
@@ -255,8 +256,8 @@ class _Reader:
             return value
         self.bad += 1
         if self.bad <= MAX_CELL_PROBLEMS:
-            self.problems.add(PATH, f"{self.where} row {r}, column '{self.header[i]}' (cell "
-                              f"{column_letter(i)}{r}): {self._describe(cell, value)}",
+            self.problems.add(PATH, f"{self.where} row {r}, column '{self.header[i]}': "
+                              f"{self._describe(cell, value)} (cell {column_letter(i)}{r})",
                               self._hint(cell))
         elif self.bad == MAX_CELL_PROBLEMS + 1:
             self.problems.add(PATH, f"{self.where}: more cells are not numbers; fix the "
@@ -268,7 +269,7 @@ class _Reader:
         if cell is None or (isinstance(cell, str) and not cell.strip()):
             return "empty"
         if value is not None:
-            return f"{cell!r} is not finite"
+            return f"not finite ({cell!r})"
         if isinstance(cell, str | bool):
             return f"{cell!r} is not a number"
         return f"{cell!s} ({type(cell).__name__}) is not a number"

@@ -97,6 +97,9 @@ def skeleton(answers: Answers) -> str:
         _inline("heterogeneity", "lognormal", "mean = 1, sd = 1",
                 "case-to-case spread of the amounts (mean 1); the study publishes averages"),
         '# table = "cases.xlsx"   # or the study\'s own case table (one row per case); see README',
+        '# sheet = "Casussen"     # with header_row = 2, columns = { gemeente = "Besparing '
+        'gemeente" },',
+        '#                        # number_format = "nl" for 8.336,50 (and [[items]] column = ...)',
         "",
         "[success]",
         "# The published figures count every intervention as a success (point = 1).",
