@@ -70,10 +70,17 @@ def _copy(name: str, file: Path) -> None:
             raise ScenarioError(f"{folder / table} exists (the case table of '{name}'); "
                                 "onzekerheid new never overwrites a file: use another folder")
     for table, content in tables.items():
-        write_atomic(folder / table, lambda p, c=content: p.write_bytes(c))
-    write_atomic(file, lambda p: p.write_bytes(text))
+        write_atomic(folder / table, _writer(content))
+    write_atomic(file, _writer(text))
     extra = f" and {', '.join(tables)}" if tables else ""
     out.print(f"wrote {file}{extra}: a copy of the shipped scenario '{name}'")
+
+
+def _writer(content: bytes) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        path.write_bytes(content)
+
+    return write
 
 
 def _answers(file: Path, title: str | None, source: str | None, cases: int | None,
