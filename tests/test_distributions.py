@@ -287,7 +287,7 @@ BAD = [
     ('{ dist = "normal", mean = 0, sd = 1, level = 0.8 }',
      r"parameters\.x\.level: level only applies together with ci"),
     ('{ dist = "normal", ci = [0, 1], level = 1.5 }', r"parameters\.x\.level: level must lie"),
-    ('{ dist = "normal", mean = "a", sd = 1 }', r"parameters\.x\.mean: mean must be a number"),
+    ('{ dist = "normal", mean = "a", sd = 1 }', r"parameters\.x\.mean: unknown name 'a' in argument"),
     ('{ dist = "normal", mean = 0, sd = 1, point = "x" }', r"parameters\.x\.point: "),
     ('{ mean = 0, sd = 1 }', r'parameters\.x: a distribution table needs dist = "\.\.\."'),
     ('{ dist = "fixed", value = 3, lower = 4 }', r"parameters\.x\.lower: value \(3\) lies outside"),

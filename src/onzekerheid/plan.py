@@ -5,19 +5,28 @@ first the parameters, then the outputs, then temporaries of the expression progr
 parameters become rows of ``draw_*`` arrays (family code, canonical arguments, truncation, stream
 id); expressions become a register program ``ops`` of ``(opcode, dst, a, b, c)`` rows in which
 an operand ``>= 0`` is a column and ``< 0`` is ``consts[-operand - 1]``.
+
+Random parameters with constant arguments are all drawn first (the ``draw_*`` rows; a mixture's
+components are rows of the ``mix_*`` arrays, its cumulative weights in ``table_cumw``). What
+follows is a sequence of ``steps`` rows ``(kind, a, b)``: kind ``STEP_OPS`` runs ``ops[a:b]``,
+``STEP_DRAW`` draws hierarchical parameter ``a`` (the ``hier_*`` rows: its canonical arguments
+are operands computed by earlier ops, one value per row), ``STEP_CASES`` runs the per-case
+model. A scenario without hierarchical parameters has at most two steps: the per-case model
+(when its success rate is known from the start) and the whole program.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .scenario.correlations import CorrelationPlan, correlation_plan
 from .scenario.distributions import CODES
-from .scenario.expressions import Node
+from .scenario.expressions import Node, names_in
 from .scenario.model import Scenario
 
 OPCODES = {
@@ -27,6 +36,7 @@ OPCODES = {
     "floor": 20, "ceil": 21, "clip": 22, "where": 23, "copy": 24,
 }
 MAX_COLUMNS = 200_000
+STEP_OPS, STEP_DRAW, STEP_CASES = 0, 1, 2
 
 
 def stream_id(name: str) -> int:
@@ -73,6 +83,18 @@ class Plan:
     cases: CasePlan | None = None
     random_names: tuple[str, ...] = field(default=())
     correlations: CorrelationPlan | None = None  # rank correlations, imposed per block
+    draw_zero: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (k,) P(value = 0)
+    mix_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (c,)
+    mix_args: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (c, 4)
+    mix_bounds: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # (c, 2)
+    mix_tables: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))  # (c, 2)
+    hier_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (h,)
+    hier_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (h,)
+    hier_args: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int64))  # operands
+    hier_bounds: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # (h, 2)
+    hier_zero: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (h,)
+    hier_streams: tuple[int, ...] = ()
+    steps: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.int64))  # (s, 3)
 
 
 def build_plan(scenario: Scenario) -> Plan:
@@ -86,32 +108,65 @@ def build_plan(scenario: Scenario) -> Plan:
     index = {**parameter_cols, **output_cols}
 
     draw_cols, draw_codes, draw_args, draw_bounds, draw_tables, streams = [], [], [], [], [], []
-    table_values: list[float] = []
-    table_cumw: list[float] = []
+    draw_zero: list[float] = []
+    tables = _Tables()
     fixed_cols, fixed_values, points = [], [], []
     for name, parameter in scenario.parameters.items():
         points.append(parameter.point)
         if parameter.kind == "fixed":
             fixed_cols.append(parameter_cols[name])
             fixed_values.append(parameter.value)
-        elif parameter.kind == "random":
+        elif parameter.kind == "random" and parameter.uncertain is None:
             dist = parameter.dist
             assert dist is not None
             draw_cols.append(parameter_cols[name])
             draw_codes.append(CODES[dist.family])
-            draw_args.append(_canonical_args(dist))
             draw_bounds.append((dist.lower, dist.upper))
-            draw_tables.append((len(table_values), len(dist.values)))
-            table_values.extend(dist.values)
-            table_cumw.extend(np.cumsum(dist.weights).tolist() if dist.weights else [])
+            draw_zero.append(dist.zero)
+            if dist.family == "mixture":
+                draw_args.append((float(len(tables.mix_codes)), float(len(dist.components)),
+                                  0.0, 0.0))
+                draw_tables.append(tables.add(range(len(dist.components)), dist.weights))
+                for component in dist.components:
+                    tables.add_component(component)
+            else:
+                draw_args.append(_canonical_args(dist))
+                draw_tables.append(tables.add(dist.values, dist.weights))
             streams.append(stream_id("parameter:" + name))
 
     compiler = _Compiler(index, len(names))
-    for name in scenario.order:
+    hier: list[tuple[int, int, tuple[int, ...], float, float, float, int]] = []
+    steps: list[tuple[int, int, int]] = []
+    mark = 0
+
+    def close_ops() -> None:
+        nonlocal mark
+        if len(compiler.ops) > mark:
+            steps.append((STEP_OPS, mark, len(compiler.ops)))
+            mark = len(compiler.ops)
+
+    for name in _step_order(scenario):
+        if name == _CASES:
+            close_ops()
+            steps.append((STEP_CASES, 0, 0))
+            continue
+        parameter = scenario.parameters.get(name)
+        if parameter is not None and parameter.uncertain is not None:
+            dist = parameter.dist
+            assert dist is not None
+            operands = tuple(compiler.compile(node)
+                             for node in _kernel_nodes(parameter.uncertain.family,
+                                                       parameter.uncertain.nodes))
+            close_ops()
+            steps.append((STEP_DRAW, len(hier), 0))
+            hier.append((index[name], CODES[dist.family], (operands + (0, 0, 0, 0))[:4],
+                         dist.lower, dist.upper, dist.zero, stream_id("parameter:" + name)))
+            continue
         node = (scenario.outputs[name].node if name in scenario.outputs
                 else scenario.parameters[name].node)
         assert node is not None
         compiler.emit_into(node, index[name])
+    close_ops()
     n_columns = compiler.n_columns
     names.extend([""] * (n_columns - len(names)))
 
@@ -125,8 +180,8 @@ def build_plan(scenario: Scenario) -> Plan:
         draw_bounds=np.asarray(draw_bounds, dtype=np.float64).reshape(-1, 2),
         draw_tables=np.asarray(draw_tables, dtype=np.int64).reshape(-1, 2),
         draw_streams=tuple(streams),
-        table_values=np.asarray(table_values, dtype=np.float64),
-        table_cumw=np.asarray(table_cumw, dtype=np.float64),
+        table_values=np.asarray(tables.values, dtype=np.float64),
+        table_cumw=np.asarray(tables.cumw, dtype=np.float64),
         fixed_cols=np.asarray(fixed_cols, dtype=np.int64),
         fixed_values=np.asarray(fixed_values, dtype=np.float64),
         ops=np.asarray(compiler.ops, dtype=np.int64).reshape(-1, 5),
@@ -138,7 +193,101 @@ def build_plan(scenario: Scenario) -> Plan:
         random_names=tuple(n for n, p in scenario.parameters.items() if p.kind == "random"),
         correlations=correlation_plan(scenario.raw.get("correlations"), parameter_cols,
                                       stream_id("correlations")),
+        draw_zero=np.asarray(draw_zero, dtype=np.float64),
+        mix_codes=np.asarray(tables.mix_codes, dtype=np.int64),
+        mix_args=np.asarray(tables.mix_args, dtype=np.float64).reshape(-1, 4),
+        mix_bounds=np.asarray(tables.mix_bounds, dtype=np.float64).reshape(-1, 2),
+        mix_tables=np.asarray(tables.mix_tables, dtype=np.int64).reshape(-1, 2),
+        hier_cols=np.asarray([h[0] for h in hier], dtype=np.int64),
+        hier_codes=np.asarray([h[1] for h in hier], dtype=np.int64),
+        hier_args=np.asarray([h[2] for h in hier], dtype=np.int64).reshape(-1, 4),
+        hier_bounds=np.asarray([(h[3], h[4]) for h in hier], dtype=np.float64).reshape(-1, 2),
+        hier_zero=np.asarray([h[5] for h in hier], dtype=np.float64),
+        hier_streams=tuple(h[6] for h in hier),
+        steps=np.asarray(steps, dtype=np.int64).reshape(-1, 3),
     )
+
+
+_CASES = "\0cases"  # the per-case model's place among the steps (not a valid name)
+
+
+class _Tables:
+    """Discrete values and cumulative weights, and mixture components, as flat lists."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.cumw: list[float] = []
+        self.mix_codes: list[int] = []
+        self.mix_args: list[tuple[float, ...]] = []
+        self.mix_bounds: list[tuple[float, float]] = []
+        self.mix_tables: list[tuple[int, int]] = []
+
+    def add(self, values: Sequence[float], weights: Sequence[float]) -> tuple[int, int]:
+        offset = len(self.values)
+        self.values.extend(float(v) for v in values)
+        self.cumw.extend(np.cumsum(weights).tolist() if len(weights) else [])
+        return offset, len(values)
+
+    def add_component(self, dist: object) -> None:
+        from .scenario.distributions import Distribution
+
+        assert isinstance(dist, Distribution)
+        self.mix_codes.append(CODES[dist.family])
+        self.mix_args.append(_canonical_args(dist))
+        self.mix_bounds.append((dist.lower, dist.upper))
+        self.mix_tables.append(self.add(dist.values, dist.weights))
+
+
+def _kernel_nodes(family: str, nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+    """Canonical argument expressions as the kernels take them (pert: beta shapes, min, width)."""
+    if family != "pert":
+        return nodes
+    low, mode, high, lam = nodes
+    width = Node("binop", name="-", args=(high, low))
+
+    def shape(gap: Node) -> Node:
+        scaled = Node("binop", name="/", args=(Node("binop", name="*", args=(lam, gap)), width))
+        return Node("binop", name="+", args=(Node("num", value=1.0), scaled))
+
+    return (shape(Node("binop", name="-", args=(mode, low))),
+            shape(Node("binop", name="-", args=(high, mode))), low, width)
+
+
+def _step_order(scenario: Scenario) -> list[str]:
+    """``scenario.order`` with the per-case model placed after what its rates depend on.
+
+    The loader orders expressions and hierarchical parameters; the per-case model reads the
+    success rate and failure yield and writes the case sums. What the rates need comes first,
+    then the model, then the rest in the loader's order.
+    """
+    order = list(scenario.order)
+    block = scenario.cases
+    if block is None:
+        return order
+    listed = set(order)
+
+    def uses(name: str) -> set[str]:
+        parameter = scenario.parameters.get(name)
+        if parameter is not None and parameter.uncertain is not None:
+            found: set[str] = set()
+            for _, _, node in parameter.uncertain.sources:
+                found |= names_in(node)
+            return found
+        node = (scenario.outputs[name].node if name in scenario.outputs
+                else scenario.parameters[name].node)
+        return names_in(node) if node is not None else set()
+
+    needed: set[str] = set()
+    pending = [n for n in (block.success, block.failure_yield) if n in listed]
+    while pending:
+        name = pending.pop()
+        if name not in needed:
+            needed.add(name)
+            pending.extend(n for n in uses(name) if n in listed)
+    if needed & set(block.columns) or any(set(block.columns) & uses(n) for n in needed):
+        raise ValueError("the success rate of the per-case model depends on the case sums")
+    first = [n for n in order if n in needed]
+    return first + [_CASES] + [n for n in order if n not in needed]
 
 
 def _canonical_args(dist: object) -> tuple[float, float, float, float]:
@@ -160,8 +309,8 @@ def dist_row(dist: object | None) -> np.ndarray:
     from .scenario.distributions import Distribution
 
     assert isinstance(dist, Distribution)
-    if dist.family == "discrete":
-        raise ValueError("per-case factors cannot be discrete distributions")
+    if dist.family in ("discrete", "mixture") or dist.zero:
+        raise ValueError("per-case factors cannot be discrete, mixtures or zero-inflated")
     row[0] = CODES[dist.family]
     row[1:5] = _canonical_args(dist)
     row[5], row[6], row[7] = dist.lower, dist.upper, 1.0

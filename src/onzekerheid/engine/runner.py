@@ -18,8 +18,9 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 import numpy as np
 
 from ..errors import SimulationError
-from ..plan import CasePlan, Plan
+from ..plan import STEP_CASES, STEP_DRAW, STEP_OPS, CasePlan, Plan
 from ..scenario.correlations import impose
+from . import _composite as mix
 from . import _kernels as k
 
 BLOCK = 16_384
@@ -173,26 +174,68 @@ def _simulate_rows(plan: Plan, seed: int, first: int, last: int, start_row: int,
             if col in given:
                 continue
             offset, length = plan.draw_tables[j]
-            k.draw_column(
-                generator(seed, plan.draw_streams[j], block), buf, col, lo, hi,
-                plan.draw_codes[j], plan.draw_args[j], plan.draw_bounds[j, 0],
-                plan.draw_bounds[j, 1], plan.table_values[offset:offset + length],
-                plan.table_cumw[offset:offset + length],
-            )
+            gen = generator(seed, plan.draw_streams[j], block)
+            if plan.draw_codes[j] == mix.MIXTURE:
+                first_c, count = int(plan.draw_args[j, 0]), int(plan.draw_args[j, 1])
+                parts = slice(first_c, first_c + count)
+                mix.draw_mixture(
+                    gen, buf, col, lo, hi, plan.table_cumw[offset:offset + length],
+                    plan.mix_codes[parts], plan.mix_args[parts], plan.mix_bounds[parts],
+                    plan.mix_tables[parts], plan.table_values, plan.table_cumw,
+                    plan.draw_bounds[j, 0], plan.draw_bounds[j, 1])
+            else:
+                k.draw_column(
+                    gen, buf, col, lo, hi,
+                    plan.draw_codes[j], plan.draw_args[j], plan.draw_bounds[j, 0],
+                    plan.draw_bounds[j, 1], plan.table_values[offset:offset + length],
+                    plan.table_cumw[offset:offset + length],
+                )
+            if plan.draw_zero[j] > 0.0:  # zero-inflation: one more uniform per row
+                mix.zero_fill(gen, buf, col, lo, hi, plan.draw_zero[j])
         if plan.correlations is not None:  # Iman-Conover, from the block's own stream
             impose(plan.correlations, buf, lo, hi, given,
                    generator(seed, plan.correlations.stream, block))
-        cases = plan.cases
-        if cases is None or all(int(c) in given for c in cases.out_cols):
-            continue
+    for kind, a, b in plan.steps:  # the program, hierarchical draws and per-case model, in order
+        if kind == STEP_OPS:
+            k.run_program(buf, 0, rows, plan.ops[a:b], plan.consts)
+        elif kind == STEP_DRAW:
+            _hierarchical_rows(plan, int(a), seed, first, last, start_row, stop_row, given, buf)
+        elif kind == STEP_CASES:
+            _cases(plan, seed, first, last, start_row, stop_row, given, case_keys, buf)
+    return buf
+
+
+def _hierarchical_rows(plan: Plan, j: int, seed: int, first: int, last: int, start_row: int,
+                       stop_row: int, given: dict[int, np.ndarray], buf: np.ndarray) -> None:
+    """Draw hierarchical parameter ``j`` for every block of the chunk from its own stream."""
+    col = int(plan.hier_cols[j])
+    if col in given:
+        return
+    for block in range(first, last):
+        lo = block * BLOCK - start_row
+        hi = min((block + 1) * BLOCK, stop_row) - start_row
+        gen = generator(seed, plan.hier_streams[j], block)
+        mix.draw_rows(gen, buf, col, lo, hi, plan.hier_codes[j], plan.hier_args[j], plan.consts,
+                      plan.hier_bounds[j, 0], plan.hier_bounds[j, 1])
+        if plan.hier_zero[j] > 0.0:
+            mix.zero_fill(gen, buf, col, lo, hi, plan.hier_zero[j])
+
+
+def _cases(plan: Plan, seed: int, first: int, last: int, start_row: int, stop_row: int,
+           given: dict[int, np.ndarray], case_keys: np.ndarray | None, buf: np.ndarray) -> None:
+    """The per-case model for every block of the chunk (per row when ``case_keys`` is given)."""
+    cases = plan.cases
+    if cases is None or all(int(c) in given for c in cases.out_cols):
+        return
+    for block in range(first, last):
+        lo = block * BLOCK - start_row
+        hi = min((block + 1) * BLOCK, stop_row) - start_row
         if case_keys is None:
             _case_rows(cases, generator(seed, cases.stream, block), buf, lo, hi)
         else:
             for row in range(lo, hi):
                 gen = generator(seed, cases.stream, 2**62 + int(case_keys[row]))
                 _case_rows(cases, gen, buf, row, row + 1)
-    k.run_program(buf, 0, rows, plan.ops, plan.consts)
-    return buf
 
 
 def _case_rows(cases: CasePlan, gen: np.random.Generator, buf: np.ndarray, lo: int, hi: int
@@ -211,14 +254,17 @@ def evaluate_points(plan: Plan, points: np.ndarray | None = None) -> np.ndarray:
     values = plan.points if points is None else points
     buf = np.zeros((1, plan.n_columns), dtype=np.float64)
     buf[0, : len(values)] = values
-    cases = plan.cases
-    if cases is not None:
-        rate = min(max(buf[0, cases.success_col], 0.0), 1.0)
-        share = buf[0, cases.failure_col]
-        expected = cases.count * (rate + (1.0 - rate) * share)
-        means = cases.table.mean(axis=0)
-        for j, col in enumerate(cases.out_cols):
-            buf[0, col] = expected * means[j]
-    k.run_program(buf, 0, 1, plan.ops, plan.consts)
+    for kind, a, b in plan.steps:  # hierarchical parameters keep their point values
+        if kind == STEP_OPS:
+            k.run_program(buf, 0, 1, plan.ops[a:b], plan.consts)
+        elif kind == STEP_CASES:
+            cases = plan.cases
+            assert cases is not None
+            rate = min(max(buf[0, cases.success_col], 0.0), 1.0)
+            share = buf[0, cases.failure_col]
+            expected = cases.count * (rate + (1.0 - rate) * share)
+            means = cases.table.mean(axis=0)
+            for j, col in enumerate(cases.out_cols):
+                buf[0, col] = expected * means[j]
     return buf[0]
 

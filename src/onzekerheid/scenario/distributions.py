@@ -13,12 +13,26 @@ Canonical arguments per family::
     normal (mean, sd)        lognormal (mu, sigma) of log X   beta (alpha, beta)
     gamma (shape, scale)     poisson (mean)              binomial (n, p)   bernoulli (p)
     discrete (values, weights)
+    mixture (number of components; ``components`` and ``weights`` hold them)
+
+Two ways to build a distribution from others:
+
+* ``{ dist = "mixture", of = [...], weights = [...] }``: with probability ``w_i / sum(w)`` the
+  value is a draw of component ``i`` (a table, a number, or an ``"A to B"`` interval). Its cdf is
+  ``F(x) = sum_i w_i F_i(x)``; quantiles invert it numerically (vectorised bisection, bracketed
+  by the components' own quantiles, since ``min_i F_i^-1(q) <= F^-1(q) <= max_i F_i^-1(q)``).
+* ``zero = z`` on any distribution (zero-inflation): with probability ``z`` the value is 0, else a
+  draw of the (truncated) distribution: ``F(x) = z 1[x >= 0] + (1 - z) G(x)``, mean
+  ``(1 - z) E_G[X]``. ``lower``/``upper`` bound the non-zero draws.
+
+Reference for both: McLachlan, G. and Peel, D. (2000), *Finite Mixture Models*, Wiley, ch. 1.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -26,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-COMMON_KEYS = {"dist", "point", "lower", "upper", "source", "note", "level", "ci"}
+COMMON_KEYS = {"dist", "point", "lower", "upper", "source", "note", "level", "ci", "zero"}
 
 # family -> list of accepted argument sets (ci counts as an argument set where listed)
 ARGUMENT_SETS: dict[str, list[frozenset[str]]] = {
@@ -47,6 +61,7 @@ ARGUMENT_SETS: dict[str, list[frozenset[str]]] = {
     "binomial": [frozenset({"n", "p"})],
     "bernoulli": [frozenset({"p"})],
     "discrete": [frozenset({"values", "weights"})],
+    "mixture": [frozenset({"of", "weights"}), frozenset({"of"})],
 }
 FAMILIES = tuple(ARGUMENT_SETS)
 DISCRETE_FAMILIES = {"poisson", "binomial", "bernoulli", "discrete", "fixed"}
@@ -55,6 +70,9 @@ DISCRETE_FAMILIES = {"poisson", "binomial", "bernoulli", "discrete", "fixed"}
 CODES = {name: i for i, name in enumerate(FAMILIES)}
 
 MIN_TRUNCATED_MASS = 1e-3
+MAX_COMPONENTS = 1000
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
 
 
 class DistributionError(ValueError):
@@ -76,11 +94,13 @@ class Distribution:
     upper: float = math.inf
     values: tuple[float, ...] = ()
     weights: tuple[float, ...] = ()
+    components: tuple[Distribution, ...] = ()  # mixture components (weights: normalised)
+    zero: float = 0.0  # probability of the value 0 (zero-inflation), applied after truncation
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # -- scipy view -------------------------------------------------------------------------
     def base(self) -> Any:
-        """The untruncated scipy distribution (frozen)."""
+        """The untruncated distribution without zero-inflation (scipy frozen, or a mixture)."""
         if "base" not in self._cache:
             self._cache["base"] = _scipy(self)
         return self._cache["base"]
@@ -99,9 +119,37 @@ class Distribution:
         low, high = self._cdf_bounds()
         return max(high - low, 0.0)
 
+    def cdf(self, x: Any) -> Any:
+        """Cumulative distribution function of the (truncated, zero-inflated) distribution."""
+        x = np.asarray(x, dtype=float)
+        core = self._core_cdf(x)
+        if self.zero:
+            return (1.0 - self.zero) * core + self.zero * (x >= 0.0)
+        return core
+
+    def _core_cdf(self, x: np.ndarray) -> Any:
+        if self.family == "fixed":
+            return (x >= self.args[0]).astype(float)
+        low, high = self._cdf_bounds()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inside = np.clip((self.base().cdf(x) - low) / (high - low), 0.0, 1.0)
+        return np.where(x < self.lower, 0.0, np.where(x >= self.upper, 1.0, inside))
+
     def ppf(self, q: Any) -> Any:
-        """Quantile function of the (truncated) distribution."""
+        """Quantile function of the (truncated, zero-inflated) distribution."""
         q = np.asarray(q, dtype=float)
+        z = self.zero
+        if not z:
+            return self._core_ppf(q)
+        # F(x) = z 1[x >= 0] + (1 - z) G(x): below the atom, at it, or above it
+        below = (1.0 - z) * float(self._core_cdf(np.asarray(np.nextafter(0.0, -math.inf))))
+        at = (1.0 - z) * float(self._core_cdf(np.asarray(0.0))) + z
+        low_q = np.clip(q / (1.0 - z), 0.0, 1.0)
+        high_q = np.clip((q - z) / (1.0 - z), 0.0, 1.0)
+        return np.where(q <= below, self._core_ppf(low_q),
+                        np.where(q <= at, 0.0, self._core_ppf(high_q)))
+
+    def _core_ppf(self, q: np.ndarray) -> Any:
         if self.family == "fixed":
             return np.full_like(q, self.args[0])
         low, high = self._cdf_bounds()
@@ -109,78 +157,106 @@ class Distribution:
         return np.clip(out, self.lower, self.upper)
 
     def mean(self) -> float:
+        """Expected value (after truncation and zero-inflation)."""
+        return (1.0 - self.zero) * self._core_mean()
+
+    def _core_mean(self) -> float:
         if self.family == "fixed":
             return self.args[0]
         if self.family == "lognormal" and not self.truncated:  # log space: scipy overflows
             exponent = self.args[0] + self.args[1] ** 2 / 2.0
             return math.exp(exponent) if exponent < 709.0 else math.inf
-        if not self.truncated:
-            return _analytic_mean(self)
         base = self.base()
+        if not self.truncated:
+            return float(base.mean())
+        if self.family == "mixture":
+            return float(base.truncated_mean(self.lower, self.upper))
         lb = None if self.lower == -math.inf else self.lower
         ub = None if self.upper == math.inf else self.upper
         return float(base.expect(lambda x: x, lb=lb, ub=ub, conditional=True))
 
     def support(self) -> tuple[float, float]:
-        """Smallest and largest value a draw can take (after truncation)."""
+        """Smallest and largest value a draw can take (after truncation and zero-inflation)."""
         if self.family == "fixed":
-            return self.args[0], self.args[0]
-        low, high = _analytic_support(self)
-        return max(float(low), self.lower), min(float(high), self.upper)
+            low, high = self.args[0], self.args[0]
+        else:
+            low, high = self.base().support()
+            low, high = max(float(low), self.lower), min(float(high), self.upper)
+        if self.zero:
+            return min(low, 0.0), max(high, 0.0)
+        return low, high
+
+    def _partial(self, lo: float, hi: float) -> tuple[float, float]:
+        """``(P(lo <= X <= hi), E[X; lo <= X <= hi])`` of a component (no zero, no mixture)."""
+        if self.family == "fixed":
+            inside = lo <= self.args[0] <= hi
+            return float(inside), self.args[0] if inside else 0.0
+        lo, hi = max(lo, self.lower), min(hi, self.upper)
+        if lo > hi:
+            return 0.0, 0.0
+        kept = self.mass_kept()
+        prob = float(self._core_cdf(np.asarray(hi)) - self._core_cdf(
+            np.asarray(_just_below(self, lo))))
+        lb = None if lo == -math.inf else lo
+        ub = None if hi == math.inf else hi
+        part = float(self.base().expect(lambda x: x, lb=lb, ub=ub, conditional=False))
+        return prob, part / kept
 
 
-# Means and supports in closed form, so loading a scenario does not import scipy.stats
-# (about half a second) unless a quantile, a truncation or an interval fit needs it.
-def _analytic_mean(dist: Distribution) -> float:
-    a = dist.args
-    match dist.family:
-        case "uniform":
-            return (a[0] + a[1]) / 2.0
-        case "triangular":
-            return (a[0] + a[1] + a[2]) / 3.0
-        case "pert":
-            return (a[0] + a[3] * a[1] + a[2]) / (a[3] + 2.0)
-        case "normal":
-            return a[0]
-        case "beta":
-            return a[0] / (a[0] + a[1])
-        case "gamma":
-            return a[0] * a[1]
-        case "poisson" | "bernoulli":
-            return a[0]
-        case "binomial":
-            return a[0] * a[1]
-        case "discrete":
-            return float(np.dot(dist.values, dist.weights))
-    return float(dist.base().mean())
+class _Mixture:
+    """The untruncated mixture ``sum_i w_i F_i`` with the scipy methods the module uses."""
 
+    def __init__(self, components: tuple[Distribution, ...], weights: tuple[float, ...]) -> None:
+        self.components = components
+        self.weights = np.asarray(weights, dtype=float)
 
-def _analytic_support(dist: Distribution) -> tuple[float, float]:
-    a = dist.args
-    match dist.family:
-        case "uniform":
-            return a[0], a[1]
-        case "triangular" | "pert":
-            return a[0], a[2]
-        case "normal":
-            return -math.inf, math.inf
-        case "lognormal" | "gamma" | "poisson":
-            return 0.0, math.inf
-        case "beta" | "bernoulli":
-            return 0.0, 1.0
-        case "binomial":
-            return 0.0, a[0]
-        case "discrete":
-            return min(dist.values), max(dist.values)
-    low, high = dist.base().support()
-    return float(low), float(high)
+    def cdf(self, x: Any) -> Any:
+        x = np.asarray(x, dtype=float)
+        return sum(w * c.cdf(x) for w, c in zip(self.weights, self.components, strict=True))
+
+    def mean(self) -> float:
+        return float(sum(w * c.mean() for w, c in zip(self.weights, self.components,
+                                                       strict=True)))
+
+    def support(self) -> tuple[float, float]:
+        ends = [c.support() for c in self.components]
+        return min(e[0] for e in ends), max(e[1] for e in ends)
+
+    def truncated_mean(self, lo: float, hi: float) -> float:
+        parts = [c._partial(lo, hi) for c in self.components]
+        mass = sum(w * p for w, (p, _) in zip(self.weights, parts, strict=True))
+        return sum(w * e for w, (_, e) in zip(self.weights, parts, strict=True)) / mass
+
+    def ppf(self, q: Any) -> Any:
+        """Smallest ``x`` with ``F(x) >= q``, by bisection between the components' quantiles."""
+        q = np.asarray(q, dtype=float)
+        flat = q.reshape(-1)
+        low_end, high_end = self.support()
+        out = np.where(flat <= 0.0, low_end, high_end)
+        inner = (flat > 0.0) & (flat < 1.0)
+        target = flat[inner]
+        if target.size:
+            ends = np.array([np.asarray(c.ppf(target), dtype=float) for c in self.components])
+            lo, hi = ends.min(axis=0), ends.max(axis=0)
+            done = self.cdf(lo) >= target  # the quantile is the lower bracket itself
+            hi = np.where(done, lo, hi)
+            for _ in range(200):  # keep F(lo) < q <= F(hi); stop at adjacent floats
+                active = ~done & (hi > np.nextafter(lo, np.inf))
+                if not active.any():
+                    break
+                mid = lo[active] + (hi[active] - lo[active]) / 2.0
+                up = self.cdf(mid) >= target[active]
+                hi[active] = np.where(up, mid, hi[active])
+                lo[active] = np.where(up, lo[active], mid)
+            out[inner] = hi
+        return out.reshape(q.shape) if q.shape else float(out[0])
 
 
 def _just_below(dist: Distribution, x: float) -> float:
     # For discrete families P(X >= lower) needs cdf(lower - 1); continuous ones are indifferent.
-    if dist.family in DISCRETE_FAMILIES and dist.family != "discrete":
+    if dist.family in DISCRETE_FAMILIES and dist.family not in ("discrete", "fixed"):
         return math.ceil(x) - 1
-    if dist.family == "discrete":
+    if dist.family in ("discrete", "mixture", "fixed"):
         return float(np.nextafter(x, -math.inf))
     return x
 
@@ -214,6 +290,8 @@ def _scipy(dist: Distribution) -> Any:
             return stats.bernoulli(a[0])
         case "discrete":
             return stats.rv_discrete(values=(np.array(dist.values), np.array(dist.weights)))
+        case "mixture":
+            return _Mixture(dist.components, dist.weights)
     raise AssertionError(dist.family)
 
 
@@ -233,9 +311,17 @@ def z_for(level: float) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
-def from_table(table: dict[str, Any]) -> Distribution:
-    """Validate a ``{dist = ..., ...}`` table (numbers only) and return its canonical form."""
+def from_table(table: dict[str, Any], *, composite: bool = False) -> Distribution:
+    """Validate a ``{dist = ..., ...}`` table (numbers only) and return its canonical form.
+
+    ``composite`` allows mixtures and ``zero`` (zero-inflation); places that pack a distribution
+    into a single kernel row (per-case factors) leave it off.
+    """
     family = table["dist"]
+    if not composite and (family == "mixture" or "zero" in table):
+        key = "dist" if family == "mixture" else "zero"
+        raise DistributionError(f"{'a mixture' if key == 'dist' else 'zero'} is not available "
+                                "here", key, "use a single distribution")
     keys = set(table) - COMMON_KEYS
     if "ci" in table:
         keys.add("ci")
@@ -256,7 +342,13 @@ def from_table(table: dict[str, Any]) -> Distribution:
     upper = _number(table, "upper", math.inf)
     if lower >= upper:
         raise DistributionError(f"lower ({lower:g}) must be below upper ({upper:g})", "lower")
-    dist = Distribution(family, tuple(float(x) for x in args), lower, upper, values, weights)
+    zero = _number(table, "zero", 0.0)
+    if not 0.0 <= zero < 1.0:
+        raise DistributionError(f"zero is the probability of the value 0 and must lie in "
+                                f"[0, 1), got {zero:g}", "zero")
+    components = _components(table) if family == "mixture" else ()
+    dist = Distribution(family, tuple(float(x) for x in args), lower, upper, values, weights,
+                        components, zero)
     if family == "fixed" and not lower <= args[0] <= upper:
         raise DistributionError(f"value ({args[0]:g}) lies outside [{lower:g}, {upper:g}]",
                                 "lower" if args[0] < lower else "upper")
@@ -527,6 +619,79 @@ def _discrete(t: dict[str, Any], keys: frozenset[str], level: float) -> Built:
     return (float(len(vals)),), vals, wts
 
 
+def _weights(t: dict[str, Any], count: int) -> tuple[float, ...]:
+    weights = t.get("weights", [1.0] * count)
+    if (not isinstance(weights, list) or not weights
+            or not all(isinstance(w, int | float) and not isinstance(w, bool) for w in weights)
+            or not all(math.isfinite(w) for w in weights)):
+        raise DistributionError("weights must be a non-empty list of finite numbers", "weights")
+    if len(weights) != count:
+        raise DistributionError(f"of has {count} entries but weights has {len(weights)}",
+                                "weights")
+    if any(w < 0 for w in weights) or sum(weights) <= 0:
+        raise DistributionError("weights must be >= 0 and not all zero", "weights")
+    total = float(sum(weights))
+    return tuple(float(w) / total for w in weights)
+
+
+def _mixture(t: dict[str, Any], keys: frozenset[str], level: float) -> Built:
+    of = t["of"]
+    if not isinstance(of, list) or not of:
+        raise DistributionError("of must be a non-empty list of distributions, numbers or "
+                                "parameter names", "of")
+    if len(of) > MAX_COMPONENTS:
+        raise DistributionError(f"a mixture may have at most {MAX_COMPONENTS} components", "of")
+    return (float(len(of)),), (), _weights(t, len(of))
+
+
+def _components(t: dict[str, Any]) -> tuple[Distribution, ...]:
+    """Each entry of ``of`` as a distribution; errors carry the path ``of.<i>.<key>``."""
+    out = []
+    for i, entry in enumerate(t["of"]):
+        where = f"of.{i}"
+        if isinstance(entry, int | float) and not isinstance(entry, bool):
+            if not math.isfinite(entry):
+                raise DistributionError(f"{where} must be finite, got {entry}", where)
+            out.append(Distribution("fixed", (float(entry),)))
+            continue
+        if isinstance(entry, str):
+            match = _INTERVAL.match(entry)
+            if match is None:
+                raise DistributionError(
+                    f"{entry!r} is neither a parameter name nor an interval \"A to B\"", where,
+                    "name a parameter whose value is a distribution or a number")
+            low, high = float(match.group(1)), float(match.group(2))
+            if low >= high:
+                raise DistributionError(f"{entry!r}: the first number must be below the second",
+                                        where)
+            out.append(interval_shorthand(low, high))
+            continue
+        if not isinstance(entry, dict) or "dist" not in entry:
+            raise DistributionError(f"{where} must be a distribution table, a number or a "
+                                    "parameter name", where,
+                                    'e.g. { dist = "normal", mean = 0, sd = 1 }')
+        if entry["dist"] not in FAMILIES:
+            from ..errors import allowed, did_you_mean
+
+            raise DistributionError(f"unknown distribution {entry['dist']!r}", f"{where}.dist",
+                                    did_you_mean(str(entry["dist"]), FAMILIES)
+                                    or allowed(FAMILIES))
+        if entry["dist"] == "mixture":
+            raise DistributionError("a mixture component cannot itself be a mixture",
+                                    f"{where}.dist", "list its components in this of instead, "
+                                    "with their weights multiplied")
+        if "zero" in entry:
+            raise DistributionError("zero on a mixture component is not supported",
+                                    f"{where}.zero", "add a component 0 (a number) to of, or "
+                                    "put zero on the mixture")
+        try:
+            out.append(from_table(entry))
+        except DistributionError as exc:
+            key = f"{where}.{exc.key}" if exc.key else where
+            raise DistributionError(str(exc), key, exc.hint) from None
+    return tuple(out)
+
+
 _BUILDERS: dict[str, Callable[[dict[str, Any], frozenset[str], float], Built]] = {
     "fixed": _fixed,
     "uniform": _uniform,
@@ -540,6 +705,7 @@ _BUILDERS: dict[str, Callable[[dict[str, Any], frozenset[str], float], Built]] =
     "binomial": _binomial,
     "bernoulli": _bernoulli,
     "discrete": _discrete,
+    "mixture": _mixture,
 }
 
 

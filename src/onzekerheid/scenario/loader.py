@@ -109,6 +109,9 @@ def from_dict(
         if key in meta and not isinstance(meta[key], str):
             problems.add(f"scenario.{key}", f"{key} must be text")
 
+    from .mixtures import inline_mixture_names
+
+    inline_mixture_names(raw, problems)
     parameters: dict[str, Parameter] = {}
     for name, value in _table(raw, "parameters", problems).items():
         _collect_parameter(name, value, f"parameters.{name}", parameters, problems)
@@ -129,7 +132,11 @@ def from_dict(
     domain_failed = len(problems.items) > before
     from .correlations import parse_correlations
 
-    parse_correlations(raw.get("correlations"), parameters, problems)
+    correlated = parse_correlations(raw.get("correlations"), parameters, problems)
+    for name in correlated[0] if correlated else ():
+        if parameters[name].uncertain is not None:
+            problems.add("correlations", f"'{name}' has uncertain arguments and cannot be "
+                         "rank-correlated", "correlate the parameters its arguments use")
 
     for name in outputs:
         if name in parameters:
@@ -141,6 +148,10 @@ def from_dict(
 
     declared = _declared(raw, "parameters") | _declared(raw, "outputs")
     order = _evaluation_order(parameters, outputs, problems, declared)
+    from .arguments import finish
+
+    finish(parameters, {**{n: p.node for n, p in parameters.items() if p.node is not None},
+                        **{n: o.node for n, o in outputs.items()}}, order, problems)
     broken_outputs = _declared(raw, "outputs") - set(outputs)  # already reported
 
     def unbuilt(name: str) -> bool:  # a built-in output the failed domain model did not make
@@ -306,8 +317,12 @@ def _distribution_parameter(name: str, table: dict[str, Any], path: str, problem
     for key, value in text.items():
         if not isinstance(value, str):
             problems.add(f"{path}.{key}", f"{key} must be text")
+    from . import arguments
+
+    if arguments.is_uncertain(table):
+        return arguments.parse_uncertain(name, table, path, problems, parse_expression, internal)
     try:
-        dist = dists.from_table(table)
+        dist = dists.from_table(table, composite=True)
     except dists.DistributionError as exc:
         problems.add(f"{path}.{exc.key}" if exc.key else path, str(exc), exc.hint)
         return None
@@ -319,7 +334,7 @@ def _distribution_parameter(name: str, table: dict[str, Any], path: str, problem
         point = float(point)
     else:
         point = dist.mean()
-    if family == "fixed":
+    if family == "fixed" and not dist.zero:
         return Parameter(name, "fixed", value=dist.args[0], point=point, source=text["source"],
                          note=text["note"], label=f"{dist.args[0]:g}", internal=internal)
     label = family + " " + ", ".join(
@@ -410,11 +425,15 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
             text = (outputs[name].expression if name in outputs
                     else parameters[name].expression)
             problems.add(path, f"unknown name '{ref}' in expression {text!r}", hint)
-        deps[name] = {r for r in used if r in nodes}
+        deps[name] = used
+    for name, parameter in parameters.items():  # hierarchical: arguments over parameters
+        if parameter.uncertain is not None:
+            deps[name] = _argument_names(parameter, parameters, outputs, declared, problems)
+    deps = {name: {r for r in used if r in deps} for name, used in deps.items()}
     order: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
 
-    for start in nodes:
+    for start in deps:
         if state.get(start):
             continue
         stack: list[tuple[str, list[str]]] = [(start, sorted(deps[start]))]
@@ -440,6 +459,29 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
                 state[name] = 2
                 order.append(name)
     return tuple(order)
+
+
+def _argument_names(parameter: Parameter, parameters: dict[str, Parameter],
+                    outputs: dict[str, Output], declared: set[str], problems: Problems
+                    ) -> set[str]:
+    """Names used by the arguments of a hierarchical parameter; only parameters are allowed."""
+    assert parameter.uncertain is not None
+    used: set[str] = set()
+    for key, text, node in parameter.uncertain.sources:
+        where = f"{parameter.uncertain.path}.{'ci' if key in ('lo', 'hi') else key}"
+        names = names_in(node)
+        used |= names
+        for ref in sorted(names - set(parameters)):
+            if ref in outputs:
+                problems.add(where, f"'{ref}' in {text!r} is an output; distribution arguments "
+                             "may use parameters only", did_you_mean(ref, parameters)
+                             or "move the quantity to [parameters]")
+            elif ref not in declared:
+                hint = (f"{ref} is a function: write {ref}(...)" if ref in FUNCTIONS
+                        else did_you_mean(ref, parameters)
+                        or "define it under [parameters]")
+                problems.add(where, f"unknown name '{ref}' in argument {text!r}", hint)
+    return used
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,184 @@
+"""Numba kernels for mixtures, zero-inflation and per-row (hierarchical) arguments.
+
+Same rules as :mod:`._kernels`: arrays and numbers only, a numpy ``Generator`` passed in, the
+family branch outside the row loops (a helper taking the Generator or arrays per element costs
+10-35x the draw), and nothing raises: an invalid row gives nan.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._jit import jit, jit_inline
+from ._kernels import (
+    BERNOULLI,
+    BETA,
+    BINOMIAL,
+    GAMMA,
+    LOGNORMAL,
+    MAX_REJECTIONS,
+    NORMAL,
+    PERT,
+    POISSON,
+    TRIANGULAR,
+    UNIFORM,
+    _draw_raw,
+    _fill,
+    draw_one,
+)
+
+MIXTURE = 12  # must match scenario.distributions.CODES
+# Per-row truncation gives up (nan) after this many rejections: a row whose bounds keep less
+# than about 1e-3 of its distribution may come out nan, and no row can hang the run.
+ROW_MAX_REJECTIONS = 10_000
+
+
+@jit_inline
+def _valid(code, p0, p1, p2, p3):  # type: ignore[no-untyped-def]
+    """Whether canonical arguments define a distribution (nan fails every comparison)."""
+    if code == NORMAL or code == LOGNORMAL:  # noqa: SIM109 (numba: no tuple membership)
+        return math.isfinite(p0) and math.isfinite(p1) and p1 > 0.0
+    if code == BETA or code == GAMMA:  # noqa: SIM109
+        return math.isfinite(p0) and math.isfinite(p1) and p0 > 0.0 and p1 > 0.0
+    if code == UNIFORM:
+        return math.isfinite(p0) and math.isfinite(p1) and p0 < p1
+    if code == TRIANGULAR:
+        return math.isfinite(p0) and math.isfinite(p2) and p0 <= p1 <= p2 and p0 < p2
+    if code == PERT:
+        return (math.isfinite(p0) and math.isfinite(p1) and math.isfinite(p2)
+                and math.isfinite(p3) and p0 > 0.0 and p1 > 0.0 and p3 > 0.0)
+    if code == POISSON:
+        return 0.0 <= p0 <= 1e9
+    if code == BINOMIAL:
+        return (0.0 <= p0 <= 2147483648.0 and p0 == math.floor(p0)
+                and 0.0 <= p1 <= 1.0)
+    if code == BERNOULLI:
+        return 0.0 <= p0 <= 1.0
+    return True  # FIXED: the value itself (nan stays nan)
+
+
+@jit
+def draw_rows(gen, buf, col, start, stop, code, args, consts, lower, upper):  # type: ignore[no-untyped-def]
+    """Fill ``buf[start:stop, col]`` with one draw per row from that row's own arguments.
+
+    ``args`` holds four operands (a column ``>= 0`` or ``consts[-a - 1]``) for the canonical
+    arguments. Rows with invalid arguments, or whose truncation rejects
+    ``ROW_MAX_REJECTIONS`` draws in a row, get nan.
+    """
+    n = stop - start
+    p = np.empty((n, 4))
+    for j in range(4):
+        a = args[j]
+        if a >= 0:
+            for i in range(n):
+                p[i, j] = buf[start + i, a]
+        else:
+            v = consts[-a - 1]
+            for i in range(n):
+                p[i, j] = v
+    if lower == -np.inf and upper == np.inf:
+        if code == NORMAL:
+            for i in range(n):
+                ok = _valid(NORMAL, p[i, 0], p[i, 1], 0.0, 0.0)
+                buf[start + i, col] = gen.normal(p[i, 0], p[i, 1]) if ok else np.nan
+            return
+        if code == LOGNORMAL:
+            for i in range(n):
+                ok = _valid(LOGNORMAL, p[i, 0], p[i, 1], 0.0, 0.0)
+                buf[start + i, col] = math.exp(gen.normal(p[i, 0], p[i, 1])) if ok else np.nan
+            return
+        if code == BETA:
+            for i in range(n):
+                ok = _valid(BETA, p[i, 0], p[i, 1], 0.0, 0.0)
+                buf[start + i, col] = gen.beta(p[i, 0], p[i, 1]) if ok else np.nan
+            return
+        if code == GAMMA:
+            for i in range(n):
+                ok = _valid(GAMMA, p[i, 0], p[i, 1], 0.0, 0.0)
+                buf[start + i, col] = gen.gamma(p[i, 0], p[i, 1]) if ok else np.nan
+            return
+        if code == UNIFORM:
+            for i in range(n):
+                ok = _valid(UNIFORM, p[i, 0], p[i, 1], 0.0, 0.0)
+                u = gen.random()
+                buf[start + i, col] = p[i, 0] + (p[i, 1] - p[i, 0]) * u if ok else np.nan
+            return
+        if code == BERNOULLI:
+            for i in range(n):
+                ok = _valid(BERNOULLI, p[i, 0], 0.0, 0.0, 0.0)
+                u = gen.random()
+                buf[start + i, col] = (1.0 if u < p[i, 0] else 0.0) if ok else np.nan
+            return
+        if code == POISSON:
+            for i in range(n):
+                ok = _valid(POISSON, p[i, 0], 0.0, 0.0, 0.0)
+                buf[start + i, col] = float(gen.poisson(p[i, 0])) if ok else np.nan
+            return
+    empty = np.empty(0)
+    for i in range(n):
+        p0, p1, p2, p3 = p[i, 0], p[i, 1], p[i, 2], p[i, 3]
+        if not _valid(code, p0, p1, p2, p3):
+            buf[start + i, col] = np.nan
+            continue
+        x = _draw_raw(gen, code, p0, p1, p2, p3, empty, empty)
+        tries = 0
+        while (x < lower or x > upper) and tries < ROW_MAX_REJECTIONS:
+            x = _draw_raw(gen, code, p0, p1, p2, p3, empty, empty)
+            tries += 1
+        buf[start + i, col] = x if lower <= x <= upper else np.nan
+
+
+@jit
+def draw_mixture(gen, buf, col, start, stop, weights_cum, codes, args, bounds, tables, values,  # type: ignore[no-untyped-def]
+                 cumw, lower, upper):
+    """Fill ``buf[start:stop, col]`` with draws of a mixture.
+
+    Each row picks component ``k`` by one uniform against the cumulative weights; then every
+    component draws its rows in one batch through the per-family fast loops of ``_fill``.
+    Truncation of the mixture redraws (component and value) the rows outside the bounds.
+    """
+    n = stop - start
+    k_count = codes.shape[0]
+    pick = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        k = np.searchsorted(weights_cum, gen.random(), side="right")
+        pick[i] = k if k < k_count else k_count - 1
+    work = np.empty((n, 1))
+    rows = np.empty(n, dtype=np.int64)
+    for c in range(k_count):
+        m = 0
+        for i in range(n):
+            if pick[i] == c:
+                rows[m] = i
+                m += 1
+        if m == 0:
+            continue
+        off, length = tables[c, 0], tables[c, 1]
+        _fill(gen, codes[c], args[c, 0], args[c, 1], args[c, 2], args[c, 3], bounds[c, 0],
+              bounds[c, 1], values[off:off + length], cumw[off:off + length], work, 0, m, 0)
+        for t in range(m):
+            buf[start + rows[t], col] = work[t, 0]
+    if lower == -np.inf and upper == np.inf:
+        return
+    for i in range(start, stop):  # rare: load time guarantees enough mass inside the bounds
+        x = buf[i, col]
+        tries = 0
+        while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+            k = np.searchsorted(weights_cum, gen.random(), side="right")
+            c = k if k < k_count else k_count - 1
+            off, length = tables[c, 0], tables[c, 1]
+            x = draw_one(gen, codes[c], args[c, 0], args[c, 1], args[c, 2], args[c, 3],
+                         bounds[c, 0], bounds[c, 1], values[off:off + length],
+                         cumw[off:off + length])
+            tries += 1
+        buf[i, col] = x if lower <= x <= upper else np.nan
+
+
+@jit
+def zero_fill(gen, buf, col, start, stop, zero):  # type: ignore[no-untyped-def]
+    """Zero-inflation: each row becomes 0 with probability ``zero`` (one uniform per row)."""
+    for i in range(start, stop):
+        if gen.random() < zero:
+            buf[i, col] = 0.0
