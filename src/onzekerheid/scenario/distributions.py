@@ -384,7 +384,7 @@ def _choose_argument_set(family: str, keys: set[str]) -> frozenset[str]:
     if unknown:
         from ..errors import did_you_mean
 
-        hint = did_you_mean(unknown[0], known | COMMON_KEYS)
+        hint = did_you_mean(unknown[0], (known | COMMON_KEYS) - {unknown[0]})
         raise DistributionError(
             f"'{unknown[0]}' is not an argument of {family}; it takes {listing}",
             unknown[0],
