@@ -179,7 +179,7 @@ def parse_uncertain(name: str, table: dict[str, Any], path: str, problems: Probl
     args: dict[str, Node] = {}
     sources: list[tuple[str, str, Node]] = []
     resolved = dict(table)
-    items = [(k, table[k]) for k in chosen if k != "ci"]
+    items = [(k, table[k]) for k in table if k in chosen and k != "ci"]  # file order
     if "ci" in chosen:
         ci = table["ci"]
         if not isinstance(ci, list) or len(ci) != 2:
