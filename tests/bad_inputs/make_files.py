@@ -21,6 +21,7 @@ def main() -> None:
         "deep_expression.toml": GOOD.replace('y = "x"', 'y = "' + "(" * 500 + "x" + ")" * 500
                                              + '"').encode(),
         "cases_latin1.csv": "case,a,note\n1,100,é\n".encode("latin-1"),
+        "cases_utf16.csv": "case,a\n1,100\n".encode("utf-16"),
     }
     for name, data in files.items():
         (HERE / name).write_bytes(data)
