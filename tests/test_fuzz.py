@@ -289,11 +289,10 @@ def domain_documents(draw: Any) -> dict[str, Any]:
         cases["count"] = draw(mostly(st.integers(1, 50),
                                      st.sampled_from([0, -2, 0.5, "3", 10**7, True, None])))
     if draw(st.booleans()):
-        # keep_dist: a bad `dist` in a per-case factor is a known bug, pinned below
         cases["heterogeneity"] = draw(mostly(
             st.fixed_dictionaries({"dist": st.just("gamma"), "mean": st.just(1.0),
                                    "sd": st.floats(0.05, 3)}),
-            st.one_of(distribution_tables("gamma", True), distribution_tables("normal", True),
+            st.one_of(distribution_tables("gamma"), distribution_tables("normal"),
                       NUMBERS)))
     if cases:
         raw["cases"] = cases
@@ -307,7 +306,7 @@ def domain_documents(draw: Any) -> dict[str, Any]:
             raw["bias"]["per_case"] = draw(mostly(
                 st.fixed_dictionaries({"dist": st.just("lognormal"), "mean": st.just(1.0),
                                        "sd": st.floats(0.05, 2)}),
-                distribution_tables("lognormal", True)))
+                distribution_tables("lognormal")))
     items = []
     for i in range(draw(mostly(st.integers(1, 3), st.just(0)))):
         item: dict[str, Any] = {"name": draw(mostly(st.just(f"i{i}"),
@@ -356,11 +355,6 @@ def test_any_domain_sections_load_or_fail_with_our_error(raw: dict[str, Any]) ->
         simulates_honestly(scenario)
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason=(
-    "scenario/domain.py _case_factor passes an unknown or non-text `dist` straight to "
-    "distributions.from_table, which raises KeyError (ARGUMENT_SETS[family]) instead of a "
-    "ScenarioError; the loader checks the family first (loader._distribution_parameter), "
-    "_case_factor does not. Found by test_any_domain_sections_load_or_fail_with_our_error."))
 @pytest.mark.parametrize("family", [0, "gaussian"])
 def test_per_case_factor_with_an_unknown_family_is_our_error(family: Any) -> None:
     raw = {"scenario": {"title": "t"}, "cases": {"count": 3},

@@ -267,6 +267,9 @@ def main() -> None:
     """Entry point of the ``onzekerheid`` command."""
     try:
         app()
+    except KeyboardInterrupt:  # before a command's own handler is active (start-up imports)
+        err.print("interrupted; nothing was written")
+        sys.exit(130)
     except Exception as exc:  # an unexpected internal error: short message, no traceback
         if os.environ.get("ONZEKERHEID_DEBUG"):
             raise

@@ -52,7 +52,7 @@ def sensitivity(
     from ..analysis.model import check_output, model_of
 
     with user_errors():
-        check_options(iterations or 1, 0.9, seed, threads)
+        check_options(1 if iterations is None else iterations, 0.9, seed, threads)
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
         scenario = api.load(file, overrides(set_), variant)

@@ -47,6 +47,10 @@ def local_workers(scheduler: str) -> int | None:
     if not scheduler.startswith("local:"):
         if not scheduler.strip():
             raise ScenarioError("--scheduler: empty address; give host:port or local:N")
+        host, _, port = scheduler.rpartition(":")
+        if not host or not port.isdigit():
+            raise ScenarioError(f"--scheduler {scheduler}: give a scheduler address as "
+                                "host:port (e.g. tcp://10.0.0.5:8786) or local:N")
         return None
     text = scheduler[len("local:"):]
     if not text.isdigit() or int(text) < 1:

@@ -103,7 +103,8 @@ def run(
     draws, whatever their position. Sobol designs use it to treat per-case randomness as one
     input group. It costs one generator per row (about 10 µs), so it is for designs, not runs.
     """
-    threads = max(1, int(threads or os.cpu_count() or 1))
+    n_chunks = -(-iterations // (BLOCK * max(chunk_blocks, 1))) if iterations > 0 else 1
+    threads = max(1, min(int(threads or os.cpu_count() or 1), n_chunks))
     if chunk_blocks < 1:
         raise SimulationError("chunk_blocks must be at least 1")
     keep_cols = np.asarray(keep, dtype=np.int64)

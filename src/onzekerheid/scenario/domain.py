@@ -393,6 +393,11 @@ def _case_factor(value: Any, path: str, problems: Problems) -> dists.Distributio
         problems.add(path, "a per-case factor is a distribution table",
                      '{ dist = "lognormal", mean = 1, sd = 0.5 }')
         return None
+    family = value["dist"]
+    if not isinstance(family, str) or family not in dists.FAMILIES:
+        problems.add(f"{path}.dist", f"unknown distribution {family!r}",
+                     did_you_mean(str(family), dists.FAMILIES) or allowed(dists.FAMILIES))
+        return None
     table = {k: v for k, v in value.items() if k not in ("source", "note", "point")}
     try:
         dist = dists.from_table(table)

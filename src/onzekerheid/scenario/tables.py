@@ -72,6 +72,9 @@ def read_grid(path: Path, *, sheet: str | None = None, separator: str | None = N
 
 def _csv(path: Path, separator: str | None, header_row: int) -> Grid:
     raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text": UTF-16 with a BOM
+        raise TableError("is UTF-16 text (Excel's 'Unicode text')",
+                         "save it as 'CSV UTF-8' instead")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
