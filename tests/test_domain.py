@@ -235,7 +235,8 @@ def test_long_case_table_sums_rows_per_case_and_item(tmp_path):
     ('[[items]]\nname = "a"\namount = 1\nprobability = 1.5\n', "share or probability"),
     ('[[items]]\nname = "a"\namount = 1\nprobability = { dist = "normal", mean = 0.5, sd = 0.1 }\n',
      "share or probability"),
-    ('[[items]]\nname = "a"\nprice = "melding"\n[prices]\nmeldingen = 1\n', "did you mean 'meldingen'"),
+    ('[[items]]\nname = "a"\nprice = "melding"\n[prices]\nmeldingen = 1\n',
+     "did you mean 'meldingen'"),
     ('[[items]]\nname = "a"\namount = 1\nattributon = 0.5\n', "did you mean 'attribution'"),
     ('[success]\nrate = 0.5\nsurvey = { positive = 1, respondents = 2 }\n[[items]]\nname = "a"\n'
      'amount = 1\n', "either rate or survey"),
@@ -244,8 +245,8 @@ def test_long_case_table_sums_rows_per_case_and_item(tmp_path):
     ('[[items]]\nname = "a"\namount = 1\n[costs]\nfte = 1\ncost_per_fte = 1\n',
      "need [extrapolation]"),
     ('[cases]\ncount = 0\n[[items]]\nname = "a"\namount = 1\n', "count must be a whole number"),
-    ('[bias]\nper_case = { dist = "normal", mean = 1, sd = 1 }\n[[items]]\nname = "a"\namount = 1\n',
-     "must not be negative"),
+    ('[bias]\nper_case = { dist = "normal", mean = 1, sd = 1 }\n'
+     '[[items]]\nname = "a"\namount = 1\n', "must not be negative"),
 ])
 def test_domain_errors_name_the_place_and_the_fix(body, fragment):
     with pytest.raises(oz.ScenarioError, match=fragment.replace("[", r"\[").replace("(", r"\(")):
