@@ -7,10 +7,12 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import Problem, ScenarioError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TABLE_FORMATS = {".csv", ".parquet"}
 

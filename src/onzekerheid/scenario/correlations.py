@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from ..errors import Problems, did_you_mean
 
@@ -143,6 +142,8 @@ def impose(plan: CorrelationPlan, buf: np.ndarray, lo: int, hi: int, given: Any,
     cols = plan.cols[keep]
     chol = plan.cholesky if len(keep) == len(plan.cols) else np.linalg.cholesky(
         (plan.cholesky @ plan.cholesky.T)[np.ix_(keep, keep)])
+    from scipy import special  # on use: scipy adds start-up time to every command
+
     base = special.ndtri(np.arange(1, m + 1) / (m + 1.0))
     scores = np.empty((m, len(cols)))
     for j in range(len(cols)):
