@@ -1,16 +1,23 @@
 """onzekerheid: Monte Carlo stress tests of cost-benefit claims about social interventions."""
 
-from importlib.metadata import PackageNotFoundError, version
-
 from .analysis import PointResult, Result, Summary
 from .api import DEFAULT_ITERATIONS, DEFAULT_SEED, load, point, simulate
 from .errors import OnzekerheidError, Problem, ScenarioError, SimulationError
 from .scenario import Scenario, loads
 
-try:
-    __version__ = version("onzekerheid")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0"
+
+
+def __getattr__(name: str) -> str:
+    # the version is looked up on first use: importlib.metadata costs every command ~50 ms
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("onzekerheid")
+        except PackageNotFoundError:  # running from a source tree
+            return "0.0.0"
+    raise AttributeError(f"module 'onzekerheid' has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_ITERATIONS", "DEFAULT_SEED", "OnzekerheidError", "PointResult", "Problem", "Result",
