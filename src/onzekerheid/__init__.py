@@ -6,7 +6,6 @@ from .errors import OnzekerheidError, Problem, ScenarioError, SimulationError
 from .scenario import Scenario, loads
 
 
-
 def __getattr__(name: str) -> str:
     # the version is looked up on first use: importlib.metadata costs every command ~50 ms
     if name == "__version__":
