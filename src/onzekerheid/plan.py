@@ -150,13 +150,13 @@ def build_plan(scenario: Scenario) -> Plan:
             close_ops()
             steps.append((STEP_CASES, 0, 0))
             continue
-        parameter = scenario.parameters.get(name)
-        if parameter is not None and parameter.uncertain is not None:
-            dist = parameter.dist
+        drawn = scenario.parameters.get(name)
+        if drawn is not None and drawn.uncertain is not None:
+            dist = drawn.dist
             assert dist is not None
             operands = tuple(compiler.compile(node)
-                             for node in _kernel_nodes(parameter.uncertain.family,
-                                                       parameter.uncertain.nodes))
+                             for node in _kernel_nodes(drawn.uncertain.family,
+                                                       drawn.uncertain.nodes))
             close_ops()
             steps.append((STEP_DRAW, len(hier), 0))
             hier.append((index[name], CODES[dist.family], (operands + (0, 0, 0, 0))[:4],
@@ -270,12 +270,12 @@ def _step_order(scenario: Scenario) -> list[str]:
         parameter = scenario.parameters.get(name)
         if parameter is not None and parameter.uncertain is not None:
             found: set[str] = set()
-            for _, _, node in parameter.uncertain.sources:
-                found |= names_in(node)
+            for _, _, argument in parameter.uncertain.sources:
+                found |= names_in(argument)
             return found
-        node = (scenario.outputs[name].node if name in scenario.outputs
+        tree = (scenario.outputs[name].node if name in scenario.outputs
                 else scenario.parameters[name].node)
-        return names_in(node) if node is not None else set()
+        return names_in(tree) if tree is not None else set()
 
     needed: set[str] = set()
     pending = [n for n in (block.success, block.failure_yield) if n in listed]

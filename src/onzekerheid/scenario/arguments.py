@@ -244,12 +244,12 @@ def finish(parameters: dict[str, Parameter], nodes: dict[str, Node], order: tupl
         elif parameter.kind == "random" and parameter.uncertain is None:
             values[name] = parameter.point
     for name in order:
-        parameter = parameters.get(name)
-        if parameter is None or parameter.uncertain is None:
+        current = parameters.get(name)
+        if current is None or current.uncertain is None:
             if name in nodes:
                 values[name] = evaluate(nodes[name], values)
             continue
-        uncertain = parameter.uncertain
+        parameter, uncertain = current, current.uncertain
         if not dependencies(parameter) <= set(values):
             continue  # an unknown name, reported by the evaluation order
         table = {k: _at(v, values) for k, v in uncertain.table.items()}
