@@ -255,3 +255,18 @@ def test_switching_command(write_toml):
     assert set(doc["parameters"]) == {"x1", "x2", "x3"}
     outcome = CliRunner().invoke(app, ["switching", str(path), "--target", "soon"])
     assert outcome.exit_code == 2 and "use zero, claim or a number" in outcome.output
+
+
+def test_a_parent_of_a_hierarchical_parameter_shows_its_effect():
+    # child ~ Normal(parent, 1): the analyses vary the parent and let the child follow it, so
+    # the tornado swing of `parent` is its 5%-95% range (the child's own noise averages out
+    # over the tornado's rows), and `child` itself is not an input
+    scenario = oz.loads('[scenario]\ntitle = "h"\n[parameters]\n'
+                        'parent = { dist = "normal", mean = 0, sd = 2 }\n'
+                        'child = { dist = "normal", mean = "parent", sd = 1 }\n'
+                        '[outputs]\ny = "child"\n')
+    model = model_of(scenario)
+    assert model.names == ("parent",)
+    result = sa.tornado(model, "y", seed=1)
+    # averaged over 4096 rows: the child's noise leaves an sd of about 1/64 in each end
+    assert result.swing[0] == pytest.approx(2 * 1.6449 * 2, abs=5 * math.sqrt(2) / 64)

@@ -26,12 +26,18 @@ class Model:
 
     scenario: Scenario
     plan: Plan
-    names: tuple[str, ...]  # random parameters, in file order
+    names: tuple[str, ...]  # random parameters with fixed arguments, in file order
     dists: tuple[Distribution, ...]
 
     @property
     def has_cases(self) -> bool:
         return self.plan.cases is not None
+
+    @property
+    def stochastic(self) -> bool:
+        """Whether fixed inputs still leave randomness per row (cases, hierarchical draws)."""
+        return self.has_cases or any(
+            p.uncertain is not None for p in self.scenario.parameters.values())
 
     @property
     def correlated(self) -> bool:
@@ -44,7 +50,11 @@ class Model:
 def model_of(scenario: Scenario) -> Model:
     """Compile ``scenario`` for repeated evaluation."""
     plan = build_plan(scenario)
-    names = tuple(scenario.random_parameters)
+    # A parameter with uncertain arguments is drawn from its parents in every row; setting it
+    # directly would cut that link (its parents would show no effect), so the analyses vary
+    # the parents and leave it to follow them.
+    names = tuple(n for n in scenario.random_parameters
+                  if scenario.parameters[n].uncertain is None)
     dists = []
     for name in names:
         dist = scenario.parameters[name].dist

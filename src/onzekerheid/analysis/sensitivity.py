@@ -257,7 +257,8 @@ def tornado(model: Model, output: str, *, seed: int = 0,
             threads: int | None = None) -> TornadoResult:
     """Output with each random parameter at its 5th / 95th percentile, the others at medians.
 
-    Without per-case randomness each setting is one evaluation. With it, each setting is the
+    Without randomness left at fixed inputs each setting is one evaluation. With it (per-case
+    draws, or parameters drawn from uncertain arguments), each setting is the
     mean over ``case_iterations`` rows whose case draws are the same in every setting (row
     ``j`` has case key ``j`` under ``seed``): a common-random-numbers average of the per-case
     model at fixed parameters.
@@ -272,7 +273,7 @@ def tornado(model: Model, output: str, *, seed: int = 0,
     for i in range(k):
         settings[1 + 2 * i, i] = ends[i, 0]
         settings[2 + 2 * i, i] = ends[i, 1]
-    m = case_iterations if model.has_cases else 1
+    m = case_iterations if model.stochastic else 1
     rows = np.repeat(settings, m, axis=0)
     keys = np.tile(np.arange(m, dtype=np.int64), len(settings)) if model.has_cases else None
     f = evaluate(model, [output], {n: rows[:, i] for i, n in enumerate(model.names)},

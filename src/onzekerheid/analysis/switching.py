@@ -122,9 +122,8 @@ def _roots(func: Any, grid: np.ndarray, values: np.ndarray) -> list[float]:
 
 
 def _cdf(dist: Any, x: float) -> float:
-    low, high = dist._cdf_bounds() if dist.truncated else (0.0, 1.0)
-    return float((dist.base().cdf(x) - low) / max(high - low, 1e-300)) if dist.family != "fixed" \
-        else 0.5
+    # the distribution's own cdf: truncation, zero-inflation and mixtures included
+    return 0.5 if dist.family == "fixed" else float(dist.cdf(x))
 
 
 def _f(x: float) -> float | None:
