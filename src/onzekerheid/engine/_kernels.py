@@ -23,7 +23,7 @@ MAX_REJECTIONS = 100_000
 TILE = 128
 
 
-@jit_inline
+@jit
 def _draw_raw(gen, code, p0, p1, p2, p3, values, cumw):  # type: ignore[no-untyped-def]
     """One untruncated draw of family ``code``."""
     if code == NORMAL:
@@ -60,7 +60,7 @@ def _draw_raw(gen, code, p0, p1, p2, p3, values, cumw):  # type: ignore[no-untyp
     return p0  # FIXED
 
 
-@jit_inline
+@jit
 def draw_one(gen, code, p0, p1, p2, p3, lower, upper, values, cumw):  # type: ignore[no-untyped-def]
     """One draw, truncated to [lower, upper] by rejection (load time guarantees enough mass)."""
     x = _draw_raw(gen, code, p0, p1, p2, p3, values, cumw)
@@ -77,41 +77,135 @@ def draw_one(gen, code, p0, p1, p2, p3, lower, upper, values, cumw):  # type: ig
 def _fill(gen, code, p0, p1, p2, p3, lower, upper, values, cumw, out, start, stop, col):  # type: ignore[no-untyped-def]
     """Fill ``out[start:stop, col]`` with draws; the family branch sits outside the loop.
 
-    A generator call made through a many-branched helper costs several times the draw itself,
-    so the common families get a loop of their own and only the rest go through
-    :func:`draw_one`.
+    A generator call made through a many-branched helper costs several times the draw itself
+    (the generator is passed and reference-counted per call), so every family has a loop of
+    its own, truncation included (rejection, inline; load time guarantees enough mass).
     """
-    if lower == -np.inf and upper == np.inf:
-        if code == NORMAL:
-            for i in range(start, stop):
-                out[i, col] = gen.normal(p0, p1)
-            return
-        if code == LOGNORMAL:
-            for i in range(start, stop):
-                out[i, col] = math.exp(gen.normal(p0, p1))
-            return
-        if code == UNIFORM:
-            for i in range(start, stop):
-                out[i, col] = p0 + (p1 - p0) * gen.random()
-            return
-        if code == GAMMA:
-            for i in range(start, stop):
-                out[i, col] = gen.gamma(p0, p1)
-            return
-        if code == BETA:
-            for i in range(start, stop):
-                out[i, col] = gen.beta(p0, p1)
-            return
-        if code == BERNOULLI:
-            for i in range(start, stop):
-                out[i, col] = 1.0 if gen.random() < p0 else 0.0
-            return
-        if code == POISSON:
-            for i in range(start, stop):
-                out[i, col] = float(gen.poisson(p0))
-            return
-    for i in range(start, stop):
-        out[i, col] = draw_one(gen, code, p0, p1, p2, p3, lower, upper, values, cumw)
+    trunc = not (lower == -np.inf and upper == np.inf)
+    n = np.int64(p0)
+    if code == NORMAL:
+        for i in range(start, stop):
+            x = gen.normal(p0, p1)
+            if trunc:
+                tries = 0
+                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+                    x = gen.normal(p0, p1)
+                    tries += 1
+            out[i, col] = x
+    elif code == LOGNORMAL:
+        for i in range(start, stop):
+            x = math.exp(gen.normal(p0, p1))
+            if trunc:
+                tries = 0
+                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+                    x = math.exp(gen.normal(p0, p1))
+                    tries += 1
+            out[i, col] = x
+    elif code == UNIFORM:
+        for i in range(start, stop):
+            x = p0 + (p1 - p0) * gen.random()
+            if trunc:
+                tries = 0
+                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+                    x = p0 + (p1 - p0) * gen.random()
+                    tries += 1
+            out[i, col] = x
+    elif code == BETA:
+        for i in range(start, stop):
+            x = gen.beta(p0, p1)
+            if trunc:
+                tries = 0
+                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+                    x = gen.beta(p0, p1)
+                    tries += 1
+            out[i, col] = x
+    elif code == PERT:
+        for i in range(start, stop):
+            x = p2 + p3 * gen.beta(p0, p1)
+            if trunc:
+                tries = 0
+                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+                    x = p2 + p3 * gen.beta(p0, p1)
+                    tries += 1
+            out[i, col] = x
+    elif code == GAMMA:
+        for i in range(start, stop):
+            x = gen.gamma(p0, p1)
+            if trunc:
+                tries = 0
+                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+                    x = gen.gamma(p0, p1)
+                    tries += 1
+            out[i, col] = x
+    elif code == TRIANGULAR:
+        for i in range(start, stop):
+            x = _triangular(gen.random(), p0, p1, p2)
+            if trunc:
+                tries = 0
+                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+                    x = _triangular(gen.random(), p0, p1, p2)
+                    tries += 1
+            out[i, col] = x
+    elif code == BERNOULLI:
+        for i in range(start, stop):
+            x = 1.0 if gen.random() < p0 else 0.0
+            if trunc:
+                tries = 0
+                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+                    x = 1.0 if gen.random() < p0 else 0.0
+                    tries += 1
+            out[i, col] = x
+    elif code == POISSON:
+        for i in range(start, stop):
+            x = float(gen.poisson(p0))
+            if trunc:
+                tries = 0
+                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+                    x = float(gen.poisson(p0))
+                    tries += 1
+            out[i, col] = x
+    elif code == BINOMIAL:
+        for i in range(start, stop):
+            x = float(gen.binomial(n, p1))
+            if trunc:
+                tries = 0
+                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+                    x = float(gen.binomial(n, p1))
+                    tries += 1
+            out[i, col] = x
+    elif code == DISCRETE:
+        for i in range(start, stop):
+            x = values[_bisect(cumw, gen.random())]
+            if trunc:
+                tries = 0
+                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
+                    x = values[_bisect(cumw, gen.random())]
+                    tries += 1
+            out[i, col] = x
+    else:  # FIXED
+        for i in range(start, stop):
+            out[i, col] = p0
+
+
+@jit_inline
+def _triangular(u, low, mode, high):  # type: ignore[no-untyped-def]
+    width = high - low
+    if u < (mode - low) / width:
+        return low + math.sqrt(u * width * (mode - low))
+    return high - math.sqrt((1.0 - u) * width * (high - mode))
+
+
+@jit_inline
+def _bisect(cumw, u):  # type: ignore[no-untyped-def]
+    """First index whose cumulative weight exceeds ``u`` (the last one at most)."""
+    lo, hi = 0, cumw.shape[0] - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cumw[mid] <= u:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 @jit
