@@ -73,13 +73,16 @@ def draw_one(gen, code, p0, p1, p2, p3, lower, upper, values, cumw):  # type: ig
     return x
 
 
-@jit_inline
+@jit
 def _fill(gen, code, p0, p1, p2, p3, lower, upper, values, cumw, out, start, stop, col):  # type: ignore[no-untyped-def]
     """Fill ``out[start:stop, col]`` with draws; the family branch sits outside the loop.
 
     A generator call made through a many-branched helper costs several times the draw itself
     (the generator is passed and reference-counted per call), so every family has a loop of
     its own, truncation included (rejection, inline; load time guarantees enough mass).
+    Called once per column and block (or per iteration for per-case factors), so it is an
+    ordinary compiled function rather than inlined: inlining it into its three callers
+    tripled the compile time of a first run.
     """
     trunc = not (lower == -np.inf and upper == np.inf)
     n = np.int64(p0)

@@ -258,7 +258,7 @@ def evaluate_points(plan: Plan, points: np.ndarray | None = None) -> np.ndarray:
     ``count x (rate + (1 - rate) x failure share) x column mean of the case table``.
     """
     values = plan.points if points is None else points
-    buf = np.zeros((1, plan.n_columns), dtype=np.float64)
+    buf = np.zeros((1, plan.n_columns), dtype=np.float64, order="F")  # one kernel layout
     buf[0, : len(values)] = values
     for kind, a, b in plan.steps:  # hierarchical parameters keep their point values
         if kind == STEP_OPS:
