@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .summary import Summary, summarize
+
 # (lowest P(true >= claim), verdict in English, in Dutch), from the top down
 VERDICTS = (
     (0.9, "conservative", "voorzichtig"),
@@ -44,19 +46,23 @@ class Audit:
 def audit_claim(output: str, values: np.ndarray, claim: float, *, ci: float = 0.90,
                 currency: str = "EUR") -> Audit:
     """Audit ``claim`` against the samples ``values`` of ``output`` (non-finite left out)."""
-    values = np.asarray(values, dtype=np.float64)
-    values = values[np.isfinite(values)]
-    n = values.size
-    if n == 0:
+    return audit_summary(output, summarize(values, ci, claim), ci=ci, currency=currency)
+
+
+def audit_summary(output: str, summary: Summary, *, ci: float = 0.90,
+                  currency: str = "EUR") -> Audit:
+    """Audit the claim of a :class:`Summary` (its claim percentile, MCSE and interval)."""
+    claim = summary.claim
+    assert claim is not None
+    if summary.claim_percentile is None or not math.isfinite(summary.mean):
         nan = math.nan
         return Audit(output, claim, nan, nan, nan, "unknown",
                      f"{output} could not be simulated, so its claim cannot be judged.",
                      f"{output} kon niet worden gesimuleerd; de claim is niet te beoordelen.")
-    below = float(np.count_nonzero(values < claim) / n)
+    below = summary.claim_percentile
     p = 1.0 - below
-    mcse = math.sqrt(p * (1 - p) / n)
-    tail = (1 - ci) / 2
-    low, high = np.quantile(values, [tail, 1 - tail])
+    mcse = float(summary.claim_percentile_mcse or 0.0)
+    low, high = summary.low, summary.high
     verdict_en, verdict_nl = next((en, nl) for limit, en, nl in VERDICTS if p >= limit)
     money = not any(word in output.lower() for word in NOT_MONEY)
     fmt_en = _formatter(money, currency, dutch=False)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..scenario.model import Scenario
-from .audit import Audit, audit_claim
+from .audit import Audit, audit_summary
 from .summary import Summary, summarize
 
 if TYPE_CHECKING:
@@ -45,6 +46,20 @@ class Result:
 
         return pd.DataFrame(self.data, columns=list(self.columns))
 
+    def summarize_all(self, threads: int | None = None) -> dict[str, Summary]:
+        """Every output's summary, computed on a thread pool (numpy's partial sorts and
+        reductions release the GIL, so outputs are summarised side by side)."""
+        missing = [n for n in self.outputs if n not in self._summaries]
+        if len(missing) > 1 and self.iterations >= 200_000:
+            from concurrent.futures import ThreadPoolExecutor
+
+            workers = min(len(missing), threads or os.cpu_count() or 1)
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                found = pool.map(lambda n: summarize(self[n], self.ci,
+                                                     self.scenario.claims.get(n)), missing)
+                self._summaries.update(zip(missing, found, strict=True))
+        return {n: self.summary_of(n) for n in self.outputs}
+
     def summary_of(self, name: str) -> Summary:
         if name not in self._summaries:
             self._summaries[name] = summarize(self[name], self.ci, self.scenario.claims.get(name))
@@ -55,7 +70,8 @@ class Result:
         claim = self.scenario.claims.get(name)
         if claim is None:
             return None
-        return audit_claim(name, self[name], claim, ci=self.ci, currency=self.scenario.currency)
+        return audit_summary(name, self.summary_of(name), ci=self.ci,
+                             currency=self.scenario.currency)
 
     def _output_json(self, name: str) -> dict[str, Any]:
         doc: dict[str, Any] = dict(self.summary_of(name).as_dict())
@@ -69,7 +85,7 @@ class Result:
 
     def summary(self) -> pd.DataFrame:
         """One row per output: mean, sd, mcse, median, low, high, p_positive, claim, ..."""
-        rows = {name: self.summary_of(name).as_dict() for name in self.outputs}
+        rows = {name: summary.as_dict() for name, summary in self.summarize_all().items()}
         import pandas as pd
 
         return pd.DataFrame.from_dict(rows, orient="index")
@@ -82,7 +98,7 @@ class Result:
             "iterations": self.iterations,
             "seed": self.seed,
             "ci": self.ci,
-            "outputs": {name: self._output_json(name) for name in self.outputs},
+            "outputs": {name: self._output_json(name) for name in self.summarize_all()},
             **({"convergence": self.convergence} if self.convergence is not None else {}),
         }
 

@@ -52,8 +52,7 @@ def result_table(result: Result) -> Table:
     table.add_column("MCSE", justify="right", no_wrap=True)
     table.add_column("claim", justify="right", no_wrap=True)
     table.add_column("pct", justify="right", no_wrap=True)
-    for name in result.outputs:
-        s = result.summary_of(name)
+    for name, s in result.summarize_all().items():
         table.add_row(
             escape(name), compact(s.mean), compact(s.median),
             f"{compact(s.low)} – {compact(s.high)}", number(s.mcse, 2), compact(s.claim),
