@@ -243,6 +243,12 @@ def case_sums(gen, buf, start, stop, count, success_col, failure_col, error, het
     empty = np.empty(0)
     acc = np.empty(ncols)
     work = np.empty((count, 2))
+    # The common shape (no case table, one untruncated lognormal factor or none): sum the
+    # successes' factors in one fused loop, without the work array (22% of the time).
+    simple = (rows == 1 and heterogeneity[7] == 0.0
+              and (error[7] == 0.0 or (error[0] == LOGNORMAL and error[5] == -np.inf
+                                       and error[6] == np.inf)))
+    mu, sigma = error[1], error[2]
     for i in range(start, stop):
         rate = buf[i, success_col]
         if rate < 0.0:
@@ -251,6 +257,16 @@ def case_sums(gen, buf, start, stop, count, success_col, failure_col, error, het
             rate = 1.0
         share = buf[i, failure_col]
         successes = gen.binomial(count, rate)
+        if simple and share == 0.0:
+            if error[7] == 0.0:
+                total = float(successes)
+            else:
+                total = 0.0
+                for case in range(successes):
+                    total += math.exp(gen.normal(mu, sigma))
+            for j in range(ncols):
+                buf[i, out_cols[j]] = total * table[0, j]
+            continue
         n = count if share != 0.0 else successes
         for case in range(n):
             work[case, 0] = 1.0 if case < successes else share
