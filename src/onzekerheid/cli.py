@@ -47,6 +47,20 @@ Scheduler = Annotated[str | None, typer.Option(
     "processes; the numbers equal the in-process run. Needs onzekerheid[distributed].")]
 
 
+@app.callback()
+def root(
+    allow_outside: Annotated[bool, typer.Option(
+        "--allow-outside",
+        help="Let scenarios read case tables outside their own folder (off: a scenario file "
+        "from someone else cannot read other files on this machine).")] = False,
+) -> None:
+    """Monte Carlo stress tests of published cost-benefit claims about social interventions."""
+    if allow_outside:
+        from .scenario.cases import ALLOW_OUTSIDE
+
+        os.environ[ALLOW_OUTSIDE] = "1"
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Our own errors become a message and exit code 2; Ctrl-C becomes exit 130."""

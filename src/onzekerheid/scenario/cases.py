@@ -19,6 +19,7 @@ Keys of ``[cases]`` that say how the table is read (all optional but ``table``):
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ TABLE_KEYS = {"table", "sheet", "header_row", "last_row", "columns", "number_for
 LONG = ("case", "item", "amount")
 MAX_CELL_PROBLEMS = 10
 PATH = "cases.table"
+ALLOW_OUTSIDE = "ONZEKERHEID_ALLOW_OUTSIDE"  # set by `onzekerheid --allow-outside`
 
 
 def read_case_table(name: Any, columns: list[str], directory: str, problems: Problems,
@@ -98,9 +100,11 @@ def _locate(name: Any, directory: str, problems: Problems) -> Path | None:
         return None
     folder = Path(directory).resolve()
     path = (folder / name).resolve()
-    if not path.is_relative_to(folder):
+    if not path.is_relative_to(folder) and os.environ.get(ALLOW_OUTSIDE) != "1":
+        # a scenario file from someone else must not read arbitrary files on this machine
         problems.add(PATH, f"'{name}' lies outside the scenario's folder",
-                     "copy the table next to the scenario file")
+                     "copy the table next to the scenario file, or allow it explicitly with "
+                     f"`onzekerheid --allow-outside ...` ({ALLOW_OUTSIDE}=1)")
         return None
     if path.suffix.lower() not in FORMATS:
         problems.add(PATH, f"'{name}': case tables are .csv, .xlsx or .ods files",
