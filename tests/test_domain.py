@@ -266,3 +266,23 @@ def test_bad_cell_is_reported_by_row_and_column(tmp_path):
     with pytest.raises(oz.ScenarioError, match=r"row 3, column 'x'"):
         scenario('[cases]\ntable = "c.csv"\n[[items]]\nname = "a"\ncolumn = "x"\n',
                  tmp_path, {"c.csv": "x\n1\n€ 12\n"})
+
+
+def test_reading_outside_the_folder_needs_the_explicit_option(tmp_path):
+    from typer.testing import CliRunner
+
+    from onzekerheid.cli import app
+
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (tmp_path / "outside.csv").write_text("x\n5\n")
+    path = inner / "s.toml"
+    path.write_text(HEAD + '[cases]\ntable = "../outside.csv"\n[[items]]\nname = "a"\n'
+                    'column = "x"\n')
+    runner = CliRunner()
+    refused = runner.invoke(app, ["run", str(path), "--point", "--json"])
+    assert refused.exit_code == 2 and "--allow-outside" in refused.output
+    allowed = runner.invoke(app, ["--allow-outside", "run", str(path), "--point", "--json"],
+                            env={"ONZEKERHEID_ALLOW_OUTSIDE": ""})
+    assert allowed.exit_code == 0, allowed.output
+    assert '"value": 5.0' in allowed.output
