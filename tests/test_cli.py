@@ -305,3 +305,17 @@ def test_titles_with_brackets_print_verbatim(write_toml, args):  # type: ignore[
     result = invoke("run", path, *args)
     assert result.exit_code == 0
     assert "Costs [2024] [/] [bold]x" in result.stdout
+
+
+def test_run_speaks_dutch_with_dutch_numbers():
+    result = invoke("run", SCHOOL, "-n", N, "--lang", "nl")
+    assert result.exit_code == 0
+    assert "uitkomst" in result.stdout and "iteraties" in result.stdout
+    assert "De gepubliceerde net_benefit van € 285.000" in " ".join(result.stdout.split())
+    point = invoke("run", SCHOOL, "--point", "--lang", "nl")
+    assert "360.000" in point.stdout and "4,8" in point.stdout
+
+
+def test_run_refuses_an_unknown_language():
+    result = invoke("run", SCHOOL, "-n", N, "--lang", "fr")
+    assert result.exit_code == 2 and "--lang 'fr'" in result.output

@@ -122,12 +122,16 @@ def run(
         "below this share (e.g. 0.01); -n is then ignored.")] = None,
     max_iterations: Annotated[int, typer.Option(
         "--max-iterations", help="Upper limit for --precision.")] = 10_000_000,
+    lang: Annotated[str, typer.Option(
+        "--lang", help="Language of the table and sentences: en or nl.")] = "en",
 ) -> None:
     """Simulate a scenario: per output the mean, median, interval, MCSE and the claim's place."""
     from .report import files, terminal
 
     with user_errors():
         check_options(iterations, ci, seed, threads)
+        if lang not in terminal.LANGUAGES:
+            raise ScenarioError(f"--lang {lang!r}: use one of {', '.join(terminal.LANGUAGES)}")
         if samples is not None:
             files.check_target(samples, files.TABLE_FORMATS, "--samples")
         scenario = api.load(file, overrides(set_), variant)
@@ -136,7 +140,7 @@ def run(
             if json_:
                 print(json.dumps(result.to_json(), indent=2))
             else:
-                terminal.render_point(result, out)
+                terminal.render_point(result, out, lang)
             return
         if precision is not None:
             from .analysis.convergence import run_to_precision
@@ -157,11 +161,7 @@ def run(
         if json_:
             print(json.dumps(outcome.to_json(), indent=2))
         else:
-            terminal.render_result(outcome, out)
-            for name in outcome.outputs:  # the claim audit, one sentence per claim
-                audit = outcome.audit_of(name)
-                if audit is not None:
-                    out.print(audit.sentence_en)
+            terminal.render_result(outcome, out, lang)
             if outcome.convergence is not None:
                 c = outcome.convergence
                 state = "reached" if c["reached"] else "NOT reached"

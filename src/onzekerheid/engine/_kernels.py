@@ -262,7 +262,7 @@ def case_sums(gen, buf, start, stop, count, success_col, failure_col, error, het
                 total = float(successes)
             else:
                 total = 0.0
-                for case in range(successes):
+                for _ in range(successes):
                     total += math.exp(gen.normal(mu, sigma))
             for j in range(ncols):
                 buf[i, out_cols[j]] = total * table[0, j]

@@ -40,52 +40,84 @@ def percent(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.1f}%"
 
 
-def result_table(result: Result) -> Table:
+WORDS = {
+    "en": {"output": "output", "mean": "mean", "median": "median", "interval": "interval",
+           "claim": "claim", "pct": "pct", "value": "value",
+           "point": "published arithmetic (every point value)",
+           "legend": "{n} iterations, seed {seed}, interval {ci} (equal-tailed); MCSE = Monte "
+                     "Carlo standard error of the mean; pct = share of iterations below the "
+                     "published claim; k = thousand, M = million. --json gives every number "
+                     "in full.",
+           "nonfinite": "{name} was not a finite number in {bad} of {n} iterations; the "
+                        "summary leaves them out"},
+    "nl": {"output": "uitkomst", "mean": "gem.", "median": "mediaan",
+           "interval": "interval", "claim": "claim", "pct": "pct", "value": "waarde",
+           "point": "gepubliceerde berekening (elke puntwaarde)",
+           "legend": "{n} iteraties, seed {seed}, {ci}-interval (gelijkstaartig); MCSE = Monte "
+                     "Carlo-standaardfout van het gemiddelde; pct = aandeel iteraties onder de "
+                     "gepubliceerde claim; k = duizend, M = miljoen. --json geeft elk getal "
+                     "volledig.",
+           "nonfinite": "{name} was in {bad} van {n} iteraties geen eindig getal; de "
+                        "samenvatting laat die weg"},
+}
+LANGUAGES = tuple(WORDS)
+
+
+def local(text: str, lang: str) -> str:
+    """Dutch number notation (8.336,5) for a formatted English number (8,336.5)."""
+    if lang != "nl":
+        return text
+    return text.translate(str.maketrans({",": ".", ".": ","}))
+
+
+def result_table(result: Result, lang: str = "en") -> Table:
+    words = WORDS[lang]
     level = f"{result.ci:.0%}"
     table = Table(title=escape(result.scenario.title), title_justify="left", expand=False,
                   box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
     longest = max((len(name) for name in result.outputs), default=6)
-    table.add_column("output", overflow="fold", min_width=min(longest, 22))
-    table.add_column("mean", justify="right", no_wrap=True)
-    table.add_column("median", justify="right", no_wrap=True)
-    table.add_column(f"{level} interval", justify="right", no_wrap=True)
+    table.add_column(words["output"], overflow="fold", min_width=min(longest, 20))
+    table.add_column(words["mean"], justify="right", no_wrap=True)
+    table.add_column(words["median"], justify="right", no_wrap=True)
+    table.add_column(f"{level} {words['interval']}", justify="right", no_wrap=True)
     table.add_column("MCSE", justify="right", no_wrap=True)
-    table.add_column("claim", justify="right", no_wrap=True)
-    table.add_column("pct", justify="right", no_wrap=True)
+    table.add_column(words["claim"], justify="right", no_wrap=True)
+    table.add_column(words["pct"], justify="right", no_wrap=True)
     for name, s in result.summarize_all().items():
-        table.add_row(
-            escape(name), compact(s.mean), compact(s.median),
-            f"{compact(s.low)} – {compact(s.high)}", number(s.mcse, 2), compact(s.claim),
-            percent(s.claim_percentile),
-        )
+        cells = [compact(s.mean), compact(s.median), f"{compact(s.low)} – {compact(s.high)}",
+                 number(s.mcse, 2), compact(s.claim), percent(s.claim_percentile)]
+        table.add_row(escape(name), *(local(cell, lang) for cell in cells))
     return table
 
 
-def render_result(result: Result, console: Console) -> None:
-    console.print(result_table(result))
-    console.print(
-        f"{result.iterations:,} iterations, seed {result.seed}, interval {result.ci:.0%} "
-        "(equal-tailed); MCSE = Monte Carlo standard error of the mean; pct = share of "
-        "iterations below the published claim; k = thousand, M = million. --json gives every "
-        "number in full.", style="dim",
-    )
+def render_result(result: Result, console: Console, lang: str = "en") -> None:
+    """The summary table, its legend, non-finite warnings and one sentence per claim."""
+    words = WORDS[lang]
+    console.print(result_table(result, lang))
+    console.print(words["legend"].format(n=local(f"{result.iterations:,}", lang), seed=result.seed,
+                                         ci=f"{result.ci:.0%}"), style="dim")
     for name in result.outputs:
         s = result.summary_of(name)
         if s.nonfinite:
-            console.print(f"[yellow]warning:[/] {name} was not a finite number in "
-                          f"{s.nonfinite:,} of {result.iterations:,} iterations; the summary "
-                          "leaves them out")
+            console.print("[yellow]warning:[/] " + escape(words["nonfinite"].format(
+                name=name, bad=local(f"{s.nonfinite:,}", lang),
+                n=local(f"{result.iterations:,}", lang))))
+    for name in result.outputs:  # the claim audit, one sentence per claim
+        audit = result.audit_of(name)
+        if audit is not None:
+            console.print(escape(audit.sentence_nl if lang == "nl" else audit.sentence_en))
 
 
-def render_point(point: PointResult, console: Console) -> None:
-    title = escape(point.scenario.title) + " — published arithmetic (every point value)"
+def render_point(point: PointResult, console: Console, lang: str = "en") -> None:
+    words = WORDS[lang]
+    title = escape(point.scenario.title) + " — " + words["point"]
     table = Table(title=title, title_justify="left")
-    table.add_column("output")
-    table.add_column("value", justify="right")
-    table.add_column("claim", justify="right")
+    table.add_column(words["output"])
+    table.add_column(words["value"], justify="right")
+    table.add_column(words["claim"], justify="right")
     for name in point.outputs:
-        table.add_row(name, number(point.values[name], 6),
-                      number(point.scenario.claims.get(name), 6))
+        table.add_row(escape(name), local(number(point.values[name], 6), lang),
+                      local(number(point.scenario.claims.get(name), 6), lang))
     console.print(table)
 
 
