@@ -101,6 +101,17 @@ def progress_bar(total: int, quiet: bool) -> Iterator[Any]:
         yield lambda done: bar.advance(task, done)
 
 
+@contextmanager
+def status(message: str, quiet: bool) -> Iterator[None]:
+    """A spinner with ``message`` on stderr while a slow step runs; silent when quiet or when
+    stderr is not a terminal (so --json output and pipes stay clean)."""
+    if quiet or not err.is_terminal:
+        yield
+        return
+    with err.status(escape(message)):
+        yield
+
+
 @app.command()
 def run(
     file: FileArg,

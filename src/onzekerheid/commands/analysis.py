@@ -20,6 +20,7 @@ from ..cli import (
     check_options,
     out,
     overrides,
+    status,
     user_errors,
 )
 from ..errors import ScenarioError
@@ -59,18 +60,19 @@ def sensitivity(
         name = check_output(scenario, output)
         model = model_of(scenario)
         result: Any
-        if method == "sobol":
-            result = sa.sobol(model, name, base=iterations or sa.DEFAULT_BASE, seed=seed,
-                              threads=threads)
-        elif method == "tornado":
-            result = sa.tornado(model, name, seed=seed, threads=threads,
-                                case_iterations=iterations or sa.TORNADO_CASE_ITERATIONS)
-        elif method == "rank":
-            result = sa.rank(model, name, iterations=iterations or 100_000, seed=seed,
-                             threads=threads)
-        else:
-            result = sa.regional(model, name, threshold, iterations=iterations or 100_000,
-                                 seed=seed, threads=threads)
+        with status(f"{method} sensitivity of {name}", json_):
+            if method == "sobol":
+                result = sa.sobol(model, name, base=iterations or sa.DEFAULT_BASE, seed=seed,
+                                  threads=threads)
+            elif method == "tornado":
+                result = sa.tornado(model, name, seed=seed, threads=threads,
+                                    case_iterations=iterations or sa.TORNADO_CASE_ITERATIONS)
+            elif method == "rank":
+                result = sa.rank(model, name, iterations=iterations or 100_000, seed=seed,
+                                 threads=threads)
+            else:
+                result = sa.regional(model, name, threshold, iterations=iterations or 100_000,
+                                     seed=seed, threads=threads)
         doc = result.to_json()
         if json_:
             print(json.dumps(doc, indent=2))
@@ -109,9 +111,10 @@ def voi(
         groups = dict(_group(text) for text in group or [])
         scenario = api.load(file, overrides(set_), variant)
         name = check_output(scenario, output)
-        result = value_of_information(model_of(scenario), name, groups=groups,
-                                      iterations=iterations, seed=seed, threads=threads,
-                                      scale=Scale(population, years, discount))
+        with status(f"value of information for {name}", json_):
+            result = value_of_information(model_of(scenario), name, groups=groups,
+                                          iterations=iterations, seed=seed, threads=threads,
+                                          scale=Scale(population, years, discount))
         doc = result.to_json()
         if json_:
             print(json.dumps(doc, indent=2))
@@ -160,9 +163,10 @@ def switching(
         scenario = api.load(file, overrides(set_), variant)
         name = check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
-        result = switching_values(model_of(scenario), name, target=value, target_label=label,
-                                  statistic=statistic, iterations=iterations, seed=seed,
-                                  threads=threads)
+        with status(f"switching values of {name}", json_):
+            result = switching_values(model_of(scenario), name, target=value,
+                                      target_label=label, statistic=statistic,
+                                      iterations=iterations, seed=seed, threads=threads)
         doc = result.to_json()
         if json_:
             print(json.dumps(doc, indent=2))

@@ -22,6 +22,7 @@ from ..cli import (
     err,
     overrides,
     progress_bar,
+    status,
     user_errors,
 )
 from ..errors import OnzekerheidError, ScenarioError
@@ -58,7 +59,7 @@ def report(
         files.check_target(output_file, {".html", ".htm"}, "-o")
         scenario = api.load(file, overrides(set_))
         result = _simulate(scenario, iterations, seed, ci, threads, quiet)
-        extras = _extras(result, seed, threads, sensitivity, set_ or [])
+        extras = _extras(result, seed, threads, sensitivity, set_ or [], quiet)
         document = html.render(result, lang=lang, point=api.point(scenario), extras=extras)
         files.write_text(document, output_file)
     if not quiet:
@@ -233,7 +234,7 @@ def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
 
 
 def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
-            sets: list[str]) -> Any:
+            sets: list[str], quiet: bool = False) -> Any:
     """Break-even curve, and (when wanted and available) tornado, Sobol' and VOI documents."""
     from ..report import curves, html
 
@@ -243,9 +244,10 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
     rho = curves.rank_correlations(result, main)
     parameter = curves.break_even_parameter(scenario, rho)
     if parameter is not None and html.wants_break_even(result, main):
-        found["break_even"] = curves.break_even_curve(
-            scenario, main, parameter, iterations=min(result.iterations, 20_000), seed=seed,
-            threads=threads)
+        with status(f"break-even curve over {parameter}", quiet):
+            found["break_even"] = curves.break_even_curve(
+                scenario, main, parameter, iterations=min(result.iterations, 20_000),
+                seed=seed, threads=threads)
     if not sensitivity:
         return html.Extras(**found)
     try:  # the analyses live in their own modules; a report without them is still a report
@@ -264,7 +266,8 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
             model, main, iterations=min(result.iterations, 100_000), seed=seed, threads=threads)
     for key, step in steps.items():
         try:
-            found[key] = step().to_json()
+            with status(f"{key} of {main}", quiet):
+                found[key] = step().to_json()
         except OnzekerheidError as exc:
             err.print(f"[yellow]note:[/] the report leaves out {key}: {exc}", soft_wrap=True)
     return html.Extras(**found)
