@@ -245,3 +245,16 @@ def test_summary_command_formats(tmp_path):
     assert (tmp_path / "s.csv").read_text().startswith("output,mean,")
     done = runner.invoke(app, base + ["--format", "xml"])
     assert done.exit_code == 2 and "--format 'xml': unknown" in done.output
+
+
+def test_report_puts_the_variants_side_by_side(tmp_path):
+    out = tmp_path / "dh.html"
+    scenario = Path(__file__).parent.parent / "scenarios" / "den_haag.toml"
+    result = CliRunner().invoke(app, ["report", str(scenario), "-o", str(out), "-n", "5000",
+                                      "--no-sensitivity", "--lang", "en", "-q"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    section = page[page.index("Variants side by side"):]
+    assert "zonder_immaterieel" in section and "P(higher)" in section
+    # without immaterial benefits net_benefit is lower in every iteration: P(higher) is 0%
+    assert "0%" in section[: section.index("</table>")]

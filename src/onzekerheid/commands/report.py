@@ -26,6 +26,7 @@ from ..cli import (
     user_errors,
 )
 from ..errors import OnzekerheidError, ScenarioError
+from ..scenario.variants import variant_names
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the text: nl or en.")]
 KINDS = ("distribution", "who-gains", "drivers", "tornado", "sobol", "break-even", "cost-effect",
@@ -248,6 +249,14 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
             found["break_even"] = curves.break_even_curve(
                 scenario, main, parameter, iterations=min(result.iterations, 20_000),
                 seed=seed, threads=threads)
+    variants = variant_names(scenario.raw)
+    if len(variants) >= 2:  # the scenario's own variants, side by side with the same numbers
+        from ..analysis.compare import compare
+
+        with status("variants side by side", quiet):
+            labelled = {v: api.load(scenario.file, overrides(sets), v) for v in variants}
+            found["variants"] = compare(labelled, result.iterations, seed, ci=result.ci,
+                                        threads=threads).to_json()
     if not sensitivity:
         return html.Extras(**found)
     try:  # the analyses live in their own modules; a report without them is still a report

@@ -56,6 +56,7 @@ class Extras:
     sobol: Mapping[str, Any] | None = None
     voi: Mapping[str, Any] | None = None
     break_even: curves.BreakEven | None = None
+    variants: Mapping[str, Any] | None = None  # the `compare --json` document of the variants
     sets: Sequence[str] = field(default_factory=tuple)
 
 
@@ -105,6 +106,7 @@ def render(result: Result, *, lang: str = "nl", point: PointResult | None = None
         _summary(result, lang),
         _claims(result, lang, point),
         _who_gains(result, lang),
+        _variants(extras.variants, main, lang),
         _drivers(result, main, lang, extras),
         _voi(extras.voi, lang),
         _assumptions(result, lang),
@@ -244,6 +246,27 @@ def _drivers(result: Result, main: str, lang: str, extras: Extras) -> str:
         parts.append(f"<p>{_e(intro)}</p>")
         parts.append(_figure(plots.break_even(curve, lang=lang)))
     return "".join(parts) if len(parts) > 1 else ""
+
+
+def _variants(doc: Mapping[str, Any] | None, main: str, lang: str) -> str:
+    """Per variant: the main output's median and interval, and the paired difference."""
+    if not doc or not doc.get("outputs"):
+        return ""
+    name = main if main in doc["outputs"] else next(iter(doc["outputs"]))
+    base = doc["baseline"]
+    level = percent(doc.get("ci", 0.9), lang)
+    rows = []
+    for label, s in doc["outputs"][name].items():
+        d = doc["differences"][name].get(label)
+        rows.append([label, amount(s["median"], name, lang),
+                     f"{amount(s['low'], name, lang)} – {amount(s['high'], name, lang)}",
+                     amount(d["median"], name, lang) if d else "-",
+                     percent(d["p_positive"], lang) if d else "-"])
+    table = _table([text("col_variant", lang), text("col_median", lang),
+                    text("col_interval", lang, level=level), text("col_difference", lang),
+                    text("col_higher", lang)], rows, numeric={1, 2, 3, 4})
+    return (f'<h2>{_e(text("h_variants", lang))}</h2><h3>{_e(output_label(name, lang))}</h3>'
+            f'<p>{_e(text("variants_intro", lang, base=base))}</p>{table}')
 
 
 def _voi(voi: Mapping[str, Any] | None, lang: str) -> str:

@@ -78,6 +78,16 @@ WORDS: dict[str, dict[str, str]] = {
                  "en": "Published figure against the simulated range"},
     "h_who": {"nl": "Wie heeft er baat bij?", "en": "Who gains?"},
     "h_drivers": {"nl": "Wat bepaalt de uitkomst?", "en": "What drives the result?"},
+    "h_variants": {"nl": "Varianten naast elkaar", "en": "Variants side by side"},
+    "variants_intro": {
+        "nl": "Elke variant van het scenario is met dezelfde toevalsgetallen doorgerekend, "
+              "zodat verschillen geen ruis zijn. Verschil: per iteratie ten opzichte van "
+              "'{base}'.",
+        "en": "Every variant of the scenario was simulated with the same random numbers, so "
+              "differences are not noise. Difference: per iteration, against '{base}'."},
+    "col_variant": {"nl": "Variant", "en": "Variant"},
+    "col_difference": {"nl": "Verschil (mediaan)", "en": "Difference (median)"},
+    "col_higher": {"nl": "P(hoger)", "en": "P(higher)"},
     "h_voi": {"nl": "Wat is het waard om uit te zoeken?", "en": "What is worth researching?"},
     "h_assumptions": {"nl": "Alle aannames", "en": "Every assumption"},
     "h_method": {"nl": "Werkwijze in het kort", "en": "Method in brief"},
