@@ -110,10 +110,24 @@ class Distribution:
         return self.lower > -math.inf or self.upper < math.inf
 
     def _cdf_bounds(self) -> tuple[float, float]:
-        base = self.base()
-        low = 0.0 if self.lower == -math.inf else float(base.cdf(_just_below(self, self.lower)))
-        high = 1.0 if self.upper == math.inf else float(base.cdf(self.upper))
+        low = 0.0 if self.lower == -math.inf else self._base_cdf(_just_below(self, self.lower))
+        high = 1.0 if self.upper == math.inf else self._base_cdf(self.upper)
         return low, high
+
+    def _base_cdf(self, x: float) -> float:
+        """The untruncated cdf at one point: closed form where there is one (no scipy import),
+        else scipy's, remembered in the user cache for the next run (:mod:`._fitcache`)."""
+        a = self.args
+        if self.family == "normal":
+            return NormalDist(a[0], a[1]).cdf(x)
+        if self.family == "lognormal":
+            return 0.0 if x <= 0 else NormalDist(a[0], a[1]).cdf(math.log(x))
+        if self.family == "uniform":
+            return min(max((x - a[0]) / (a[1] - a[0]), 0.0), 1.0)
+        if self.family == "mixture":
+            return float(self.base().cdf(x))
+        return _remembered(f"cdf {self.family} {a!r} {x!r}",
+                           lambda: float(self.base().cdf(x)))
 
     def mass_kept(self) -> float:
         low, high = self._cdf_bounds()
@@ -166,21 +180,23 @@ class Distribution:
         if self.family == "lognormal" and not self.truncated:  # log space: scipy overflows
             exponent = self.args[0] + self.args[1] ** 2 / 2.0
             return math.exp(exponent) if exponent < 709.0 else math.inf
-        base = self.base()
         if not self.truncated:
-            return float(base.mean())
+            return _analytic_mean(self)
+        base = self.base()
         if self.family == "mixture":
             return float(base.truncated_mean(self.lower, self.upper))
         lb = None if self.lower == -math.inf else self.lower
         ub = None if self.upper == math.inf else self.upper
-        return float(base.expect(lambda x: x, lb=lb, ub=ub, conditional=True))
+        return _remembered(
+            f"mean {self.family} {self.args!r} {self.lower!r} {self.upper!r}",
+            lambda: float(base.expect(lambda x: x, lb=lb, ub=ub, conditional=True)))
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest value a draw can take (after truncation and zero-inflation)."""
         if self.family == "fixed":
             low, high = self.args[0], self.args[0]
         else:
-            low, high = self.base().support()
+            low, high = _analytic_support(self)
             low, high = max(float(low), self.lower), min(float(high), self.upper)
         if self.zero:
             return min(low, 0.0), max(high, 0.0)
@@ -250,6 +266,65 @@ class _Mixture:
                 lo[active] = np.where(up, lo[active], mid)
             out[inner] = hi
         return out.reshape(q.shape) if q.shape else float(out[0])
+
+
+def _remembered(key: str, compute: Callable[[], float]) -> float:
+    from . import _fitcache
+
+    found = _fitcache.get(key)
+    if found is not None and len(found) == 1:
+        return found[0]
+    value = compute()
+    if math.isfinite(value):
+        _fitcache.put(key, (value,))
+    return value
+
+
+# Means and supports in closed form, so loading a scenario does not import scipy.stats
+# (about 0.4 s) unless a quantile, an uncommon truncation or an interval fit needs it.
+def _analytic_mean(dist: Distribution) -> float:
+    a = dist.args
+    match dist.family:
+        case "uniform":
+            return (a[0] + a[1]) / 2.0
+        case "triangular":
+            return (a[0] + a[1] + a[2]) / 3.0
+        case "pert":
+            return (a[0] + a[3] * a[1] + a[2]) / (a[3] + 2.0)
+        case "normal":
+            return a[0]
+        case "beta":
+            return a[0] / (a[0] + a[1])
+        case "gamma":
+            return a[0] * a[1]
+        case "poisson" | "bernoulli":
+            return a[0]
+        case "binomial":
+            return a[0] * a[1]
+        case "discrete":
+            return float(np.dot(dist.values, dist.weights))
+    return float(dist.base().mean())
+
+
+def _analytic_support(dist: Distribution) -> tuple[float, float]:
+    a = dist.args
+    match dist.family:
+        case "uniform":
+            return a[0], a[1]
+        case "triangular" | "pert":
+            return a[0], a[2]
+        case "normal":
+            return -math.inf, math.inf
+        case "lognormal" | "gamma" | "poisson":
+            return 0.0, math.inf
+        case "beta" | "bernoulli":
+            return 0.0, 1.0
+        case "binomial":
+            return 0.0, a[0]
+        case "discrete":
+            return min(dist.values), max(dist.values)
+    low, high = dist.base().support()
+    return float(low), float(high)
 
 
 def _just_below(dist: Distribution, x: float) -> float:
