@@ -182,14 +182,13 @@ class Distribution:
             return math.exp(exponent) if exponent < 709.0 else math.inf
         if not self.truncated:
             return _analytic_mean(self)
-        base = self.base()
         if self.family == "mixture":
-            return float(base.truncated_mean(self.lower, self.upper))
+            return float(self.base().truncated_mean(self.lower, self.upper))
         lb = None if self.lower == -math.inf else self.lower
         ub = None if self.upper == math.inf else self.upper
         return _remembered(
             f"mean {self.family} {self.args!r} {self.lower!r} {self.upper!r}",
-            lambda: float(base.expect(lambda x: x, lb=lb, ub=ub, conditional=True)))
+            lambda: float(self.base().expect(lambda x: x, lb=lb, ub=ub, conditional=True)))
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest value a draw can take (after truncation and zero-inflation)."""
