@@ -226,12 +226,12 @@ def check(
     junit: Annotated[Path | None, typer.Option(
         "--junit", help="Also write the results as JUnit XML (one testcase per check).")] = None,
     variant: Annotated[list[str] | None, typer.Option(
-        "--variant", help="Check this [variants.NAME] of every file. Repeatable.")] = None,
+        "--variant", help="Check this \\[variants.NAME] of every file. Repeatable.")] = None,
     all_variants: Annotated[bool, typer.Option(
-        "--all-variants", help="Check every [variants.NAME] of each file (a file without "
+        "--all-variants", help="Check every \\[variants.NAME] of each file (a file without "
         "variants is checked as written).")] = False,
 ) -> None:
-    """Run scenarios and evaluate their [[checks]]; exit 1 if any check fails."""
+    r"""Run scenarios and evaluate their \[\[checks]]; exit 1 if any check fails."""
     from .analysis.checks import evaluate_checks
     from .report import files, terminal
     from .report.junit import write_junit
