@@ -249,9 +249,10 @@ def check(
                 extra.append(parse_check(text))
             except ValueError as exc:
                 raise ScenarioError(f"--expect: {exc}") from None
-        targets = []
+        targets: list[tuple[Path, str | None]] = []
         for path in files_:
-            names = variant_names(api.load(path).raw) if all_variants else list(variant or [])
+            names: list[str | None] = (list(variant_names(api.load(path).raw)) if all_variants
+                                       else list(variant or []))
             targets.extend((path, name) for name in names or [None])
         for path, name in targets:
             scenario = api.load(path, overrides(set_), name)

@@ -9,6 +9,7 @@ can read without statistics.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -96,7 +97,7 @@ def _pct(p: float, dutch: bool) -> str:
     return text.replace(".", ",") if dutch else text
 
 
-def _formatter(money: bool, currency: str, dutch: bool):  # type: ignore[no-untyped-def]
+def _formatter(money: bool, currency: str, dutch: bool) -> Callable[[float], str]:
     symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
 
     def fmt(x: float) -> str:

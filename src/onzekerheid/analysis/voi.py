@@ -35,6 +35,7 @@ nonparametric regression approach, Medical Decision Making 34(3), 311–326.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations_with_replacement
 from typing import Any
@@ -50,6 +51,8 @@ DEFAULT_DISCOUNT = 0.0225  # as the domain model (Dutch MKBA standard rate)
 KNOT_CHOICES = (4, 8, 16)
 GROUP_KNOTS = 8
 CHUNK = 16_384
+# one block of regressors: the rows asked for (a slice of the sample) -> their columns
+Basis = Callable[[slice], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -127,9 +130,9 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
     See the module docstring for the method and its checks.
     """
     groups = groups or {}
-    for name, members in groups.items():
-        unknown = [m for m in members if m not in model.names]
-        if not members or unknown:
+    for name, listed in groups.items():
+        unknown = [m for m in listed if m not in model.names]
+        if not listed or unknown:
             raise ScenarioError(f"--group {name}: " + (
                 f"{', '.join(unknown)} is not a random parameter" if unknown else "is empty")
                 + "; random parameters: " + ", ".join(model.names))
@@ -176,7 +179,7 @@ def _bounded(name: str, value: float, low: float, high: float, clamped: dict[str
 def _fit_single(u: np.ndarray, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     best = None
     for knots in KNOT_CHOICES:
-        basis = [lambda rows, k=knots: _spline(u[rows], k), lambda rows: z[rows, None]]
+        basis: list[Basis] = [_spline_basis(u, knots), lambda rows: z[rows, None]]
         fitted, rss, p = _least_squares(basis, y)
         gcv = len(y) * rss / (len(y) - p) ** 2
         if best is None or gcv < best[0]:
@@ -190,11 +193,18 @@ def _fit_group(u: np.ndarray, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray,
     degree = min(g, 3) if g <= 8 else 2
     terms = [t for d in range(1, degree + 1)
              for t in combinations_with_replacement(range(g), d)]
-    basis = [lambda rows, j=j: _spline(u[rows, j], GROUP_KNOTS) for j in range(g)]
+    basis = [_spline_basis(u[:, j], GROUP_KNOTS) for j in range(g)]
     basis.append(lambda rows: np.column_stack([np.prod(z[rows][:, list(t)], axis=1)
                                                for t in terms]))
     fitted, rss, _ = _least_squares(basis, y)
     return fitted, _r2(rss, y)
+
+
+def _spline_basis(u: np.ndarray, knots: int) -> Basis:
+    """The spline columns of one parameter's ranks ``u``, for the rows asked."""
+    def columns(rows: slice) -> np.ndarray:
+        return _spline(u[rows], knots)
+    return columns
 
 
 def _spline(u: np.ndarray, knots: int) -> np.ndarray:
@@ -203,7 +213,7 @@ def _spline(u: np.ndarray, knots: int) -> np.ndarray:
     return BSpline.design_matrix(np.clip(u, 0.0, 1.0), t, 3).toarray()[:, 1:]
 
 
-def _least_squares(basis: list[Any], y: np.ndarray) -> tuple[np.ndarray, float, int]:
+def _least_squares(basis: list[Basis], y: np.ndarray) -> tuple[np.ndarray, float, int]:
     """Fit ``y ~ 1 + basis`` by normal equations accumulated in chunks (bounded memory)."""
     n = len(y)
     xtx = xty = None

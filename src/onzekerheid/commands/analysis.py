@@ -211,14 +211,16 @@ def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
     from ..report.terminal import number
 
     method = doc["method"]
-    columns = {
+    # (heading, field) per column; a (low, high) pair of fields makes an interval cell
+    by_method: dict[str, list[tuple[str, str | tuple[str, str]]]] = {
         "sobol": [("first", "first"), ("first 95%", ("first_low", "first_high")),
                   ("total", "total"), ("total 95%", ("total_low", "total_high"))],
         "tornado": [("at 5th pct", "low"), ("at 95th pct", "high"), ("swing", "swing")],
         "rank": [("Spearman", "spearman"), ("partial (PRCC)", "prcc")],
         "regional": [("KS distance", "ks"), ("median below", "median_below"),
                      ("median above", "median_above")],
-    }[method]
+    }
+    columns = by_method[method]
     table = Table(title=f"{title}: {method} sensitivity of {doc['output']}", title_justify="left")
     table.add_column("parameter")
     for label, _ in columns:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -186,11 +187,10 @@ def summary(
 
 
 def _simulate(scenario: Any, iterations: int, seed: int, ci: float, threads: int | None,
-              quiet: bool, store: str = "all") -> Any:
+              quiet: bool, store: Literal["all", "outputs"] = "all") -> Any:
     with progress_bar(iterations, quiet) as advance:
         return api.simulate(scenario, iterations, seed, ci=ci, threads=threads,
-                            store=store,  # type: ignore[arg-type]
-                            progress=advance)
+                            store=store, progress=advance)
 
 
 def _output(result: Any, name: str | None, default: str) -> str:
@@ -266,17 +266,19 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
     except ImportError:
         return html.Extras(**found)
     model = models.model_of(scenario)
-    steps = {
-        "tornado": lambda: sa.tornado(model, main, seed=seed, threads=threads),
-        "sobol": lambda: sa.sobol(model, main, base=SOBOL_BASE, seed=seed, threads=threads),
+    steps: dict[str, Callable[[], dict[str, Any]]] = {
+        "tornado": lambda: sa.tornado(model, main, seed=seed, threads=threads).to_json(),
+        "sobol": lambda: sa.sobol(model, main, base=SOBOL_BASE, seed=seed,
+                                  threads=threads).to_json(),
     }
     if main.startswith("net_benefit"):  # VOI's decision: go ahead when net benefit > 0
         steps["voi"] = lambda: voi.value_of_information(
-            model, main, iterations=min(result.iterations, 100_000), seed=seed, threads=threads)
+            model, main, iterations=min(result.iterations, 100_000), seed=seed,
+            threads=threads).to_json()
     for key, step in steps.items():
         try:
             with status(f"{key} of {main}", quiet):
-                found[key] = step().to_json()
+                found[key] = step()
         except OnzekerheidError as exc:
             err.print(f"[yellow]note:[/] the report leaves out {key}: {exc}", soft_wrap=True)
     return html.Extras(**found)

@@ -230,8 +230,8 @@ def _factors(gen, row, work, n, empty):  # type: ignore[no-untyped-def]
 
 
 @jit
-def case_sums(gen, buf, start, stop, count, success_col, failure_col, error, heterogeneity,
-              table, out_cols, resample):  # type: ignore[no-untyped-def]
+def case_sums(gen, buf, start, stop, count, success_col, failure_col, error, heterogeneity,  # type: ignore[no-untyped-def]
+              table, out_cols, resample):
     """Per iteration: sum over ``count`` cases of success x error x heterogeneity x table row.
 
     Successes are drawn as one binomial count K ~ Bin(count, rate) instead of ``count``

@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from typing import cast
 
 import numpy as np
 
@@ -33,7 +34,9 @@ MEMORY_SHARE = 0.8
 def seed_from(seed: int | np.random.Generator | None) -> int:
     """Normalise a seed once: an int is used as is (0 is a seed), a Generator or None gives one."""
     if seed is None:
-        return int(np.random.SeedSequence().entropy % (2**63))
+        # numpy types .entropy as the constructor's argument (int | Sequence[int] | None); with
+        # no argument it is always the fresh int drawn from the operating system
+        return int(cast(int, np.random.SeedSequence().entropy) % (2**63))
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(0, 2**63))
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):

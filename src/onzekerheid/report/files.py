@@ -31,7 +31,7 @@ def check_target(path: Path, formats: set[str], option: str) -> None:
         raise ScenarioError(f"{option} {path}: cannot write in '{folder}'")
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(temporary_path)``, then move the file into place; on failure, remove it.
 
     An existing file at ``path`` stays as it was until the new one is complete (``os.replace``

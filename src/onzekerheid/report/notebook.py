@@ -129,8 +129,8 @@ def point_html(point: PointResult) -> str:
     for name in point.outputs:
         value = point.values[name]
         claim = point.scenario.claims.get(name)
-        ratio = "" if claim in (None, 0) or not math.isfinite(value) else \
-            f"{value / claim:.3g}"  # type: ignore[operator]
+        ratio = "" if claim is None or claim == 0 or not math.isfinite(value) else \
+            f"{value / claim:.3g}"
         rows.append([name, number(value), number(claim), ratio])
     heading = (f"<p><b>{_e(point.scenario.title)}</b>: published arithmetic (every parameter "
                "at its point value)</p>")

@@ -215,7 +215,7 @@ def cost_effect(cost: np.ndarray, effect: np.ndarray, *, cost_name: str, effect_
     finite = code > 0
     for region in range(1, 7):
         picked = shown[code[shown] == region]
-        share_in = np.count_nonzero(code == region) / max(1, np.count_nonzero(finite))
+        share_in = np.count_nonzero(code == region) / max(1, int(np.count_nonzero(finite)))
         plane.scatter(effect[picked], cost[picked], s=4, color=_REGION_COLOURS[region],
                       label=f"{region}. {text(f'region_{region}', lang)} "
                             f"({percent(share_in, lang, 0)})")

@@ -67,7 +67,7 @@ def local(text: str, lang: str) -> str:
     """Dutch number notation (8.336,5) for a formatted English number (8,336.5)."""
     if lang != "nl":
         return text
-    return text.translate(str.maketrans({",": ".", ".": ","}))
+    return text.translate(str.maketrans(",.", ".,"))
 
 
 def result_table(result: Result, lang: str = "en") -> Table:

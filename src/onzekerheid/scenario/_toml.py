@@ -41,9 +41,9 @@ class LineMap:
                     current = names
                 self.lines.setdefault(".".join(current), number)
                 continue
-            key = _KEY.match(line)
-            if key:
-                path = ".".join([*current, *_split_key(key.group(1))])
+            assignment = _KEY.match(line)
+            if assignment:
+                path = ".".join([*current, *_split_key(assignment.group(1))])
                 self.lines.setdefault(path, number)
 
     def __call__(self, path: str) -> int | None:
@@ -82,12 +82,11 @@ def parse_toml_bytes(data: bytes, name: str) -> tuple[dict[str, Any], str]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
         raise ScenarioError(
             Problem(
                 f"the file is not UTF-8 text (byte {exc.start})",
                 file=name,
-                line=line,
+                line=data[: exc.start].count(b"\n") + 1,
                 hint="save it as UTF-8",
             )
         ) from None

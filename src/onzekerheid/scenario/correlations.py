@@ -239,8 +239,8 @@ def _impossible_pair(matrix: np.ndarray) -> tuple[int, int, float] | None:
     v = vectors[:, 0]
     contribution = np.outer(v, v) * matrix  # v' M v = sum_ij v_i v_j M_ij < 0
     np.fill_diagonal(contribution, np.inf)
-    i, j = np.unravel_index(np.argmin(contribution), contribution.shape)
-    i, j = sorted((int(i), int(j)))
+    row, col = np.unravel_index(np.argmin(contribution), contribution.shape)
+    i, j = sorted((int(row), int(col)))
     return i, j, float(values[0])
 
 

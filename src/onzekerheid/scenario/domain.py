@@ -151,7 +151,7 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
     if not any(section in raw for section in DOMAIN_SECTIONS):
         return None, ()
     b = _Builder(parameters, outputs, problems)
-    tables = {}
+    tables: dict[str, Any] = {}  # [[items]] is a list, every other section a dict
     for section in DOMAIN_SECTIONS:
         value = raw.get(section, [] if section == "items" else {})
         expected = list if section == "items" else dict
