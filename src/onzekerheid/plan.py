@@ -298,7 +298,8 @@ def _canonical_args(dist: object) -> tuple[float, float, float, float]:
     if dist.family == "pert":
         alpha, beta = pert_shape(*a)
         a = [alpha, beta, a[0], a[2] - a[0]]
-    return tuple((a + [0.0, 0.0, 0.0, 0.0])[:4])  # type: ignore[return-value]
+    padded = a + [0.0, 0.0, 0.0, 0.0]
+    return padded[0], padded[1], padded[2], padded[3]
 
 
 def dist_row(dist: object | None) -> np.ndarray:

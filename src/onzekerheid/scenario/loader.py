@@ -6,6 +6,7 @@ import copy
 import hashlib
 import math
 import re
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -402,7 +403,7 @@ def _declared(raw: dict[str, Any], section: str) -> set[str]:
 
 
 def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Output],
-                      problems: Problems, declared: set[str] = frozenset()  # type: ignore[assignment]
+                      problems: Problems, declared: AbstractSet[str] = frozenset()
                       ) -> tuple[str, ...]:
     """Expression parameters and outputs in dependency order; unknown names and cycles fail.
 
@@ -462,7 +463,7 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
 
 
 def _argument_names(parameter: Parameter, parameters: dict[str, Parameter],
-                    outputs: dict[str, Output], declared: set[str], problems: Problems
+                    outputs: dict[str, Output], declared: AbstractSet[str], problems: Problems
                     ) -> set[str]:
     """Names used by the arguments of a hierarchical parameter; only parameters are allowed."""
     assert parameter.uncertain is not None
