@@ -78,3 +78,8 @@ def test_every_uncertain_number_is_sourced_or_noted(path):
     for name, parameter in scenario.parameters.items():
         if parameter.kind == "random" and not parameter.internal:
             assert parameter.source or parameter.note, f"{path.name}: {name} has no source/note"
+
+
+def test_den_haag_immaterial_switch_has_a_short_name():
+    scenario = oz.load(SCENARIOS / "den_haag.toml", {"immaterial": False})
+    assert oz.point(scenario).values["net_benefit"] == pytest.approx(0.6e6, rel=1e-9)

@@ -529,10 +529,20 @@ def _set_path(raw: dict[str, Any], name: str, value: Any) -> bool:
     for section in ("parameters", "outputs"):
         if _assign(raw.get(section), parts, value):
             return True
+    from .domain import OPTIONS_KEYS
+
+    if len(parts) == 1 and parts[0] in OPTIONS_KEYS and _has_domain(raw):
+        # a switch of the whole model: `--set immaterial=false` for options.immaterial
+        raw.setdefault("options", {})[parts[0]] = value
+        return True
     # domain keys: success.rate, prices.melding, items.gemeente.amount, costs.hourly_rate ...
     if parts[0] not in DOMAIN_SECTIONS or parts[0] not in raw:
         return False
     return _assign(raw, parts, value, top=True)
+
+
+def _has_domain(raw: dict[str, Any]) -> bool:
+    return any(section in raw for section in DOMAIN_SECTIONS)
 
 
 def _assign(table: Any, parts: list[str], value: Any, top: bool = False) -> bool:
