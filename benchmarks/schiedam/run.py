@@ -167,12 +167,10 @@ def machine() -> dict[str, Any]:
 
 def export(rev: str, into: Path) -> str:
     """Put ``src/`` of revision ``rev`` under ``into``; return the full commit id."""
-    commit = subprocess.run(["git", "rev-parse", "--verify", rev + "^{commit}"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.strip()
-    archive = subprocess.run(["git", "archive", commit, "src"], cwd=ROOT, capture_output=True,
-                             check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return commit
+    sys.path.insert(0, str(HERE.parent))
+    from run_benchmarks import export_source
+
+    return export_source(rev, into)
 
 
 def agreement(rows: list[dict[str, Any]]) -> list[tuple[str, int, float, float, float, float]]:

@@ -11,22 +11,33 @@ iterations/s), so keep runs small.
 
 from __future__ import annotations
 
-import math
 import sys
 
 import numpy as np
 import squigglepy as sq
+from params import (  # noqa: E402  (the script's folder is on sys.path)
+    AMOUNTS,
+    BIAS_MU,
+    BIAS_SIGMA,
+    CASES,
+    ERROR_MU,
+    ERROR_SIGMA,
+    HETERO_MU,
+    HETERO_SIGMA,
+    PRICE_MU,
+    PRICE_SIGMA,
+    RATE_A,
+    RATE_B,
+    STAKEHOLDERS,
+)
 
-CASES = 188
-AMOUNTS = np.array([3563.0, 2694.0, 2079.0])  # gemeente, client, derden
-STAKEHOLDERS = ("gemeente", "client", "derden")
 DRAWS_PER_ITERATION = 3 + 3 * CASES
 
-rate_dist = sq.beta(63.5, 18.0)
-price_dist = sq.lognorm(norm_mean=0.0, norm_sd=0.1357)
-bias_dist = sq.lognorm(norm_mean=math.log(0.8), norm_sd=0.25)
-error_dist = sq.lognorm(lognorm_mean=1.0, lognorm_sd=0.5)
-hetero_dist = sq.lognorm(lognorm_mean=1.0, lognorm_sd=1.5)
+rate_dist = sq.beta(RATE_A, RATE_B)
+price_dist = sq.lognorm(norm_mean=PRICE_MU, norm_sd=PRICE_SIGMA)
+bias_dist = sq.lognorm(norm_mean=BIAS_MU, norm_sd=BIAS_SIGMA)
+error_dist = sq.lognorm(norm_mean=ERROR_MU, norm_sd=ERROR_SIGMA)  # mean 1, sd 0.5
+hetero_dist = sq.lognorm(norm_mean=HETERO_MU, norm_sd=HETERO_SIGMA)  # mean 1, sd 1.5
 
 
 def model() -> list[float]:
