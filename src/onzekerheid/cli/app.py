@@ -1,4 +1,4 @@
-"""The command line: gather options, call the API, render. No modelling logic here."""
+"""The Typer app, the options shared by every command, and run/validate/check."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from . import api
-from .errors import OnzekerheidError, ScenarioError
-from .scenario import parse_override
+from .. import api
+from ..errors import OnzekerheidError, ScenarioError
+from ..scenario import parse_override
 
 app = typer.Typer(
     name="onzekerheid",
@@ -56,7 +56,7 @@ def root(
 ) -> None:
     """Monte Carlo stress tests of published cost-benefit claims about social interventions."""
     if allow_outside:
-        from .scenario.cases import ALLOW_OUTSIDE
+        from ..scenario.cases import ALLOW_OUTSIDE
 
         os.environ[ALLOW_OUTSIDE] = "1"
 
@@ -137,7 +137,7 @@ def run(
         "--lang", help="Language of the table and sentences: en or nl.")] = "en",
 ) -> None:
     """Simulate a scenario: per output the mean, median, interval, MCSE and the claim's place."""
-    from .report import files, terminal
+    from ..report import files, terminal
 
     with user_errors():
         check_options(iterations, ci, seed, threads)
@@ -154,7 +154,7 @@ def run(
                 terminal.render_point(result, out, lang)
             return
         if precision is not None:
-            from .analysis.convergence import run_to_precision
+            from ..analysis.convergence import run_to_precision
 
             outcome, reached = run_to_precision(
                 lambda n: api.simulate(scenario, n, seed, ci=ci, threads=threads,
@@ -232,11 +232,11 @@ def check(
         "variants is checked as written).")] = False,
 ) -> None:
     r"""Run scenarios and evaluate their \[\[checks]]; exit 1 if any check fails."""
-    from .analysis.checks import evaluate_checks
-    from .report import files, terminal
-    from .report.junit import write_junit
-    from .scenario.checks import parse_check
-    from .scenario.variants import variant_names
+    from ..analysis.checks import evaluate_checks
+    from ..report import files, terminal
+    from ..report.junit import write_junit
+    from ..scenario.checks import parse_check
+    from ..scenario.variants import variant_names
 
     documents = []
     with user_errors():
@@ -281,12 +281,6 @@ def check(
         print(json.dumps(doc, indent=2))
     if not passed:
         raise typer.Exit(1)
-
-
-# Further commands live in their own modules and register themselves on `app`.
-from .commands import register_all  # noqa: E402
-
-register_all()
 
 
 def main() -> None:

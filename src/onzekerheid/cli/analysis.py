@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 
 from .. import api
-from ..cli import (
+from ..errors import ScenarioError
+from .app import (
     FileArg,
     Json,
     Seed,
@@ -23,7 +24,6 @@ from ..cli import (
     status,
     user_errors,
 )
-from ..errors import ScenarioError
 
 METHODS = ("sobol", "tornado", "rank", "regional")
 Output = Annotated[str | None, typer.Option(

@@ -10,7 +10,9 @@ from typing import Annotated, Any, Literal
 import typer
 
 from .. import api
-from ..cli import (
+from ..errors import OnzekerheidError, ScenarioError
+from ..scenario.variants import variant_names
+from .app import (
     Ci,
     FileArg,
     Iterations,
@@ -26,8 +28,6 @@ from ..cli import (
     status,
     user_errors,
 )
-from ..errors import OnzekerheidError, ScenarioError
-from ..scenario.variants import variant_names
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the text: nl or en.")]
 KINDS = ("distribution", "who-gains", "drivers", "tornado", "sobol", "break-even", "cost-effect",

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..cli import app, err, out, user_errors
 from ..errors import ScenarioError
 from ..scenario.templates import Answers, amount, shipped, skeleton, stakeholder_name
+from .app import app, err, out, user_errors
 
 DEFAULT_STAKEHOLDERS = "gemeente, client, derden"
 

@@ -15,7 +15,11 @@ from rich.table import Table
 from .. import api
 from ..analysis.compare import Comparison, compare
 from ..analysis.sweep import SweepResult, parse_vary, sweep
-from ..cli import (
+from ..errors import ScenarioError
+from ..report import files
+from ..report.terminal import number, percent
+from ..scenario.variants import variant_names
+from .app import (
     Ci,
     Iterations,
     Json,
@@ -32,10 +36,6 @@ from ..cli import (
     progress_bar,
     user_errors,
 )
-from ..errors import ScenarioError
-from ..report import files
-from ..report.terminal import number, percent
-from ..scenario.variants import variant_names
 
 PLOT_FORMATS = {".png", ".pdf", ".svg"}
 PROBABILITIES = {"p_positive", "claim_percentile"}
