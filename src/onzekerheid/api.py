@@ -15,10 +15,12 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .analysis import curves
 from .analysis.result import PointResult, Result
-from .engine import runner
+from .engine import distributed, runner
 from .errors import SimulationError
 from .plan import build_plan
+from .report.curves import parameter_unit
 from .scenario import Scenario
 from .scenario import load as _load
 
@@ -27,9 +29,9 @@ DEFAULT_SEED = runner.DEFAULT_SEED
 
 
 def load(path: str | Path, overrides: dict[str, Any] | None = None,
-         variant: str | None = None) -> Scenario:
+         variant: str | None = None, *, allow_outside: bool = False) -> Scenario:
     """Read and validate a scenario file (see :func:`onzekerheid.scenario.load`)."""
-    return _load(path, overrides, variant)
+    return _load(path, overrides, variant, allow_outside=allow_outside)
 
 
 def simulate(
@@ -85,8 +87,6 @@ def simulate(
     columns = tuple(stored) + outputs
     keep = [plan.names.index(n) for n in columns]
     if scheduler is not None:
-        from .engine import distributed
-
         data = distributed.run(plan, int(iterations), seed, keep, scheduler=scheduler,
                                chunk_blocks=chunk_blocks, progress=progress)
     else:
@@ -101,3 +101,16 @@ def point(scenario: Scenario) -> PointResult:
     row = runner.evaluate_points(plan)
     values = {name: float(row[i]) for i, name in enumerate(plan.names) if name}
     return PointResult(scenario, values, tuple(scenario.outputs))
+
+
+def break_even_curve(scenario: Scenario, output: str, parameter: str,
+                     values: np.ndarray | None = None, *, iterations: int = 20_000,
+                     seed: int = DEFAULT_SEED, threshold: float = 0.0,
+                     threads: int | None = None) -> curves.BreakEven:
+    """P(output > threshold) as ``parameter`` varies (see
+    :func:`onzekerheid.analysis.curves.break_even_curve`), with the unit the report writes the
+    parameter's values in."""
+    param = scenario.parameters.get(parameter)
+    unit = parameter_unit(param) if param is not None else "number"
+    return curves.break_even_curve(scenario, output, parameter, values, iterations=iterations,
+                                   seed=seed, threshold=threshold, threads=threads, unit=unit)

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .scenario.correlations import CorrelationPlan, correlation_plan
-from .scenario.distributions import CODES
+from .scenario.correlations import TOLERANCE, score_matrix
+from .scenario.distributions import CODES, Distribution, pert_shape
 from .scenario.expressions import Node, names_in
-from .scenario.model import Scenario
+from .scenario.model import Correlations, Scenario
 
 OPCODES = {
     "+": 0, "-": 1, "*": 2, "/": 3, "**": 4, "neg": 5,
@@ -42,6 +42,35 @@ STEP_OPS, STEP_DRAW, STEP_CASES = 0, 1, 2
 def stream_id(name: str) -> int:
     """A stable 63-bit random-stream number for a named source of randomness."""
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little") >> 1
+
+
+@dataclass(frozen=True)
+class CorrelationPlan:
+    """Arrays for the engine: correlated columns and the Cholesky factor of the score target."""
+
+    cols: np.ndarray  # int64 (k,) parameter columns
+    cholesky: np.ndarray  # float64 (k, k) lower factor of the normal-score correlation
+    stream: int
+
+
+def correlation_plan(correlations: Correlations | None, parameter_cols: dict[str, int],
+                     stream: int) -> CorrelationPlan | None:
+    """The engine's arrays for the scenario's validated rank correlations (None: none).
+
+    The normal scores get the Pearson correlation ``2 sin(pi rho_s / 6)``
+    (:func:`~onzekerheid.scenario.correlations.score_matrix`); its Cholesky factor, with
+    ``TOLERANCE`` added to the diagonal so a semi-definite matrix factors, is what
+    :func:`onzekerheid.engine.correlations.impose` uses.
+    """
+    if correlations is None:
+        return None
+    names = correlations.names
+    target = score_matrix(correlations.spearman)
+    return CorrelationPlan(
+        cols=np.asarray([parameter_cols[n] for n in names], dtype=np.int64),
+        cholesky=np.linalg.cholesky(target + TOLERANCE * np.eye(len(names))),
+        stream=stream,
+    )
 
 
 @dataclass(frozen=True)
@@ -191,7 +220,7 @@ def build_plan(scenario: Scenario) -> Plan:
         points=np.asarray(points, dtype=np.float64),
         cases=cases,
         random_names=tuple(n for n, p in scenario.parameters.items() if p.kind == "random"),
-        correlations=correlation_plan(scenario.raw.get("correlations"), parameter_cols,
+        correlations=correlation_plan(scenario.correlations, parameter_cols,
                                       stream_id("correlations")),
         draw_zero=np.asarray(draw_zero, dtype=np.float64),
         mix_codes=np.asarray(tables.mix_codes, dtype=np.int64),
@@ -229,8 +258,6 @@ class _Tables:
         return offset, len(values)
 
     def add_component(self, dist: object) -> None:
-        from .scenario.distributions import Distribution
-
         assert isinstance(dist, Distribution)
         self.mix_codes.append(CODES[dist.family])
         self.mix_args.append(_canonical_args(dist))
@@ -291,8 +318,6 @@ def _step_order(scenario: Scenario) -> list[str]:
 
 
 def _canonical_args(dist: object) -> tuple[float, float, float, float]:
-    from .scenario.distributions import Distribution, pert_shape
-
     assert isinstance(dist, Distribution)
     a = list(dist.args)
     if dist.family == "pert":
@@ -307,8 +332,6 @@ def dist_row(dist: object | None) -> np.ndarray:
     row = np.zeros(8)
     if dist is None:
         return row
-    from .scenario.distributions import Distribution
-
     assert isinstance(dist, Distribution)
     if dist.family in ("discrete", "mixture") or dist.zero:
         raise ValueError("per-case factors cannot be discrete, mixtures or zero-inflated")

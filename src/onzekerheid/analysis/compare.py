@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import runner
+from ..engine import distributed, runner
 from ..errors import ScenarioError
 from ..plan import build_plan
 from ..scenario.model import Scenario
@@ -111,8 +111,6 @@ def compare(
     seed = runner.seed_from(seed)
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
-            from ..engine import distributed
-
             scheduler = stack.enter_context(distributed.client_for(scheduler))
         results = {label: _simulate(s, outputs, iterations, seed, ci, threads, scheduler)
                    for label, s in scenarios.items()}
@@ -126,7 +124,5 @@ def _simulate(scenario: Scenario, outputs: tuple[str, ...], iterations: int, see
     if scheduler is None:
         data = runner.run(plan, iterations, seed, keep, threads=threads)
     else:
-        from ..engine import distributed
-
         data = distributed.run(plan, iterations, seed, keep, scheduler=scheduler)
     return Result(scenario, iterations, seed, ci, data, outputs, outputs)

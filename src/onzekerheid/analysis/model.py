@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import runner
-from ..errors import ScenarioError
+from ..errors import ScenarioError, did_you_mean
 from ..plan import Plan, build_plan
 from ..scenario.distributions import Distribution
 from ..scenario.model import Scenario
@@ -68,8 +68,6 @@ def check_output(scenario: Scenario, output: str | None) -> str:
     if output is None:
         return "net_benefit" if "net_benefit" in scenario.outputs else next(iter(scenario.outputs))
     if output not in scenario.outputs:
-        from ..errors import did_you_mean
-
         raise ScenarioError(f"--output {output}: not an output of {scenario.file}; "
                             + (did_you_mean(output, scenario.outputs)
                                or "outputs: " + ", ".join(scenario.outputs)))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _display
 from ..scenario.model import Scenario
 from .audit import Audit, audit_summary
 from .summary import Summary, summarize
@@ -51,8 +53,6 @@ class Result:
         reductions release the GIL, so outputs are summarised side by side)."""
         missing = [n for n in self.outputs if n not in self._summaries]
         if len(missing) > 1 and self.iterations >= 200_000:
-            from concurrent.futures import ThreadPoolExecutor
-
             workers = min(len(missing), threads or os.cpu_count() or 1)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 found = pool.map(lambda n: summarize(self[n], self.ci,
@@ -102,11 +102,9 @@ class Result:
             **({"convergence": self.convergence} if self.convergence is not None else {}),
         }
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """Jupyter: the summary table and small histograms (see :mod:`..report.notebook`)."""
-        from ..report.notebook import result_html
-
-        return result_html(self)
+        return _display.html(self)
 
 
 @dataclass(frozen=True)
@@ -128,11 +126,9 @@ class PointResult:
             },
         }
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """Jupyter: each output's point value beside its claim."""
-        from ..report.notebook import point_html
-
-        return point_html(self)
+        return _display.html(self)
 
 
 def _finite(x: float) -> float | None:

@@ -9,7 +9,9 @@ import typer
 from rich.table import Table
 
 from .. import api
+from ..analysis.model import check_output, model_of
 from ..errors import ScenarioError
+from ..report.terminal import number
 from .app import (
     FileArg,
     Json,
@@ -19,6 +21,7 @@ from .app import (
     Variant,
     app,
     check_options,
+    load,
     out,
     overrides,
     status,
@@ -50,13 +53,12 @@ def sensitivity(
 ) -> None:
     """Which inputs drive an output: Sobol' indices, tornado, rank correlations or regional."""
     from ..analysis import sensitivity as sa
-    from ..analysis.model import check_output, model_of
 
     with user_errors():
         check_options(1 if iterations is None else iterations, 0.9, seed, threads)
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = load(file, overrides(set_), variant)
         name = check_output(scenario, output)
         model = model_of(scenario)
         result: Any
@@ -100,7 +102,6 @@ def voi(
     threads: Threads = None,
 ) -> None:
     """Expected value of perfect (and partial perfect) information: what research is worth."""
-    from ..analysis.model import check_output, model_of
     from ..analysis.voi import Scale, value_of_information
 
     with user_errors():
@@ -109,7 +110,7 @@ def voi(
             raise ScenarioError("--population must be > 0, --years >= 1 and --discount in 0..1, "
                                 f"got {population:g}, {years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = load(file, overrides(set_), variant)
         name = check_output(scenario, output)
         with status(f"value of information for {name}", json_):
             result = value_of_information(model_of(scenario), name, groups=groups,
@@ -119,8 +120,6 @@ def voi(
         if json_:
             print(json.dumps(doc, indent=2))
             return
-        from ..report.terminal import number
-
         table = Table(title=f"{scenario.title}: value of information on {name}",
                       title_justify="left")
         table.add_column("parameter or group")
@@ -155,12 +154,11 @@ def switching(
     threads: Threads = None,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
-    from ..analysis.model import check_output, model_of
     from ..analysis.switching import switching_values
 
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = load(file, overrides(set_), variant)
         name = check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
         with status(f"switching values of {name}", json_):
@@ -171,8 +169,6 @@ def switching(
         if json_:
             print(json.dumps(doc, indent=2))
             return
-        from ..report.terminal import number
-
         table = Table(title=f"{scenario.title}: where the {statistic} of {name} crosses "
                       f"{number(value)} ({label})", title_justify="left")
         for column in ("parameter", "point", "plausible range (1%–99%)", "switching value"):
@@ -208,8 +204,6 @@ def _target(text: str, claim: float | None, output: str) -> tuple[float, str]:
 
 
 def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
-    from ..report.terminal import number
-
     method = doc["method"]
     # (heading, field) per column; a (low, high) pair of fields makes an interval cell
     by_method: dict[str, list[tuple[str, str | tuple[str, str]]]] = {

@@ -16,8 +16,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .. import api
-from ..errors import OnzekerheidError, ScenarioError
-from ..scenario import parse_override
+from ..analysis.checks import evaluate_checks
+from ..analysis.convergence import run_to_precision
+from ..errors import OnzekerheidError, Problem, ScenarioError
+from ..report import files, terminal
+from ..report.junit import write_junit
+from ..scenario import Scenario
+from ..scenario.checks import parse_check
 
 app = typer.Typer(
     name="onzekerheid",
@@ -55,10 +60,22 @@ def root(
         "from someone else cannot read other files on this machine).")] = False,
 ) -> None:
     """Monte Carlo stress tests of published cost-benefit claims about social interventions."""
-    if allow_outside:
-        from ..scenario.cases import ALLOW_OUTSIDE
+    SESSION.allow_outside = allow_outside
 
-        os.environ[ALLOW_OUTSIDE] = "1"
+
+class _Session:
+    """What the root options decide for one invocation (every invocation sets them anew)."""
+
+    allow_outside = False
+
+
+SESSION = _Session()
+
+
+def load(file: str | Path, sets: dict[str, Any] | None = None,
+         variant: str | None = None) -> Scenario:
+    """:func:`onzekerheid.api.load` with the root options (``--allow-outside``)."""
+    return api.load(file, sets, variant, allow_outside=SESSION.allow_outside)
 
 
 @contextmanager
@@ -72,6 +89,26 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written")
         raise typer.Exit(130) from None
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` from the command line: VALUE a number, "A to B" or an expression."""
+    if "=" not in text:
+        raise ScenarioError(Problem(f"--set {text!r}: expected NAME=VALUE",
+                                    hint="e.g. --set report_cost=12000"))
+    name, value = text.split("=", 1)
+    name, value = name.strip(), value.strip()
+    if not name or not value:
+        raise ScenarioError(Problem(f"--set {text!r}: both NAME and VALUE are needed",
+                                    hint="e.g. --set report_cost=12000"))
+    if value.lower() in ("true", "false"):
+        return name, value.lower() == "true"
+    try:
+        number = float(value)
+    except ValueError:
+        return name, value
+    return name, (int(number) if number.is_integer() and "." not in value
+                  and "e" not in value.lower() else number)
 
 
 def overrides(sets: list[str] | None) -> dict[str, Any]:
@@ -137,15 +174,13 @@ def run(
         "--lang", help="Language of the table and sentences: en or nl.")] = "en",
 ) -> None:
     """Simulate a scenario: per output the mean, median, interval, MCSE and the claim's place."""
-    from ..report import files, terminal
-
     with user_errors():
         check_options(iterations, ci, seed, threads)
         if lang not in terminal.LANGUAGES:
             raise ScenarioError(f"--lang {lang!r}: use one of {', '.join(terminal.LANGUAGES)}")
         if samples is not None:
             files.check_target(samples, files.TABLE_FORMATS, "--samples")
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = load(file, overrides(set_), variant)
         if point:
             result = api.point(scenario)
             if json_:
@@ -154,8 +189,6 @@ def run(
                 terminal.render_point(result, out, lang)
             return
         if precision is not None:
-            from ..analysis.convergence import run_to_precision
-
             outcome, reached = run_to_precision(
                 lambda n: api.simulate(scenario, n, seed, ci=ci, threads=threads,
                                        store="all" if samples else "outputs",
@@ -192,7 +225,7 @@ def validate(
     reports = []
     for path in files_:
         try:
-            scenario = api.load(path)
+            scenario = load(path)
             reports.append({"file": str(path), "valid": True, "problems": [],
                             "parameters": len(scenario.user_parameters),
                             "outputs": len(scenario.outputs)})
@@ -232,12 +265,6 @@ def check(
         "variants is checked as written).")] = False,
 ) -> None:
     r"""Run scenarios and evaluate their \[\[checks]]; exit 1 if any check fails."""
-    from ..analysis.checks import evaluate_checks
-    from ..report import files, terminal
-    from ..report.junit import write_junit
-    from ..scenario.checks import parse_check
-    from ..scenario.variants import variant_names
-
     documents = []
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
@@ -251,11 +278,11 @@ def check(
                 raise ScenarioError(f"--expect: {exc}") from None
         targets: list[tuple[Path, str | None]] = []
         for path in files_:
-            names: list[str | None] = (list(variant_names(api.load(path).raw)) if all_variants
+            names: list[str | None] = (list(load(path).variants) if all_variants
                                        else list(variant or []))
             targets.extend((path, name) for name in names or [None])
         for path, name in targets:
-            scenario = api.load(path, overrides(set_), name)
+            scenario = load(path, overrides(set_), name)
             checks = list(scenario.checks)
             for item in extra:
                 if item.output not in scenario.outputs:

@@ -10,8 +10,12 @@ from typing import Annotated, Any, Literal
 import typer
 
 from .. import api
+from ..analysis import model as models
+from ..analysis.compare import compare
 from ..errors import OnzekerheidError, ScenarioError
-from ..scenario.variants import variant_names
+from ..report import curves, files, i18n
+from ..report.export import summary_csv, summary_markdown
+from ..scenario import with_variant
 from .app import (
     Ci,
     FileArg,
@@ -23,6 +27,7 @@ from .app import (
     app,
     check_options,
     err,
+    load,
     overrides,
     progress_bar,
     status,
@@ -53,13 +58,13 @@ def report(
     quiet: Quiet = False,
 ) -> None:
     """Write a self-contained HTML report: summary, claims, who gains, drivers, assumptions."""
-    from ..report import files, html, i18n
+    from ..report import html
 
     with user_errors():
         i18n.check_lang(lang)
         check_options(iterations, ci, seed, threads)
         files.check_target(output_file, {".html", ".htm"}, "-o")
-        scenario = api.load(file, overrides(set_))
+        scenario = load(file, overrides(set_))
         result = _simulate(scenario, iterations, seed, ci, threads, quiet)
         extras = _extras(result, seed, threads, sensitivity, set_ or [], quiet)
         document = html.render(result, lang=lang, point=api.point(scenario), extras=extras)
@@ -95,7 +100,7 @@ def plot(
     quiet: Quiet = False,
 ) -> None:
     """Draw one figure of a scenario as PNG or SVG."""
-    from ..report import curves, files, html, i18n, plots
+    from ..report import html, plots
 
     with user_errors():
         i18n.check_lang(lang)
@@ -103,7 +108,7 @@ def plot(
         if kind not in KINDS:
             raise ScenarioError(f"--kind {kind!r}: unknown; use one of {', '.join(KINDS)}")
         files.check_target(output_file, plots.FORMATS, "-o")
-        scenario = api.load(file, overrides(set_))
+        scenario = load(file, overrides(set_))
         if kind == "cost-effect" and (cost is None or effect is None):
             raise ScenarioError("--kind cost-effect needs --cost NAME and --effect NAME "
                                 f"(outputs of {file})")
@@ -130,7 +135,7 @@ def plot(
                     scenario, curves.rank_correlations(result, name))
                 if parameter is None:
                     raise ScenarioError(f"{file}: no parameter to vary; give --parameter NAME")
-                curve = curves.break_even_curve(scenario, name, parameter,
+                curve = api.break_even_curve(scenario, name, parameter,
                                                 iterations=min(iterations, 20_000), seed=seed,
                                                 threads=threads)
                 figure = plots.break_even(curve, lang=lang)
@@ -160,9 +165,6 @@ def summary(
     quiet: Quiet = False,
 ) -> None:
     """Export the per-output summary as CSV, JSON or a Markdown table for a memo."""
-    from ..report import files, i18n
-    from ..report.export import summary_csv, summary_markdown
-
     with user_errors():
         i18n.check_lang(lang)
         check_options(iterations, ci, seed, threads)
@@ -171,7 +173,7 @@ def summary(
                                 f"{', '.join(SUMMARY_FORMATS)}")
         if output_file is not None:
             files.check_target(output_file, {".csv", ".json", ".md", ".markdown", ".txt"}, "-o")
-        scenario = api.load(file, overrides(set_))
+        scenario = load(file, overrides(set_))
         result = _simulate(scenario, iterations, seed, ci, threads,
                            quiet or output_file is None, store="outputs")
         if format_ == "json":
@@ -221,7 +223,6 @@ def _who_gains_figure(scenario: Any, base: str | None, iterations: int, seed: in
 
 def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
                         threads: int | None, lang: str) -> Any:
-    from ..analysis import model as models
     from ..analysis import sensitivity
     from ..report import plots
 
@@ -237,7 +238,7 @@ def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
 def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
             sets: list[str], quiet: bool = False) -> Any:
     """Break-even curve, and (when wanted and available) tornado, Sobol' and VOI documents."""
-    from ..report import curves, html
+    from ..report import html
 
     main = html.main_output(result)
     scenario = result.scenario
@@ -246,21 +247,18 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
     parameter = curves.break_even_parameter(scenario, rho)
     if parameter is not None and html.wants_break_even(result, main):
         with status(f"break-even curve over {parameter}", quiet):
-            found["break_even"] = curves.break_even_curve(
+            found["break_even"] = api.break_even_curve(
                 scenario, main, parameter, iterations=min(result.iterations, 20_000),
                 seed=seed, threads=threads)
-    variants = variant_names(scenario.raw)
+    variants = list(scenario.variants)
     if len(variants) >= 2:  # the scenario's own variants, side by side with the same numbers
-        from ..analysis.compare import compare
-
         with status("variants side by side", quiet):
-            labelled = {v: api.load(scenario.file, overrides(sets), v) for v in variants}
+            labelled = {v: with_variant(scenario, v) for v in variants}
             found["variants"] = compare(labelled, result.iterations, seed, ci=result.ci,
                                         threads=threads).to_json()
     if not sensitivity:
         return html.Extras(**found)
     try:  # the analyses live in their own modules; a report without them is still a report
-        from ..analysis import model as models
         from ..analysis import sensitivity as sa
         from ..analysis import voi
     except ImportError:

@@ -18,7 +18,7 @@ from ..analysis.sweep import SweepResult, parse_vary, sweep
 from ..errors import ScenarioError
 from ..report import files
 from ..report.terminal import number, percent
-from ..scenario.variants import variant_names
+from ..scenario import with_variant
 from .app import (
     Ci,
     Iterations,
@@ -31,6 +31,7 @@ from .app import (
     Variant,
     app,
     check_options,
+    load,
     out,
     overrides,
     progress_bar,
@@ -80,7 +81,7 @@ def sweep_command(
             if len(axes) > 2:
                 raise ScenarioError(f"--plot: {len(axes)} names are varied; a plot shows one "
                                     "(line) or two (heatmap): leave --plot out or vary fewer")
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = load(file, overrides(set_), variant)
         total = math.prod(len(a.values) for a in axes)
         with progress_bar(total, quiet or json_) as advance:
             result = sweep(scenario, axes, iterations, seed, ci=ci, threads=threads,
@@ -202,11 +203,12 @@ def compare_command(
         check_options(iterations, ci, seed, threads)
         sets = overrides(set_)
         if len(files_) == 1:
-            names = list(variant or []) or variant_names(api.load(files_[0]).raw)
+            base = load(files_[0], sets)
+            names = list(variant or []) or list(base.variants)
             if len(names) < 2:
                 raise ScenarioError(f"compare {files_[0]}: needs two or more variants; add "
                                     "[variants.NAME] sections, or give two or more files")
-            scenarios = {n: api.load(files_[0], sets, n) for n in names}
+            scenarios = {n: with_variant(base, n) for n in names}
         else:
             if variant:
                 raise ScenarioError("--variant: only with one file; with several files each "
@@ -214,7 +216,7 @@ def compare_command(
             scenarios = {}
             for path in files_:
                 label = path.stem if path.stem not in scenarios else str(path)
-                scenarios[label] = api.load(path, sets)
+                scenarios[label] = load(path, sets)
         result = compare(scenarios, iterations, seed, ci=ci, baseline=baseline, threads=threads,
                          scheduler=scheduler)
         if output_name is not None and output_name not in result.outputs:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._version import version
 from ..analysis.result import PointResult, Result
 from . import curves, plots
 from .i18n import amount, formatted, number, ordinal, output_label, percent, summary_sentence, text
@@ -93,8 +94,6 @@ def render(result: Result, *, lang: str = "nl", point: PointResult | None = None
     ``result`` must hold the parameters (``simulate(..., store="all")``) for the drivers
     section; ``point`` adds the published arithmetic to the claims table.
     """
-    from .. import __version__
-
     extras = extras or Extras()
     scenario = result.scenario
     main = main_output(result)
@@ -111,7 +110,7 @@ def render(result: Result, *, lang: str = "nl", point: PointResult | None = None
         _voi(extras.voi, lang),
         _assumptions(result, lang),
         _method(result, main, lang),
-        _footer(result, lang, __version__, extras.sets),
+        _footer(result, lang, version(), extras.sets),
     ]
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'

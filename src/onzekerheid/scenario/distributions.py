@@ -40,6 +40,9 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import allowed, did_you_mean
+from . import _fitcache
+
 COMMON_KEYS = {"dist", "point", "lower", "upper", "source", "note", "level", "ci", "zero"}
 
 # family -> list of accepted argument sets (ci counts as an argument set where listed)
@@ -268,8 +271,6 @@ class _Mixture:
 
 
 def _remembered(key: str, compute: Callable[[], float]) -> float:
-    from . import _fitcache
-
     found = _fitcache.get(key)
     if found is not None and len(found) == 1:
         return found[0]
@@ -456,8 +457,6 @@ def _choose_argument_set(family: str, keys: set[str]) -> frozenset[str]:
     known = set().union(*sets)
     unknown = sorted(keys - known)
     if unknown:
-        from ..errors import did_you_mean
-
         hint = did_you_mean(unknown[0], (known | COMMON_KEYS) - {unknown[0]})
         raise DistributionError(
             f"'{unknown[0]}' is not an argument of {family}; it takes {listing}",
@@ -620,8 +619,6 @@ def fit_beta_interval(low: float, high: float, level: float) -> tuple[float, flo
     a second of start-up) out of ordinary runs, and fits are remembered on disk
     (:mod:`._fitcache`), so a warm command imports no scipy at all.
     """
-    from . import _fitcache
-
     key = f"beta {low!r} {high!r} {level!r}"
     cached = _fitcache.get(key)
     if cached is not None and len(cached) == 2:
@@ -785,8 +782,6 @@ def _components(t: dict[str, Any]) -> tuple[Distribution, ...]:
                                     "parameter name", where,
                                     'e.g. { dist = "normal", mean = 0, sd = 1 }')
         if entry["dist"] not in FAMILIES:
-            from ..errors import allowed, did_you_mean
-
             raise DistributionError(f"unknown distribution {entry['dist']!r}", f"{where}.dist",
                                     did_you_mean(str(entry["dist"]), FAMILIES)
                                     or allowed(FAMILIES))

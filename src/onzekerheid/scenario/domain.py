@@ -29,8 +29,10 @@ from typing import Any
 
 from ..errors import Problems, allowed, did_you_mean
 from . import distributions as dists
+from .cases import read_case_table
 from .expressions import parse
 from .model import CaseBlock, Output, Parameter
+from .parameters import _INTERVAL, _NAME, check_name, parse_parameter
 
 CASES_KEYS = {"count", "stakeholders", "heterogeneity", "table", "resample", "note", "source",
               "sheet", "header_row", "last_row", "columns", "number_format", "separator"}
@@ -72,8 +74,6 @@ class _Builder:
     def value(self, name: str, value: Any, path: str, *, share: bool = False,
               positive: bool = False, internal: bool = False) -> str | None:
         """Register ``value`` (number, "A to B", expression or distribution) as parameter."""
-        from .loader import check_name, parse_parameter
-
         if not check_name(name, path, self.problems):
             return None
         if name in self.parameters:
@@ -116,8 +116,6 @@ class _Builder:
 
 def _share_interval(text: str) -> Any:
     """``"0.75 to 0.80"`` for a share: a beta with that 90% interval (not a lognormal)."""
-    from .loader import _INTERVAL
-
     match = _INTERVAL.match(text)
     if match:
         low, high = float(match.group(1)), float(match.group(2))
@@ -145,7 +143,8 @@ def _mostly_positive(parameter: Parameter) -> bool:
 
 
 def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
-                 outputs: dict[str, Output], problems: Problems, directory: str
+                 outputs: dict[str, Output], problems: Problems, directory: str,
+                 allow_outside: bool = False
                  ) -> tuple[CaseBlock | None, tuple[str, ...]]:
     """Translate the social-domain sections; returns the case block and the stakeholders."""
     if not any(section in raw for section in DOMAIN_SECTIONS):
@@ -200,7 +199,8 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
     per_case = _case_factor(bias.get("per_case"), "bias.per_case", problems)
     heterogeneity = _case_factor(cases.get("heterogeneity"), "cases.heterogeneity", problems)
 
-    block, sums = _case_block(b, cases, items, per_case, heterogeneity, directory)
+    block, sums = _case_block(b, cases, items, per_case, heterogeneity, directory,
+                              allow_outside)
     if problems:
         return block, stakeholders
 
@@ -264,8 +264,6 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
 
 def _stakeholders(cases: dict[str, Any], items: list[Any], problems: Problems
                   ) -> tuple[str, ...]:
-    from .loader import _NAME
-
     declared = cases.get("stakeholders")
     if declared is None:
         found: list[str] = []
@@ -289,8 +287,6 @@ def _stakeholders(cases: dict[str, Any], items: list[Any], problems: Problems
 
 def _items(b: _Builder, raw_items: list[Any], stakeholders: tuple[str, ...],
            prices: dict[str, Any], options: dict[str, Any]) -> list[dict[str, Any]]:
-    from .loader import _NAME
-
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
     default_rate = options.get("discount_rate", DEFAULT_DISCOUNT_RATE)
@@ -416,7 +412,8 @@ def _case_factor(value: Any, path: str, problems: Problems) -> dists.Distributio
 
 def _case_block(b: _Builder, cases: dict[str, Any], items: list[dict[str, Any]],
                 error: dists.Distribution | None, heterogeneity: dists.Distribution | None,
-                directory: str) -> tuple[CaseBlock | None, dict[str, str]]:
+                directory: str, allow_outside: bool = False
+                ) -> tuple[CaseBlock | None, dict[str, str]]:
     columns = sorted({i["column"] for i in items if i["column"]})
     sums = {"": "cases.sum.all"}
     if not cases:
@@ -432,9 +429,8 @@ def _case_block(b: _Builder, cases: dict[str, Any], items: list[dict[str, Any]],
         if heterogeneity is not None:
             b.problems.add("cases.heterogeneity", "with a case table the rows are the "
                            "heterogeneity; remove heterogeneity")
-        from .cases import read_case_table
-
-        data = read_case_table(cases["table"], columns, directory, b.problems, cases)
+        data = read_case_table(cases["table"], columns, directory, b.problems, cases,
+                               allow_outside=allow_outside)
         if data is None:
             return None, sums
         table_rows = [(1.0, *row) for row in data]

@@ -6,6 +6,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from .. import _display
 from .distributions import Distribution
 from .expressions import Node
 
@@ -98,8 +101,25 @@ class CaseBlock:
 
 
 @dataclass(frozen=True)
+class Correlations:
+    """The ``[correlations]`` section, validated: Spearman rank correlations of ``names``.
+
+    ``spearman`` is the full symmetric ``(k, k)`` matrix with ones on the diagonal, checked to
+    be positive semi-definite (see :mod:`onzekerheid.scenario.correlations`).
+    """
+
+    names: tuple[str, ...]
+    spearman: np.ndarray
+
+
+@dataclass(frozen=True)
 class Scenario:
-    """A scenario file, validated. Build with :func:`onzekerheid.load`."""
+    """A scenario file, validated. Build with :func:`onzekerheid.load`.
+
+    ``variants`` maps each ``[variants.NAME]`` to its overrides (dotted name to value);
+    ``variant`` and ``overrides`` are what this scenario was loaded with. Derive another with
+    :func:`onzekerheid.scenario.with_overrides` or :func:`~onzekerheid.scenario.with_variant`.
+    """
 
     title: str
     file: str
@@ -111,7 +131,13 @@ class Scenario:
     currency: str = "EUR"
     digest: str = ""
     cases: CaseBlock | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    correlations: Correlations | None = None
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    variant: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    # the parsed file before overrides: private to the loader, which derives variants from it
+    _document: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    allow_outside: bool = False  # case tables may lie outside the scenario's folder
     directory: str = ""
     stakeholders: tuple[str, ...] = ()
     order: tuple[str, ...] = ()  # expression parameters and outputs, in evaluation order
@@ -124,8 +150,6 @@ class Scenario:
     def user_parameters(self) -> list[str]:
         return [n for n, p in self.parameters.items() if not p.internal]
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """Jupyter: parameters, outputs and claims as tables (see report/notebook.py)."""
-        from ..report.notebook import scenario_html
-
-        return scenario_html(self)
+        return _display.html(self)
