@@ -20,7 +20,8 @@ PACKAGE = "onzekerheid"
 
 # the order of the layers; a module belongs to the first prefix it starts with
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("onzekerheid.errors", "onzekerheid._display", "onzekerheid._version")),
+    ("base", ("onzekerheid.errors", "onzekerheid._display", "onzekerheid._version",
+              "onzekerheid.families", "onzekerheid.opcodes")),
     ("scenario", ("onzekerheid.scenario",)),
     ("plan", ("onzekerheid.plan",)),
     ("engine", ("onzekerheid.engine",)),
