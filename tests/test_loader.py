@@ -241,9 +241,10 @@ def test_override_with_a_number_an_interval_and_an_expression(load_toml):  # typ
 
 def test_override_of_an_unknown_name_suggests_one(load_toml):  # type: ignore[no-untyped-def]
     with pytest.raises(ScenarioError,
-                       match=r"--set pricee: no parameter or output called 'pricee' "
-                             r"\(did you mean 'price'\?\)"):
+                       match=r"overrides pricee: no parameter or output called 'pricee' "
+                             r"\(did you mean 'price'\?\)") as caught:
         load_toml(GOOD, {"pricee": 3})
+    assert "--set pricee: no parameter" in caught.value.render({"overrides": "--set"})
 
 
 def test_bad_override_values_name_the_parameter(load_toml):  # type: ignore[no-untyped-def]

@@ -5,24 +5,33 @@
 >>> result = oz.simulate(scenario, iterations=100_000, seed=1)
 >>> result.summary()           # one row per output
 >>> result.samples             # one row per iteration
+
+Every workflow of the command line is a function here, returning a typed result: the CLI
+parses options, calls one of these and renders what comes back. Errors name the Python
+arguments (``scheduler``, ``output``, ...); the CLI renames them to its options.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from .analysis import curves
+from .analysis.checks import CheckOutcome, evaluate_checks
+from .analysis.convergence import Convergence, run_to_precision
+from .analysis.model import check_output, model_of
 from .analysis.result import PointResult, Result
 from .engine import distributed, runner
-from .errors import SimulationError
+from .errors import SimulationError, argument_error
 from .plan import build_plan
 from .report.curves import parameter_unit
 from .scenario import Scenario
 from .scenario import load as _load
+from .scenario.checks import parse_check
 
 DEFAULT_ITERATIONS = 100_000
 DEFAULT_SEED = runner.DEFAULT_SEED
@@ -114,3 +123,128 @@ def break_even_curve(scenario: Scenario, output: str, parameter: str,
     unit = parameter_unit(param) if param is not None else "number"
     return curves.break_even_curve(scenario, output, parameter, values, iterations=iterations,
                                    seed=seed, threshold=threshold, threads=threads, unit=unit)
+
+
+def simulate_to_precision(
+    scenario: Scenario,
+    target: float,
+    max_iterations: int = 10_000_000,
+    seed: int = DEFAULT_SEED,
+    *,
+    ci: float = 0.90,
+    threads: int | None = None,
+    store: Literal["all", "outputs"] = "outputs",
+    scheduler: str | None = None,
+) -> tuple[Result, Convergence]:
+    """:func:`simulate` with iterations added until every output's relative MCSEs (of the mean
+    and the interval ends) are at most ``target`` or ``max_iterations`` is reached (see
+    :func:`onzekerheid.analysis.convergence.run_to_precision`). The result carries what was
+    reached in ``result.convergence``."""
+    result, reached = run_to_precision(
+        lambda n: simulate(scenario, n, seed, ci=ci, threads=threads, store=store,
+                           scheduler=scheduler),
+        tuple(scenario.outputs), target, max_iterations, ci)
+    result.convergence = reached.to_json()
+    return result, reached
+
+
+@contextlib.contextmanager
+def _on(scheduler: Any) -> Iterator[Any]:
+    """One dask client for a whole analysis (None: in-process threads)."""
+    if scheduler is None:
+        yield None
+        return
+    with distributed.client_for(scheduler) as client:
+        yield client
+
+
+SENSITIVITY_METHODS = ("sobol", "tornado", "rank", "regional")
+
+
+def sensitivity(scenario: Scenario, output: str | None = None, *, method: str = "sobol",
+                iterations: int | None = None, threshold: float = 0.0,
+                seed: int = DEFAULT_SEED, threads: int | None = None,
+                scheduler: Any = None) -> Any:
+    """Which inputs drive ``output`` (default: ``net_benefit``, else the first output).
+
+    ``method``: ``sobol`` (``iterations`` is the base sample size, a power of two), ``tornado``
+    (rows averaged per setting when the scenario has per-case randomness), ``rank`` or
+    ``regional`` (split at ``output < threshold``); see :mod:`onzekerheid.analysis.sensitivity`.
+    ``scheduler`` as for :func:`simulate`: bitwise the in-process numbers.
+    """
+    from .analysis import sensitivity as sa  # lazy (LAZY in tests/test_architecture.py)
+
+    if method not in SENSITIVITY_METHODS:
+        raise argument_error("method", repr(method),
+                             f"use one of {', '.join(SENSITIVITY_METHODS)}")
+    name = check_output(scenario, output)
+    with _on(scheduler) as client:
+        model = model_of(scenario, client)
+        if method == "sobol":
+            return sa.sobol(model, name, base=iterations or sa.DEFAULT_BASE, seed=seed,
+                            threads=threads)
+        if method == "tornado":
+            return sa.tornado(model, name, seed=seed, threads=threads,
+                              case_iterations=iterations or sa.TORNADO_CASE_ITERATIONS)
+        if method == "rank":
+            return sa.rank(model, name, iterations=iterations or 100_000, seed=seed,
+                           threads=threads)
+        return sa.regional(model, name, threshold, iterations=iterations or 100_000, seed=seed,
+                           threads=threads)
+
+
+def value_of_information(scenario: Scenario, output: str | None = None, *,
+                         groups: dict[str, list[str]] | None = None, iterations: int = 100_000,
+                         population: float = 1.0, years: int = 1, discount: float = 0.0225,
+                         seed: int = DEFAULT_SEED, threads: int | None = None,
+                         scheduler: Any = None) -> Any:
+    """EVPI and EVPPI of the decision "go ahead when ``output`` > 0", per parameter and group,
+    scaled to ``population`` units over ``years`` discounted at ``discount`` (see
+    :mod:`onzekerheid.analysis.voi`). ``scheduler`` as for :func:`simulate`."""
+    from .analysis import voi  # lazy (LAZY in tests/test_architecture.py)
+
+    if population <= 0 or years < 1 or not 0 <= discount < 1:
+        raise argument_error("scale", None, "needs population > 0, years >= 1 and discount in "
+                             f"0..1, got {population:g}, {years}, {discount:g}")
+    name = check_output(scenario, output)
+    with _on(scheduler) as client:
+        return voi.value_of_information(model_of(scenario, client), name, groups=groups or {},
+                                        iterations=iterations, seed=seed, threads=threads,
+                                        scale=voi.Scale(population, years, discount))
+
+
+def switching_values(scenario: Scenario, output: str | None = None, *, target: float = 0.0,
+                     target_label: str = "zero", statistic: str = "median",
+                     iterations: int = 2**14, seed: int = DEFAULT_SEED,
+                     threads: int | None = None, scheduler: Any = None) -> Any:
+    """Per random parameter, the value at which ``statistic(output)`` crosses ``target`` (see
+    :mod:`onzekerheid.analysis.switching`). ``scheduler`` as for :func:`simulate`."""
+    from .analysis import switching  # lazy (LAZY in tests/test_architecture.py)
+
+    name = check_output(scenario, output)
+    with _on(scheduler) as client:
+        return switching.switching_values(model_of(scenario, client), name, target=target,
+                                          target_label=target_label, statistic=statistic,
+                                          iterations=iterations, seed=seed, threads=threads)
+
+
+def check(scenario: Scenario, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAULT_SEED,
+          *, expect: Sequence[str] = (), threads: int | None = None,
+          ) -> tuple[Result, list[CheckOutcome]]:
+    """Simulate ``scenario`` and evaluate its ``[[checks]]`` and the ``expect`` ones (written
+    as in a scenario file, e.g. ``"P(net_benefit > 0) >= 0.5"``); outcomes in that order."""
+    checks = list(scenario.checks)
+    for text in expect:
+        try:
+            item = parse_check(text)
+        except ValueError as exc:
+            raise argument_error("expect", None, str(exc)) from None
+        if item.output not in scenario.outputs:
+            raise argument_error("expect", repr(item.expect),
+                                 f"'{item.output}' is not an output of {scenario.file}")
+        checks.append(item)
+    if not checks:
+        raise argument_error("expect", None, f"not given, and {scenario.file} has no "
+                             "[[checks]]", "add [[checks]] to the file or give expectations")
+    result = simulate(scenario, iterations, seed, threads=threads, store="outputs")
+    return result, evaluate_checks(result, checks)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import distributed, runner
-from ..errors import ScenarioError
+from ..errors import ScenarioError, argument_error
 from ..plan import build_plan
 from ..scenario.model import Scenario
 from .result import Result
@@ -106,7 +106,7 @@ def compare(
                             "[variants.NAME] sections, or two or more files")
     base = baseline if baseline is not None else next(iter(scenarios))
     if base not in scenarios:
-        raise ScenarioError(f"--baseline {base}: not one of {', '.join(scenarios)}")
+        raise argument_error("baseline", base, f"not one of {', '.join(scenarios)}")
     outputs = common_outputs(scenarios)
     seed = runner.seed_from(seed)
     with contextlib.ExitStack() as stack:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.runner import BLOCK
-from ..errors import ScenarioError
+from ..errors import argument_error
 from .summary import quantile_mcse
 
 FIRST = 2 * BLOCK
@@ -98,10 +98,10 @@ def run_to_precision(simulate: Callable[[int], Any], outputs: tuple[str, ...], t
     ``max_iterations``; returns the last result and what was reached.
     """
     if not 0.0 < target < 1.0:
-        raise ScenarioError(f"--precision must lie strictly between 0 and 1 (a relative "
-                            f"standard error such as 0.01), got {target}")
+        raise argument_error("target", None, "must lie strictly between 0 and 1 (a relative "
+                             f"standard error such as 0.01), got {target}")
     if max_iterations < 1:
-        raise ScenarioError(f"--max-iterations must be at least 1, got {max_iterations}")
+        raise argument_error("max_iterations", None, f"must be at least 1, got {max_iterations}")
     n = min(FIRST, max_iterations)
     rounds = 0
     while True:

@@ -20,7 +20,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from ..errors import ScenarioError, SimulationError
-from .model import Model, evaluate, sample
+from .model import DEFAULT_SEED, Model, evaluate, sample
 
 CASES = "cases"  # the name of the per-case randomness as a Sobol' group
 DEFAULT_BASE = 2**14
@@ -154,7 +154,7 @@ class RegionalResult:
 # --------------------------------------------------------------------------------------------
 
 
-def sobol(model: Model, output: str, *, base: int = DEFAULT_BASE, seed: int = 0,
+def sobol(model: Model, output: str, *, base: int = DEFAULT_BASE, seed: int = DEFAULT_SEED,
           resamples: int = DEFAULT_RESAMPLES, level: float = 0.95,
           threads: int | None = None) -> SobolResult:
     r"""First- and total-order Sobol' indices of ``output``.
@@ -252,7 +252,7 @@ def bootstrap(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray, resamples: int
     return (np.quantile(np.array(firsts), q, axis=0).T, np.quantile(np.array(totals), q, axis=0).T)
 
 
-def tornado(model: Model, output: str, *, seed: int = 0,
+def tornado(model: Model, output: str, *, seed: int = DEFAULT_SEED,
             case_iterations: int = TORNADO_CASE_ITERATIONS,
             threads: int | None = None) -> TornadoResult:
     """Output with each random parameter at its 5th / 95th percentile, the others at medians.
@@ -285,7 +285,7 @@ def tornado(model: Model, output: str, *, seed: int = 0,
                          tuple(warnings))
 
 
-def rank(model: Model, output: str, *, iterations: int = 100_000, seed: int = 0,
+def rank(model: Model, output: str, *, iterations: int = 100_000, seed: int = DEFAULT_SEED,
          threads: int | None = None) -> RankResult:
     r"""Spearman correlation and partial rank correlation (PRCC) of each parameter with ``output``.
 
@@ -316,7 +316,7 @@ def _rank_correlations(names: tuple[str, ...], x: np.ndarray, y: np.ndarray
 
 
 def regional(model: Model, output: str, threshold: float = 0.0, *, iterations: int = 100_000,
-             seed: int = 0, threads: int | None = None) -> RegionalResult:
+             seed: int = DEFAULT_SEED, threads: int | None = None) -> RegionalResult:
     """Regional sensitivity: which parameters push ``output`` below ``threshold``.
 
     Splits the iterations into ``output < threshold`` and the rest and reports, per

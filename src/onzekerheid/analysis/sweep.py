@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -150,9 +150,9 @@ def grid_scenarios(scenario: Scenario, points: Sequence[dict[str, float]]) -> li
             built.append(with_overrides(scenario, {k: _number(v) for k, v in values.items()}))
         except ScenarioError as exc:
             where = ", ".join(f"{k}={v:g}" for k, v in values.items())
-            raise ScenarioError([Problem(f"--vary at {where}: "
-                                         + p.message.replace("--set ", ""),
-                                         path=p.path, file=p.file, line=p.line, hint=p.hint)
+            raise ScenarioError([replace(p, argument="axes", value=f"at {where}",
+                                         message=f"{p.value}: {p.message}"
+                                         if p.argument == "overrides" else p.message)
                                  for p in exc.problems]) from None
     return built
 

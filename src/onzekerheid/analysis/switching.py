@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-from ..errors import ScenarioError
-from .model import Model, evaluate
+from ..errors import ScenarioError, argument_error
+from .model import DEFAULT_SEED, Model, evaluate
 
 STATISTICS = ("median", "mean")
 PLAUSIBLE = (0.01, 0.99)
@@ -73,13 +73,13 @@ class SwitchingResult:
 
 def switching_values(model: Model, output: str, *, target: float = 0.0,
                      target_label: str = "zero", statistic: str = "median",
-                     iterations: int = 2**14, seed: int = 0, threads: int | None = None
+                     iterations: int = 2**14, seed: int = DEFAULT_SEED, threads: int | None = None
                      ) -> SwitchingResult:
     """Per random parameter, the value where ``statistic(output) == target`` (see module)."""
     if statistic not in STATISTICS:
-        raise ScenarioError(f"--statistic {statistic!r}: use one of {', '.join(STATISTICS)}")
+        raise argument_error("statistic", repr(statistic), f"use one of {', '.join(STATISTICS)}")
     if iterations < 100:
-        raise ScenarioError(f"--iterations must be at least 100, got {iterations}")
+        raise argument_error("iterations", None, f"must be at least 100, got {iterations}")
     if not model.names:
         raise ScenarioError(f"{model.scenario.file}: no random parameters to analyse")
     reduce = np.median if statistic == "median" else np.mean

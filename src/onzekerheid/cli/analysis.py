@@ -9,12 +9,13 @@ import typer
 from rich.table import Table
 
 from .. import api
-from ..analysis.model import check_output, model_of
+from ..analysis.model import check_output
 from ..errors import ScenarioError
 from ..report.terminal import number
 from .app import (
     FileArg,
     Json,
+    Scheduler,
     Seed,
     Sets,
     Threads,
@@ -28,7 +29,7 @@ from .app import (
     user_errors,
 )
 
-METHODS = ("sobol", "tornado", "rank", "regional")
+METHODS = api.SENSITIVITY_METHODS
 Output = Annotated[str | None, typer.Option(
     "--output", "-o", help="The output to analyse (default net_benefit, else the first).")]
 
@@ -50,31 +51,19 @@ def sensitivity(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Which inputs drive an output: Sobol' indices, tornado, rank correlations or regional."""
-    from ..analysis import sensitivity as sa
-
     with user_errors():
         check_options(1 if iterations is None else iterations, 0.9, seed, threads)
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
         scenario = load(file, overrides(set_), variant)
         name = check_output(scenario, output)
-        model = model_of(scenario)
-        result: Any
         with status(f"{method} sensitivity of {name}", json_):
-            if method == "sobol":
-                result = sa.sobol(model, name, base=iterations or sa.DEFAULT_BASE, seed=seed,
-                                  threads=threads)
-            elif method == "tornado":
-                result = sa.tornado(model, name, seed=seed, threads=threads,
-                                    case_iterations=iterations or sa.TORNADO_CASE_ITERATIONS)
-            elif method == "rank":
-                result = sa.rank(model, name, iterations=iterations or 100_000, seed=seed,
-                                 threads=threads)
-            else:
-                result = sa.regional(model, name, threshold, iterations=iterations or 100_000,
-                                     seed=seed, threads=threads)
+            result = api.sensitivity(scenario, name, method=method, iterations=iterations,
+                                     threshold=threshold, seed=seed, threads=threads,
+                                     scheduler=scheduler)
         doc = result.to_json()
         if json_:
             print(json.dumps(doc, indent=2))
@@ -100,10 +89,9 @@ def voi(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Expected value of perfect (and partial perfect) information: what research is worth."""
-    from ..analysis.voi import Scale, value_of_information
-
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
         if population <= 0 or years < 1 or not 0 <= discount < 1:
@@ -113,9 +101,9 @@ def voi(
         scenario = load(file, overrides(set_), variant)
         name = check_output(scenario, output)
         with status(f"value of information for {name}", json_):
-            result = value_of_information(model_of(scenario), name, groups=groups,
-                                          iterations=iterations, seed=seed, threads=threads,
-                                          scale=Scale(population, years, discount))
+            result = api.value_of_information(
+                scenario, name, groups=groups, iterations=iterations, population=population,
+                years=years, discount=discount, seed=seed, threads=threads, scheduler=scheduler)
         doc = result.to_json()
         if json_:
             print(json.dumps(doc, indent=2))
@@ -152,19 +140,18 @@ def switching(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
-    from ..analysis.switching import switching_values
-
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
         scenario = load(file, overrides(set_), variant)
         name = check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
         with status(f"switching values of {name}", json_):
-            result = switching_values(model_of(scenario), name, target=value,
-                                      target_label=label, statistic=statistic,
-                                      iterations=iterations, seed=seed, threads=threads)
+            result = api.switching_values(scenario, name, target=value, target_label=label,
+                                          statistic=statistic, iterations=iterations, seed=seed,
+                                          threads=threads, scheduler=scheduler)
         doc = result.to_json()
         if json_:
             print(json.dumps(doc, indent=2))

@@ -16,8 +16,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .. import api
-from ..analysis.checks import evaluate_checks
-from ..analysis.convergence import run_to_precision
 from ..errors import OnzekerheidError, Problem, ScenarioError
 from ..report import files, terminal
 from ..report.junit import write_junit
@@ -78,13 +76,22 @@ def load(file: str | Path, sets: dict[str, Any] | None = None,
     return api.load(file, sets, variant, allow_outside=SESSION.allow_outside)
 
 
+# The Python API names the argument at fault; the command line names its option instead.
+OPTION_NAMES = {
+    "scheduler": "--scheduler", "overrides": "--set", "variant": "--variant",
+    "output": "--output", "baseline": "--baseline", "target": "--precision",
+    "max_iterations": "--max-iterations", "groups": "--group", "iterations": "--iterations",
+    "statistic": "--statistic", "axes": "--vary", "expect": "--expect",
+}
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Our own errors become a message and exit code 2; Ctrl-C becomes exit 130."""
     try:
         yield
     except OnzekerheidError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(exc.render(OPTION_NAMES))}", soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written")
@@ -189,12 +196,9 @@ def run(
                 terminal.render_point(result, out, lang)
             return
         if precision is not None:
-            outcome, reached = run_to_precision(
-                lambda n: api.simulate(scenario, n, seed, ci=ci, threads=threads,
-                                       store="all" if samples else "outputs",
-                                       scheduler=scheduler),
-                tuple(scenario.outputs), precision, max_iterations, ci)
-            outcome.convergence = reached.to_json()
+            outcome, _ = api.simulate_to_precision(
+                scenario, precision, max_iterations, seed, ci=ci, threads=threads,
+                store="all" if samples else "outputs", scheduler=scheduler)
         else:
             with progress_bar(iterations, quiet or json_) as advance:
                 outcome = api.simulate(scenario, iterations, seed, ci=ci, threads=threads,
@@ -235,7 +239,8 @@ def validate(
                 for p in exc.problems]})
             if not json_:
                 for problem in exc.problems:
-                    err.print(f"[red]error:[/] {escape(problem.render())}", soft_wrap=True)
+                    err.print(f"[red]error:[/] {escape(problem.render(OPTION_NAMES))}",
+                              soft_wrap=True)
         if not json_ and reports[-1]["valid"]:
             out.print(f"[green]ok[/] {escape(str(path))}: {reports[-1]['parameters']} parameters, "
                       f"{reports[-1]['outputs']} outputs")
@@ -270,10 +275,9 @@ def check(
         check_options(iterations, 0.9, seed, threads)
         if junit is not None:
             files.check_target(junit, {".xml"}, "--junit")
-        extra = []
-        for text in expect or []:
+        for text in expect or []:  # every expectation is parsed before anything runs
             try:
-                extra.append(parse_check(text))
+                parse_check(text)
             except ValueError as exc:
                 raise ScenarioError(f"--expect: {exc}") from None
         targets: list[tuple[Path, str | None]] = []
@@ -283,16 +287,8 @@ def check(
             targets.extend((path, name) for name in names or [None])
         for path, name in targets:
             scenario = load(path, overrides(set_), name)
-            checks = list(scenario.checks)
-            for item in extra:
-                if item.output not in scenario.outputs:
-                    raise ScenarioError(f"--expect {item.expect!r}: '{item.output}' is not an "
-                                        f"output of {path}")
-                checks.append(item)
-            if not checks:
-                raise ScenarioError(f"{path}: has no [[checks]] and no --expect was given")
-            result = api.simulate(scenario, iterations, seed, threads=threads, store="outputs")
-            outcomes = evaluate_checks(result, checks)
+            result, outcomes = api.check(scenario, iterations, seed, expect=expect or (),
+                                         threads=threads)
             documents.append({"file": str(path), "passed": all(o.passed for o in outcomes),
                               "iterations": iterations, "seed": result.seed,
                               "checks": [o.as_dict() for o in outcomes]})

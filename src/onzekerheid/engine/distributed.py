@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ScenarioError, SimulationError
+from ..errors import SimulationError, argument_error
 from ..plan import Plan
 from . import runner
 
@@ -36,9 +36,9 @@ def _distributed() -> Any:
         import distributed
     except ImportError:
         raise SimulationError(
-            "--scheduler needs dask.distributed, which is not installed; install it with "
-            "pip install 'onzekerheid[distributed]' (or run without --scheduler)"
-        ) from None
+            "needs dask.distributed, which is not installed; install it with "
+            "pip install 'onzekerheid[distributed]' (or run without a scheduler)",
+            argument="scheduler") from None
     return distributed
 
 
@@ -46,16 +46,17 @@ def local_workers(scheduler: str) -> int | None:
     """N for ``"local:N"``, None for a scheduler address; a bad N is an input error."""
     if not scheduler.startswith("local:"):
         if not scheduler.strip():
-            raise ScenarioError("--scheduler: empty address; give host:port or local:N")
+            raise argument_error("scheduler", None, "is an empty address; give host:port or "
+                                 "local:N")
         host, _, port = scheduler.rpartition(":")
         if not host or not port.isdigit():
-            raise ScenarioError(f"--scheduler {scheduler}: give a scheduler address as "
-                                "host:port (e.g. tcp://10.0.0.5:8786) or local:N")
+            raise argument_error("scheduler", scheduler, "give a scheduler address as "
+                                 "host:port (e.g. tcp://10.0.0.5:8786) or local:N")
         return None
     text = scheduler[len("local:"):]
     if not text.isdigit() or int(text) < 1:
-        raise ScenarioError(f"--scheduler {scheduler!r}: N in local:N must be a whole number "
-                            "of worker processes, at least 1 (e.g. local:4)")
+        raise argument_error("scheduler", repr(scheduler), "N in local:N must be a whole number "
+                             "of worker processes, at least 1 (e.g. local:4)")
     return int(text)
 
 
@@ -81,9 +82,9 @@ def client_for(scheduler: Any) -> Iterator[Any]:
         client = dist.Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
         raise SimulationError(
-            f"--scheduler {scheduler}: could not reach a dask scheduler there ({exc}); start "
-            "one with `dask scheduler` and workers with `dask worker ADDRESS`, or use local:N"
-        ) from None
+            f"could not reach a dask scheduler there ({exc}); start one with `dask scheduler` "
+            "and workers with `dask worker ADDRESS`, or use local:N",
+            argument="scheduler", value=scheduler) from None
     try:
         yield client
     finally:
@@ -114,16 +115,17 @@ def map_tasks(client: Any, func: Callable[..., Any], arguments: Sequence[tuple[A
 
 
 def chunk(plan: Plan, seed: int, first: int, last: int, iterations: int, keep: np.ndarray,
-          given: dict[int, np.ndarray]) -> np.ndarray:
-    """Rows of blocks ``first..last-1`` (``given`` already cut to them), ``keep`` columns.
+          given: dict[int, np.ndarray], case_keys: np.ndarray | None = None) -> np.ndarray:
+    """Rows of blocks ``first..last-1`` (``given`` and ``case_keys`` already cut to them),
+    ``keep`` columns.
 
     The same function of (plan, seed, blocks, inputs) as one chunk of a local run.
     """
     start_row = first * runner.BLOCK
     stop_row = min(last * runner.BLOCK, iterations)
     padded: dict[int, Any] = {col: _Offset(values, start_row) for col, values in given.items()}
-    buf = runner._simulate_rows(plan, seed, first, last, start_row, stop_row, padded, None,
-                                threading.Event())
+    buf = runner._simulate_rows(plan, seed, first, last, start_row, stop_row, padded,
+                                case_keys, threading.Event())
     return np.ascontiguousarray(buf[:, keep])
 
 
@@ -146,13 +148,14 @@ def run(
     scheduler: Any,
     chunk_blocks: int = runner.DEFAULT_CHUNK_BLOCKS,
     inputs: dict[int, np.ndarray] | None = None,
+    case_keys: np.ndarray | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """:func:`onzekerheid.engine.runner.run` with each chunk of blocks a dask task.
 
     Parameters
     ----------
-    plan, iterations, seed, keep, chunk_blocks, inputs
+    plan, iterations, seed, keep, chunk_blocks, inputs, case_keys
         As for :func:`~onzekerheid.engine.runner.run`; the result is bitwise identical to it.
     scheduler
         ``"local:N"``, a scheduler address or a ``distributed.Client``.
@@ -173,6 +176,8 @@ def run(
         if len(values) != iterations:
             raise SimulationError(f"input for column {col} has {len(values)} rows, "
                                   f"expected {iterations}")
+    if case_keys is not None and len(case_keys) != iterations:
+        raise SimulationError(f"case_keys has {len(case_keys)} rows, expected {iterations}")
     n_blocks = -(-iterations // runner.BLOCK)
     spans = [(b, min(b + chunk_blocks, n_blocks)) for b in range(0, n_blocks, chunk_blocks)]
     out = np.empty((iterations, len(keep_cols)), dtype=np.float64)
@@ -189,7 +194,8 @@ def run(
         # The plan travels inside every task (a few kB): a task is then self-contained, and
         # one lost with its worker is recomputed anywhere (scattered data could not be).
         arguments = [(plan, seed, first, last, iterations, keep_cols,
-                      {col: np.ascontiguousarray(v[rows(first, last)]) for col, v in given.items()})
+                      {col: np.ascontiguousarray(v[rows(first, last)]) for col, v in given.items()},
+                      None if case_keys is None else case_keys[rows(first, last)])
                      for first, last in spans]
         map_tasks(client, chunk, arguments, place)
     return out

@@ -23,8 +23,9 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], file: str) -
         if not _set_path(raw, name, value):
             candidates = _override_targets(raw)
             problems.append(Problem(
-                f"--set {name}: no parameter or output called '{name}'",
-                file=file, hint=did_you_mean(name, candidates) or "see `onzekerheid validate`",
+                f"no parameter or output called '{name}'", file=file,
+                hint=did_you_mean(name, candidates) or "see `onzekerheid validate`",
+                argument="overrides", value=name,
             ))
     if problems:
         raise ScenarioError(problems)

@@ -91,7 +91,7 @@ def variant_overrides(raw: dict[str, Any], name: str, file: str = "") -> dict[st
         hint = did_you_mean(name, names) or (
             "variants here: " + ", ".join(names) if names
             else "this file has no [variants.NAME] sections")
-        raise ScenarioError(Problem(f"--variant {name}: no variant called '{name}'",
-                                    file=file, hint=hint))
+        raise ScenarioError(Problem(f"no variant called '{name}'", file=file, hint=hint,
+                                    argument="variant", value=name))
     table = raw[SECTION][name]
     return flatten(table) if isinstance(table, dict) else {}
