@@ -42,6 +42,7 @@ LAZY = {
     "scipy": "scipy.stats alone costs ~0.3 s; only some distributions and analyses need it",
     "pandas": "~0.3 s; only DataFrame views of results and spreadsheet export need it",
     "importlib.metadata": "~50 ms; only the version string needs it",
+    "xml.etree": "~3 ms with pyexpat; only check --junit writes XML",
     # this package's modules that import the above (or matplotlib) at their top
     "onzekerheid.report.plots": "matplotlib (~0.4 s): only figures need it",
     "onzekerheid.report.html": "imports report.plots",

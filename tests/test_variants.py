@@ -57,13 +57,13 @@ def test_variant_overrides_are_applied_and_set_wins(path):
     assert plain.parameters["worker_cost"].value == 75000
     sceptic = oz.load(path, variant="sceptic")
     assert sceptic.parameters["worker_cost"].value == 95000
-    assert sceptic.parameters["report_cost"].label == "5000 to 12000"
+    assert sceptic.parameters["report_cost"].written == "5000 to 12000"
     optimistic = oz.load(path, variant="optimistic")
     assert optimistic.parameters["still_referred"].kind == "fixed"
     assert optimistic.parameters["group.share"].value == 1.0  # dotted via a nested table
     both = oz.load(path, overrides={"worker_cost": 1}, variant="sceptic")
     assert both.parameters["worker_cost"].value == 1
-    assert both.parameters["report_cost"].label == "5000 to 12000"
+    assert both.parameters["report_cost"].written == "5000 to 12000"
     assert (both.variant, both.overrides) == ("sceptic", {"worker_cost": 1})
 
 
@@ -73,13 +73,11 @@ def test_variants_and_overrides_derive_from_the_typed_scenario(path):
     base = oz.load(path, overrides=sets)
     path.write_text("not toml any more")  # derived scenarios do not read the file again
     derived = with_variant(base, "sceptic")
-    loaded = oz.simulate(derived, 5_000, seed=2, store="outputs")
     assert derived.parameters["worker_cost"].value == 1  # the explicit override still wins
-    assert derived.parameters["report_cost"].label == "5000 to 12000"
+    assert derived.parameters["report_cost"].written == "5000 to 12000"
     more = with_overrides(derived, {"report_cost": 7000})
     assert (more.variant, more.overrides) == ("sceptic", {"worker_cost": 1, "report_cost": 7000})
     assert with_variant(more, None).parameters["report_cost"].value == 7000
-    assert loaded.iterations == 5_000
 
 
 def test_empty_variant_is_the_file_as_written(path):

@@ -47,7 +47,8 @@ from ..families import FAMILIES as FAMILY_TABLE
 from ..families import pert_shape as pert_shape  # re-exported: the shapes live in the table
 from . import _fitcache
 
-COMMON_KEYS = {"dist", "point", "lower", "upper", "source", "note", "level", "ci", "zero"}
+COMMON_KEYS = {"dist", "point", "lower", "upper", "source", "note", "level", "ci", "zero",
+               "label", "unit", "judgement"}
 
 # read from the one family table (onzekerheid.families): argument sets, kernel codes, discreteness
 ARGUMENT_SETS: dict[str, list[frozenset[str]]] = {
@@ -284,7 +285,7 @@ def _analytic_support(dist: Distribution) -> tuple[float, float]:
 def _just_below(dist: Distribution, x: float) -> float:
     # For discrete families P(X >= lower) needs cdf(lower - 1); continuous ones are indifferent.
     if dist.family in DISCRETE_FAMILIES and dist.family not in ("discrete", "fixed"):
-        return math.ceil(x) - 1
+        return float(math.ceil(x) - 1)  # float: ceil of 2**64 is an int numpy cannot hold
     if dist.family in ("discrete", "mixture", "fixed"):
         return float(np.nextafter(x, -math.inf))
     return x

@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Set as AbstractSet
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problems, allowed, did_you_mean
 from . import distributions as dists
+from . import units
 from ._toml import LineMap, parse_toml_bytes, read_toml
 from .arguments import finish
 from .checks import parse_check
@@ -18,7 +20,7 @@ from .domain import BUILTINS, build_domain  # the social-domain sections: parame
 from .expressions import FUNCTIONS, Node, names_in
 from .mixtures import inline_mixture_names
 from .model import Correlations, Output, Parameter, Scenario
-from .overrides import DOMAIN_SECTIONS, apply_overrides
+from .overrides import DOMAIN_SECTIONS, apply_overrides, is_output_table
 from .parameters import (
     _INTERVAL,
     _NAME,
@@ -31,8 +33,8 @@ from .parameters import (
 from .variants import check_variants, variant_overrides, variant_tables
 
 __all__ = ["DOMAIN_SECTIONS", "RESERVED", "_INTERVAL", "_NAME", "apply_overrides", "check_name",
-           "from_dict", "load", "loads", "parse_expression", "parse_parameter", "with_overrides",
-           "with_variant"]  # names others import from here, kept where they were
+           "from_dict", "is_output_table", "load", "loads", "parse_expression",
+           "parse_parameter", "with_overrides", "with_variant"]  # names others import here
 
 SECTIONS = {
     "scenario", "parameters", "outputs", "claim", "checks",
@@ -42,6 +44,7 @@ SECTIONS = {
     "correlations",  # rank correlations between parameters (see correlations.py)
 }
 SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year"}
+OUTPUT_KEYS = {"expr", "label", "unit", "better", "note", "source"}
 
 
 def load(path: str | Path, overrides: dict[str, Any] | None = None,
@@ -131,7 +134,7 @@ def from_dict(
     outputs: dict[str, Output] = {}
     for name, value in _table(raw, "outputs", problems).items():
         path = f"outputs.{name}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not is_output_table(value):
             for sub, subvalue in value.items():
                 _collect_output(f"{name}.{sub}", subvalue, f"{path}.{sub}", outputs, problems)
         else:
@@ -140,6 +143,7 @@ def from_dict(
     before = len(problems.items)
     cases, stakeholders = build_domain(raw, parameters, outputs, problems, directory,
                                        allow_outside)
+    _builtin_words(outputs)
     domain_failed = len(problems.items) > before
     correlated = parse_correlations(raw.get("correlations"), parameters, problems)
     for name in correlated[0] if correlated else ():
@@ -270,6 +274,23 @@ def _collect_output(name: str, value: Any, path: str, out: dict[str, Output],
                     problems: Problems) -> None:
     if not check_name(name, path, problems):
         return
+    words: dict[str, Any] = {}
+    if isinstance(value, dict):  # { expr = "...", label = "...", unit = "...", better = "..." }
+        unknown = sorted(set(value) - OUTPUT_KEYS)
+        for key in unknown:
+            problems.add(f"{path}.{key}", f"unknown key '{key}' in output '{name}'",
+                         did_you_mean(key, OUTPUT_KEYS) or allowed(OUTPUT_KEYS))
+        words = units.descriptive(value, path, problems, judgement=False)
+        if "better" in value:
+            better = units.better_of(value["better"], f"{path}.better", problems)
+            if better is not None:
+                words["better"] = better
+        if "expr" not in value:
+            problems.add(path, f"output '{name}' needs expr = \"...\"",
+                         'e.g. { expr = "cases * success_rate", label = "Huishoudens geholpen" }')
+            return
+        value = value["expr"]
+        path = f"{path}.expr"
     if _is_number(value):
         text = repr(float(value))
     elif isinstance(value, str):
@@ -280,7 +301,15 @@ def _collect_output(name: str, value: Any, path: str, out: dict[str, Output],
         return
     node = parse_expression(text, path, problems)
     if node is not None:
-        out[name] = Output(name, text, node)
+        out[name] = Output(name, text, node, **words)
+
+
+def _builtin_words(outputs: dict[str, Output]) -> None:
+    """Built-in outputs of the social-domain model take their unit and direction by name."""
+    for name, output in outputs.items():
+        if output.builtin:
+            outputs[name] = replace(output, unit=output.unit or units.builtin_unit(name),
+                                    better=units.builtin_better(name))
 
 
 def _flatten_claim(name: str, value: Any) -> list[tuple[str, Any]]:
@@ -310,7 +339,7 @@ def _declared(raw: dict[str, Any], section: str) -> set[str]:
         walk(raw.get("parameters"), "", lambda v: isinstance(v, dict) and "dist" not in v
              and not set(v) & (argument_keys | {"point", "ci"}))
     else:
-        walk(raw.get("outputs"), "", lambda v: isinstance(v, dict))
+        walk(raw.get("outputs"), "", lambda v: isinstance(v, dict) and not is_output_table(v))
     return names
 
 

@@ -74,7 +74,10 @@ def _assign(table: Any, parts: list[str], value: Any, top: bool = False) -> bool
         return False
     if top and len(parts) < 2:
         return False
-    table[parts[-1]] = value
+    if is_output_table(table.get(parts[-1])) and not isinstance(value, dict):
+        table[parts[-1]]["expr"] = value  # a new expression keeps the output's words
+    else:
+        table[parts[-1]] = value
     return True
 
 
@@ -109,3 +112,8 @@ def _override_targets(raw: dict[str, Any]) -> list[str]:
     for section in DOMAIN_SECTIONS:
         walk(raw.get(section), f"{section}.")
     return names
+
+
+def is_output_table(value: Any) -> bool:
+    """An output written as a table (``expr`` and its words) rather than a group of outputs."""
+    return isinstance(value, dict) and bool({"expr", "label", "unit", "better"} & set(value))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import Any
 
 from ..errors import Problems, allowed, did_you_mean
-from . import arguments
+from . import arguments, units
 from . import distributions as dists
 from .expressions import FUNCTIONS, ExpressionError, Node, parse
 from .model import Parameter
@@ -50,7 +51,7 @@ def parse_parameter(name: str, value: Any, path: str, problems: Problems,
             problems.add(path, f"'{name}' must be a finite number, got {value}")
             return None
         return Parameter(name, "fixed", value=float(value), point=float(value),
-                         label=f"{value:g}", internal=internal)
+                         written=f"{value:g}", internal=internal)
     if isinstance(value, str):
         match = _INTERVAL.match(value)
         if match:
@@ -59,12 +60,12 @@ def parse_parameter(name: str, value: Any, path: str, problems: Problems,
                 problems.add(path, f"'{value}': the first number must be below the second")
                 return None
             dist = dists.interval_shorthand(low, high)
-            return Parameter(name, "random", dist=dist, point=dist.mean(), label=value,
+            return Parameter(name, "random", dist=dist, point=dist.mean(), written=value,
                              internal=internal)
         node = parse_expression(value, path, problems)
         if node is None:
             return None
-        return Parameter(name, "expression", expression=value, node=node, label=value,
+        return Parameter(name, "expression", expression=value, node=node, written=value,
                          internal=internal)
     if isinstance(value, dict):
         return _distribution_parameter(name, value, path, problems, internal)
@@ -85,7 +86,10 @@ def _distribution_parameter(name: str, table: dict[str, Any], path: str, problem
         if not isinstance(value, str):
             problems.add(f"{path}.{key}", f"{key} must be text")
     if arguments.is_uncertain(table):
-        return arguments.parse_uncertain(name, table, path, problems, parse_expression, internal)
+        parameter = arguments.parse_uncertain(name, table, path, problems, parse_expression,
+                                              internal)
+        words = units.descriptive(table, path, problems)
+        return None if parameter is None else replace(parameter, **words)
     try:
         dist = dists.from_table(table, composite=True)
     except dists.DistributionError as exc:
@@ -99,14 +103,17 @@ def _distribution_parameter(name: str, table: dict[str, Any], path: str, problem
         point = float(point)
     else:
         point = dist.mean()
+    words = units.descriptive(table, path, problems)
     if family == "fixed" and not dist.zero:
         return Parameter(name, "fixed", value=dist.args[0], point=point, source=text["source"],
-                         note=text["note"], label=f"{dist.args[0]:g}", internal=internal)
-    label = family + " " + ", ".join(
-        f"{k}={table[k]}" for k in table if k not in ("dist", "source", "note", "point")
+                         note=text["note"], written=f"{dist.args[0]:g}", internal=internal,
+                         **words)
+    written = family + " " + ", ".join(
+        f"{k}={table[k]}" for k in table
+        if k not in ("dist", "source", "note", "point", *units.DESCRIPTIVE_KEYS)
     )
     return Parameter(name, "random", dist=dist, point=point, source=str(text["source"]),
-                     note=str(text["note"]), label=label, internal=internal)
+                     note=str(text["note"]), written=written, internal=internal, **words)
 
 
 def parse_expression(text: str, path: str, problems: Problems) -> Node | None:
