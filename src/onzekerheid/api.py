@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,16 +23,18 @@ import numpy as np
 
 from .analysis import curves
 from .analysis.checks import CheckOutcome, evaluate_checks
+from .analysis.compare import compare
 from .analysis.convergence import Convergence, run_to_precision
 from .analysis.model import check_output, model_of
 from .analysis.result import PointResult, Result
 from .engine import distributed, runner
-from .errors import SimulationError, argument_error
+from .errors import OnzekerheidError, SimulationError, argument_error
 from .plan import build_plan
-from .report.curves import parameter_unit
+from .report.curves import break_even_parameter, parameter_unit, rank_correlations
 from .scenario import Scenario
 from .scenario import load as _load
 from .scenario.checks import parse_check
+from .scenario.loader import with_variant
 
 DEFAULT_ITERATIONS = 100_000
 DEFAULT_SEED = runner.DEFAULT_SEED
@@ -248,3 +251,63 @@ def check(scenario: Scenario, iterations: int = DEFAULT_ITERATIONS, seed: int = 
                              "[[checks]]", "add [[checks]] to the file or give expectations")
     result = simulate(scenario, iterations, seed, threads=threads, store="outputs")
     return result, evaluate_checks(result, checks)
+
+
+REPORT_SOBOL_BASE = 2**13  # report default: intervals of about ±0.02 on the indices, a few seconds
+
+
+def report_extras(result: Result, seed: int = DEFAULT_SEED, *, threads: int | None = None,
+                  sensitivity: bool = True, sets: Sequence[str] = (),
+                  step: Callable[[str], AbstractContextManager[Any]] | None = None,
+                  ) -> tuple[Any, list[tuple[str, str]]]:
+    """What the HTML report shows beyond ``result``: the break-even curve over the strongest
+    driver, the scenario's own variants side by side (common random numbers) and, with
+    ``sensitivity``, tornado, Sobol' indices and (for a net benefit) the value of information.
+
+    ``step(what)`` wraps each slow step (the CLI shows a spinner); ``sets`` are the overrides
+    as written, repeated in the report. Returns the :class:`onzekerheid.report.html.Extras`
+    and the analyses left out, as ``(name, reason)`` (a report without them is still one).
+    """
+    from .analysis import sensitivity as sa  # lazy (LAZY in tests/test_architecture.py)
+    from .analysis import voi
+    from .report import html
+
+    def stage(what: str) -> AbstractContextManager[Any]:
+        return contextlib.nullcontext() if step is None else step(what)
+
+    main = html.main_output(result)
+    scenario = result.scenario
+    found: dict[str, Any] = {"sets": tuple(sets)}
+    rho = rank_correlations(result, main)
+    parameter = break_even_parameter(scenario, rho)
+    if parameter is not None and html.wants_break_even(result, main):
+        with stage(f"break-even curve over {parameter}"):
+            found["break_even"] = break_even_curve(
+                scenario, main, parameter, iterations=min(result.iterations, 20_000),
+                seed=seed, threads=threads)
+    variants = list(scenario.variants)
+    if len(variants) >= 2:  # the scenario's own variants, side by side with the same numbers
+        with stage("variants side by side"):
+            labelled = {v: with_variant(scenario, v) for v in variants}
+            found["variants"] = compare(labelled, result.iterations, seed, ci=result.ci,
+                                        threads=threads).to_json()
+    left_out: list[tuple[str, str]] = []
+    if not sensitivity:
+        return html.Extras(**found), left_out
+    model = model_of(scenario)
+    steps: dict[str, Callable[[], dict[str, Any]]] = {
+        "tornado": lambda: sa.tornado(model, main, seed=seed, threads=threads).to_json(),
+        "sobol": lambda: sa.sobol(model, main, base=REPORT_SOBOL_BASE, seed=seed,
+                                  threads=threads).to_json(),
+    }
+    if main.startswith("net_benefit"):  # VOI's decision: go ahead when net benefit > 0
+        steps["voi"] = lambda: voi.value_of_information(
+            model, main, iterations=min(result.iterations, 100_000), seed=seed,
+            threads=threads).to_json()
+    for key, run_step in steps.items():
+        try:
+            with stage(f"{key} of {main}"):
+                found[key] = run_step()
+        except OnzekerheidError as exc:
+            left_out.append((key, str(exc)))
+    return html.Extras(**found), left_out

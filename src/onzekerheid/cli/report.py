@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -11,11 +10,9 @@ import typer
 
 from .. import api
 from ..analysis import model as models
-from ..analysis.compare import compare
-from ..errors import OnzekerheidError, ScenarioError
+from ..errors import ScenarioError
 from ..report import curves, files, i18n
 from ..report.export import summary_csv, summary_markdown
-from ..scenario import with_variant
 from .app import (
     Ci,
     FileArg,
@@ -38,7 +35,7 @@ Lang = Annotated[str, typer.Option("--lang", help="Language of the text: nl or e
 KINDS = ("distribution", "who-gains", "drivers", "tornado", "sobol", "break-even", "cost-effect",
          "convergence")
 SUMMARY_FORMATS = ("csv", "json", "markdown")
-SOBOL_BASE = 2**13  # report default: intervals of about ±0.02 on the indices, a few seconds
+SOBOL_BASE = api.REPORT_SOBOL_BASE
 
 
 @app.command()
@@ -66,7 +63,11 @@ def report(
         files.check_target(output_file, {".html", ".htm"}, "-o")
         scenario = load(file, overrides(set_))
         result = _simulate(scenario, iterations, seed, ci, threads, quiet)
-        extras = _extras(result, seed, threads, sensitivity, set_ or [], quiet)
+        extras, left_out = api.report_extras(result, seed, threads=threads,
+                                             sensitivity=sensitivity, sets=set_ or [],
+                                             step=lambda what: status(what, quiet))
+        for key, reason in left_out:
+            err.print(f"[yellow]note:[/] the report leaves out {key}: {reason}", soft_wrap=True)
         document = html.render(result, lang=lang, point=api.point(scenario), extras=extras)
         files.write_text(document, output_file)
     if not quiet:
@@ -233,50 +234,3 @@ def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
         return plots.tornado(doc["parameters"], name, doc["base"], lang=lang)
     doc = sensitivity.sobol(model, name, base=SOBOL_BASE, seed=seed, threads=threads).to_json()
     return plots.sobol(doc["parameters"], name, lang=lang)
-
-
-def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
-            sets: list[str], quiet: bool = False) -> Any:
-    """Break-even curve, and (when wanted and available) tornado, Sobol' and VOI documents."""
-    from ..report import html
-
-    main = html.main_output(result)
-    scenario = result.scenario
-    found: dict[str, Any] = {"sets": tuple(sets)}
-    rho = curves.rank_correlations(result, main)
-    parameter = curves.break_even_parameter(scenario, rho)
-    if parameter is not None and html.wants_break_even(result, main):
-        with status(f"break-even curve over {parameter}", quiet):
-            found["break_even"] = api.break_even_curve(
-                scenario, main, parameter, iterations=min(result.iterations, 20_000),
-                seed=seed, threads=threads)
-    variants = list(scenario.variants)
-    if len(variants) >= 2:  # the scenario's own variants, side by side with the same numbers
-        with status("variants side by side", quiet):
-            labelled = {v: with_variant(scenario, v) for v in variants}
-            found["variants"] = compare(labelled, result.iterations, seed, ci=result.ci,
-                                        threads=threads).to_json()
-    if not sensitivity:
-        return html.Extras(**found)
-    try:  # the analyses live in their own modules; a report without them is still a report
-        from ..analysis import sensitivity as sa
-        from ..analysis import voi
-    except ImportError:
-        return html.Extras(**found)
-    model = models.model_of(scenario)
-    steps: dict[str, Callable[[], dict[str, Any]]] = {
-        "tornado": lambda: sa.tornado(model, main, seed=seed, threads=threads).to_json(),
-        "sobol": lambda: sa.sobol(model, main, base=SOBOL_BASE, seed=seed,
-                                  threads=threads).to_json(),
-    }
-    if main.startswith("net_benefit"):  # VOI's decision: go ahead when net benefit > 0
-        steps["voi"] = lambda: voi.value_of_information(
-            model, main, iterations=min(result.iterations, 100_000), seed=seed,
-            threads=threads).to_json()
-    for key, step in steps.items():
-        try:
-            with status(f"{key} of {main}", quiet):
-                found[key] = step()
-        except OnzekerheidError as exc:
-            err.print(f"[yellow]note:[/] the report leaves out {key}: {exc}", soft_wrap=True)
-    return html.Extras(**found)
