@@ -133,6 +133,20 @@ def test_layers_skip_nothing_they_must_not_see():
     assert not against, "\n".join(against)
 
 
+# The command line goes through the API for every workflow; it renders with the report layer.
+CLI_SEES = {"base", "report", "api", "package", "cli"}
+CLI_EXCEPTIONS = {  # `new` writes a scenario from the templates: the scenario layer's authoring
+    ("onzekerheid.cli.new", "onzekerheid.scenario"),
+    ("onzekerheid.cli.new", "onzekerheid.scenario.templates"),
+}
+
+
+def test_the_command_line_reaches_the_workflows_through_the_api():
+    past = [f"{a}:{line} imports {b}" for a, b, _, line in OWN
+            if _layer(a) == "cli" and _layer(b) not in CLI_SEES and (a, b) not in CLI_EXCEPTIONS]
+    assert not past, "\n".join(past)
+
+
 def test_function_level_imports_are_optional_or_listed_as_heavy():
     def allowed(name: str) -> bool:
         return any(name == m or name.startswith(m + ".") for m in (*OPTIONAL, *LAZY))

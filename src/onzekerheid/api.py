@@ -23,10 +23,11 @@ import numpy as np
 
 from .analysis import curves
 from .analysis.checks import CheckOutcome, evaluate_checks
-from .analysis.compare import compare
+from .analysis.compare import Comparison, compare
 from .analysis.convergence import Convergence, run_to_precision
 from .analysis.model import check_output, model_of
 from .analysis.result import PointResult, Result
+from .analysis.sweep import Axis, SweepResult, parse_vary, sweep
 from .engine import distributed, runner
 from .errors import OnzekerheidError, SimulationError, argument_error
 from .plan import build_plan
@@ -35,6 +36,14 @@ from .scenario import Scenario
 from .scenario import load as _load
 from .scenario.checks import parse_check
 from .scenario.loader import with_variant
+
+# the workflows the command line uses, as they are in the analysis layer
+__all__ = [
+    "DEFAULT_ITERATIONS", "DEFAULT_SEED", "Axis", "Comparison", "Scenario", "SweepResult",
+    "break_even_curve", "check", "check_output", "compare", "load", "parse_check", "parse_vary",
+    "point", "report_extras", "sensitivity", "simulate", "simulate_to_precision", "sweep",
+    "switching_values", "value_of_information", "with_variant",
+]
 
 DEFAULT_ITERATIONS = 100_000
 DEFAULT_SEED = runner.DEFAULT_SEED

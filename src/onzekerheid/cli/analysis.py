@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from .. import api
-from ..analysis.model import check_output
 from ..errors import ScenarioError
 from ..report.terminal import number
 from .app import (
@@ -59,7 +58,7 @@ def sensitivity(
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
         scenario = load(file, overrides(set_), variant)
-        name = check_output(scenario, output)
+        name = api.check_output(scenario, output)
         with status(f"{method} sensitivity of {name}", json_):
             result = api.sensitivity(scenario, name, method=method, iterations=iterations,
                                      threshold=threshold, seed=seed, threads=threads,
@@ -99,7 +98,7 @@ def voi(
                                 f"got {population:g}, {years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
         scenario = load(file, overrides(set_), variant)
-        name = check_output(scenario, output)
+        name = api.check_output(scenario, output)
         with status(f"value of information for {name}", json_):
             result = api.value_of_information(
                 scenario, name, groups=groups, iterations=iterations, population=population,
@@ -146,7 +145,7 @@ def switching(
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
         scenario = load(file, overrides(set_), variant)
-        name = check_output(scenario, output)
+        name = api.check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
         with status(f"switching values of {name}", json_):
             result = api.switching_values(scenario, name, target=value, target_label=label,

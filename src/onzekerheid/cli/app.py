@@ -19,8 +19,6 @@ from .. import api
 from ..errors import OnzekerheidError, Problem, ScenarioError
 from ..report import files, terminal
 from ..report.junit import write_junit
-from ..scenario import Scenario
-from ..scenario.checks import parse_check
 
 app = typer.Typer(
     name="onzekerheid",
@@ -71,7 +69,7 @@ SESSION = _Session()
 
 
 def load(file: str | Path, sets: dict[str, Any] | None = None,
-         variant: str | None = None) -> Scenario:
+         variant: str | None = None) -> api.Scenario:
     """:func:`onzekerheid.api.load` with the root options (``--allow-outside``)."""
     return api.load(file, sets, variant, allow_outside=SESSION.allow_outside)
 
@@ -277,7 +275,7 @@ def check(
             files.check_target(junit, {".xml"}, "--junit")
         for text in expect or []:  # every expectation is parsed before anything runs
             try:
-                parse_check(text)
+                api.parse_check(text)
             except ValueError as exc:
                 raise ScenarioError(f"--expect: {exc}") from None
         targets: list[tuple[Path, str | None]] = []

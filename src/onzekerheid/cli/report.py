@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 import typer
 
 from .. import api
-from ..analysis import model as models
 from ..errors import ScenarioError
 from ..report import curves, files, i18n
 from ..report.export import summary_csv, summary_markdown
@@ -224,13 +223,13 @@ def _who_gains_figure(scenario: Any, base: str | None, iterations: int, seed: in
 
 def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
                         threads: int | None, lang: str) -> Any:
-    from ..analysis import sensitivity
     from ..report import plots
 
-    model = models.model_of(scenario)
-    name = models.check_output(scenario, output)
+    name = api.check_output(scenario, output)
     if kind == "tornado":
-        doc = sensitivity.tornado(model, name, seed=seed, threads=threads).to_json()
+        doc = api.sensitivity(scenario, name, method="tornado", seed=seed,
+                              threads=threads).to_json()
         return plots.tornado(doc["parameters"], name, doc["base"], lang=lang)
-    doc = sensitivity.sobol(model, name, base=SOBOL_BASE, seed=seed, threads=threads).to_json()
+    doc = api.sensitivity(scenario, name, method="sobol", iterations=SOBOL_BASE, seed=seed,
+                          threads=threads).to_json()
     return plots.sobol(doc["parameters"], name, lang=lang)

@@ -13,12 +13,9 @@ import typer
 from rich.table import Table
 
 from .. import api
-from ..analysis.compare import Comparison, compare
-from ..analysis.sweep import SweepResult, parse_vary, sweep
 from ..errors import ScenarioError
 from ..report import files
 from ..report.terminal import number, percent
-from ..scenario import with_variant
 from .app import (
     Ci,
     Iterations,
@@ -73,7 +70,7 @@ def sweep_command(
     """Every output over a grid of parameter values, with common random numbers (one seed)."""
     with user_errors():
         check_options(iterations, ci, seed, threads)
-        axes = [parse_vary(text) for text in vary]
+        axes = [api.parse_vary(text) for text in vary]
         if output is not None:
             files.check_target(output, files.TABLE_FORMATS, "--output")
         if plot is not None:
@@ -84,7 +81,7 @@ def sweep_command(
         scenario = load(file, overrides(set_), variant)
         total = math.prod(len(a.values) for a in axes)
         with progress_bar(total, quiet or json_) as advance:
-            result = sweep(scenario, axes, iterations, seed, ci=ci, threads=threads,
+            result = api.sweep(scenario, axes, iterations, seed, ci=ci, threads=threads,
                            scheduler=scheduler, progress=advance)
         shown = result.outputs if output_name is None else (output_name,)
         name = output_name or ("net_benefit" if "net_benefit" in shown else shown[0])
@@ -105,7 +102,7 @@ def sweep_command(
                 out.print(f"written: {path}", style="dim")
 
 
-def sweep_table(result: SweepResult, name: str, stat: str) -> Table:
+def sweep_table(result: api.SweepResult, name: str, stat: str) -> Table:
     """One row per grid point: the varied values, mean, interval, P(> 0) and ``stat``."""
     table = Table(title=f"{result.scenario.title}: {name}", title_justify="left")
     for axis in result.axes:
@@ -126,7 +123,7 @@ def sweep_table(result: SweepResult, name: str, stat: str) -> Table:
     return table
 
 
-def plot_sweep(result: SweepResult, name: str, stat: str, values: np.ndarray, path: Path
+def plot_sweep(result: api.SweepResult, name: str, stat: str, values: np.ndarray, path: Path
                ) -> None:
     """A line with a band (one varied name) or a heatmap (two), written atomically.
 
@@ -168,7 +165,7 @@ def plot_sweep(result: SweepResult, name: str, stat: str, values: np.ndarray, pa
         plt.close(fig)
 
 
-def _band(result: SweepResult, name: str, stat: str, values: np.ndarray
+def _band(result: api.SweepResult, name: str, stat: str, values: np.ndarray
           ) -> tuple[np.ndarray, np.ndarray, str] | None:
     if stat in ("mean", "median"):
         return (result.statistic(name, "low"), result.statistic(name, "high"),
@@ -208,7 +205,7 @@ def compare_command(
             if len(names) < 2:
                 raise ScenarioError(f"compare {files_[0]}: needs two or more variants; add "
                                     "[variants.NAME] sections, or give two or more files")
-            scenarios = {n: with_variant(base, n) for n in names}
+            scenarios = {n: api.with_variant(base, n) for n in names}
         else:
             if variant:
                 raise ScenarioError("--variant: only with one file; with several files each "
@@ -217,7 +214,7 @@ def compare_command(
             for path in files_:
                 label = path.stem if path.stem not in scenarios else str(path)
                 scenarios[label] = load(path, sets)
-        result = compare(scenarios, iterations, seed, ci=ci, baseline=baseline, threads=threads,
+        result = api.compare(scenarios, iterations, seed, ci=ci, baseline=baseline, threads=threads,
                          scheduler=scheduler)
         if output_name is not None and output_name not in result.outputs:
             raise ScenarioError(f"--output-name {output_name}: not an output in common; "
@@ -234,7 +231,7 @@ def compare_command(
                   "scenario's value is above the baseline's", style="dim")
 
 
-def compare_table(result: Comparison, name: str) -> Table:
+def compare_table(result: api.Comparison, name: str) -> Table:
     """One row per scenario: its summary of ``name``."""
     level = f"{next(iter(result.results.values())).ci:.0%}"
     table = Table(title=name, title_justify="left")
@@ -249,7 +246,7 @@ def compare_table(result: Comparison, name: str) -> Table:
     return table
 
 
-def difference_table(result: Comparison, name: str) -> Table:
+def difference_table(result: api.Comparison, name: str) -> Table:
     """One row per non-baseline scenario: the paired difference from the baseline."""
     level = f"{next(iter(result.results.values())).ci:.0%}"
     table = Table(title=f"{name}: scenario − {result.baseline}, per iteration",
