@@ -75,7 +75,7 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     digest = hashlib.sha256(text.encode()).hexdigest()
     return from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
                      directory=str(path.parent), overrides=overrides, variant=variant,
-                     allow_outside=allow_outside)
+                     allow_outside=allow_outside, _owned=True)
 
 
 def loads(text: str, name: str = "<string>", overrides: dict[str, Any] | None = None) -> Scenario:
@@ -83,7 +83,7 @@ def loads(text: str, name: str = "<string>", overrides: dict[str, Any] | None = 
     raw, text = parse_toml_bytes(text.encode(), name)
     digest = hashlib.sha256(text.encode()).hexdigest()
     return from_dict(raw, file=name, locate=LineMap(text), digest=digest, directory=".",
-                     overrides=overrides)
+                     overrides=overrides, _owned=True)
 
 
 def from_dict(
@@ -96,9 +96,12 @@ def from_dict(
     overrides: dict[str, Any] | None = None,
     variant: str | None = None,
     allow_outside: bool = False,
+    _owned: bool = False,
 ) -> Scenario:
     """Validate an already-parsed scenario document (arguments as for :func:`load`)."""
-    document = copy.deepcopy(raw)  # kept as read: variants and overrides are derived from it
+    # kept as read (variants and overrides are derived from it); a document just parsed by
+    # load/loads, or one the loader keeps, is ours already: one copy, the one validated
+    document = raw if _owned else copy.deepcopy(raw)
     raw = copy.deepcopy(document)
     problems = Problems(file=file, locate=locate)
     check_variants(raw, problems)
@@ -441,7 +444,7 @@ def with_variant(scenario: Scenario, variant: str | None) -> Scenario:
 
 
 def _rebuild(scenario: Scenario, variant: str | None, overrides: dict[str, Any]) -> Scenario:
-    return from_dict(scenario._document, file=scenario.file, digest=scenario.digest,
+    return from_dict(scenario._document, _owned=True, file=scenario.file, digest=scenario.digest,
                      directory=scenario.directory, overrides=overrides, variant=variant,
                      allow_outside=scenario.allow_outside)
 
