@@ -65,6 +65,7 @@ ARGUMENT_SETS: dict[str, list[frozenset[str]]] = {
 }
 FAMILIES = tuple(ARGUMENT_SETS)
 DISCRETE_FAMILIES = {"poisson", "binomial", "bernoulli", "discrete", "fixed"}
+COUNT_FAMILIES = ("poisson", "binomial", "bernoulli")  # scipy's pmf; truncated mean summed
 
 # Codes the kernels switch on; order is part of the plan format, not of the file format.
 CODES = {name: i for i, name in enumerate(FAMILIES)}
@@ -184,6 +185,8 @@ class Distribution:
             return _analytic_mean(self)
         if self.family == "mixture":
             return float(self.base().truncated_mean(self.lower, self.upper))
+        if self.family in COUNT_FAMILIES:
+            return _count_mean(self)
         lb = None if self.lower == -math.inf else self.lower
         ub = None if self.upper == math.inf else self.upper
         return _remembered(
@@ -303,6 +306,28 @@ def _analytic_mean(dist: Distribution) -> float:
         case "discrete":
             return float(np.dot(dist.values, dist.weights))
     return float(dist.base().mean())
+
+
+def _count_mean(dist: Distribution) -> float:
+    r"""Exact mean of a truncated Poisson, binomial or Bernoulli count, from pmf sums.
+
+    The draws are the integers ``k`` with ``lower <= k <= upper``, so (for any real bounds)
+    ``E[X | lower <= X <= upper] = sum_k k p(k) / sum_k p(k)`` over
+    ``k = ceil(lower) .. floor(upper)`` inside the support. A Poisson without an upper bound
+    uses the complement, ``E[X; X >= a] = mu - sum_{k < a} k p(k)``, so no tail is cut off.
+    """
+    base = dist.base()
+    low, high = _analytic_support(dist)
+    first = int(low) if dist.lower == -math.inf else max(math.ceil(dist.lower), int(low))
+    if math.isinf(high) and dist.upper == math.inf:
+        below = np.arange(int(low), max(first, int(low)))
+        pmf = base.pmf(below)
+        kept = 1.0 - float(pmf.sum())
+        return (float(dist.args[0]) - float(np.dot(below, pmf))) / kept
+    last = int(min(dist.upper, high) // 1)
+    k = np.arange(first, last + 1)
+    pmf = base.pmf(k)
+    return float(np.dot(k, pmf) / pmf.sum()) if pmf.sum() > 0 else math.nan
 
 
 def _analytic_support(dist: Distribution) -> tuple[float, float]:
