@@ -354,3 +354,18 @@ def test_truncated_count_mean_is_the_pmf_sum(table: dict, frozen: tuple, lo: int
     assert from_table(table).mean() == pytest.approx(expected, rel=1e-12)
     if table == {"dist": "poisson", "mean": 3, "upper": 2.5}:
         assert expected == pytest.approx(1.411765, abs=1e-6)
+
+
+def test_truncated_mixture_of_counts_has_the_pmf_mean():
+    """Mixture components and a truncated mixture of counts use the same pmf sums (#13)."""
+    both = from_table({"dist": "mixture", "upper": 2.5, "of": [
+        {"dist": "poisson", "mean": 3}, {"dist": "poisson", "mean": 5}]}, composite=True)
+    k = np.arange(3)
+    pmf = 0.5 * stats.poisson(3).pmf(k) + 0.5 * stats.poisson(5).pmf(k)
+    assert both.mean() == pytest.approx(float(np.dot(k, pmf) / pmf.sum()), rel=1e-12)
+    parts = from_table({"dist": "mixture", "of": [
+        {"dist": "poisson", "mean": 3, "upper": 2.5},
+        {"dist": "binomial", "n": 10, "p": 0.3, "lower": 2.5}]}, composite=True)
+    expected = [from_table({"dist": "poisson", "mean": 3, "upper": 2.5}).mean(),
+                from_table({"dist": "binomial", "n": 10, "p": 0.3, "lower": 2.5}).mean()]
+    assert parts.mean() == pytest.approx(np.mean(expected), rel=1e-12)

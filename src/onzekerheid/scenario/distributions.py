@@ -215,6 +215,8 @@ class Distribution:
         kept = self.mass_kept()
         prob = float(self._core_cdf(np.asarray(hi)) - self._core_cdf(
             np.asarray(_just_below(self, lo))))
+        if self.family in COUNT_FAMILIES:  # scipy's expect mishandles non-integer bounds
+            return prob, _count_sums(self, lo, hi)[1] / kept
         lb = None if lo == -math.inf else lo
         ub = None if hi == math.inf else hi
         part = float(self.base().expect(lambda x: x, lb=lb, ub=ub, conditional=False))
@@ -313,21 +315,28 @@ def _count_mean(dist: Distribution) -> float:
 
     The draws are the integers ``k`` with ``lower <= k <= upper``, so (for any real bounds)
     ``E[X | lower <= X <= upper] = sum_k k p(k) / sum_k p(k)`` over
-    ``k = ceil(lower) .. floor(upper)`` inside the support. A Poisson without an upper bound
-    uses the complement, ``E[X; X >= a] = mu - sum_{k < a} k p(k)``, so no tail is cut off.
+    ``k = ceil(lower) .. floor(upper)`` inside the support (:func:`_count_sums`).
+    """
+    mass, moment = _count_sums(dist, dist.lower, dist.upper)
+    return moment / mass if mass > 0 else math.nan
+
+
+def _count_sums(dist: Distribution, lo: float, hi: float) -> tuple[float, float]:
+    """``(sum p(k), sum k p(k))`` of the untruncated count over the integers in ``[lo, hi]``.
+
+    Without an upper bound (Poisson) by the complement, ``mu - sum_{k < lo} k p(k)``, so no
+    tail is cut off.
     """
     base = dist.base()
     low, high = _analytic_support(dist)
-    first = int(low) if dist.lower == -math.inf else max(math.ceil(dist.lower), int(low))
-    if math.isinf(high) and dist.upper == math.inf:
+    first = int(low) if lo == -math.inf else max(math.ceil(lo), int(low))
+    if math.isinf(high) and hi == math.inf:
         below = np.arange(int(low), max(first, int(low)))
         pmf = base.pmf(below)
-        kept = 1.0 - float(pmf.sum())
-        return (float(dist.args[0]) - float(np.dot(below, pmf))) / kept
-    last = int(min(dist.upper, high) // 1)
-    k = np.arange(first, last + 1)
+        return 1.0 - float(pmf.sum()), float(dist.args[0]) - float(np.dot(below, pmf))
+    k = np.arange(first, int(min(hi, high) // 1) + 1)
     pmf = base.pmf(k)
-    return float(np.dot(k, pmf) / pmf.sum()) if pmf.sum() > 0 else math.nan
+    return float(pmf.sum()), float(np.dot(k, pmf))
 
 
 def _analytic_support(dist: Distribution) -> tuple[float, float]:
@@ -354,7 +363,7 @@ def _analytic_support(dist: Distribution) -> tuple[float, float]:
 def _just_below(dist: Distribution, x: float) -> float:
     # For discrete families P(X >= lower) needs cdf(lower - 1); continuous ones are indifferent.
     if dist.family in DISCRETE_FAMILIES and dist.family not in ("discrete", "fixed"):
-        return math.ceil(x) - 1
+        return math.ceil(x) - 1 if math.isfinite(x) else x
     if dist.family in ("discrete", "mixture", "fixed"):
         return float(np.nextafter(x, -math.inf))
     return x
