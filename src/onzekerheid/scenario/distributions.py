@@ -40,7 +40,9 @@ from typing import Any
 
 import numpy as np
 
-COMMON_KEYS = {"dist", "point", "lower", "upper", "source", "note", "level", "ci", "zero"}
+COMMON_KEYS = {"dist", "point", "lower", "upper", "source", "note", "level", "ci", "zero",
+               "label", "unit", "judgement"}
+
 
 # family -> list of accepted argument sets (ci counts as an argument set where listed)
 ARGUMENT_SETS: dict[str, list[frozenset[str]]] = {
@@ -324,19 +326,24 @@ def _count_mean(dist: Distribution) -> float:
 def _count_sums(dist: Distribution, lo: float, hi: float) -> tuple[float, float]:
     """``(sum p(k), sum k p(k))`` of the untruncated count over the integers in ``[lo, hi]``.
 
-    Without an upper bound (Poisson) by the complement, ``mu - sum_{k < lo} k p(k)``, so no
-    tail is cut off.
+    With ``a = ceil(lo)``, ``b = floor(hi)``: the mass is ``F(b) - F(a - 1)``, and the first
+    moment follows from ``k p(k)`` being a shifted pmf: ``mu (F(b - 1) - F(a - 2))`` for a
+    Poisson(mu), ``n p (G(b - 1) - G(a - 2))`` for a binomial(n, p) with ``G`` the cdf of
+    binomial(n - 1, p), and ``p 1[a <= 1 <= b]`` for a Bernoulli(p). Exact, in O(1).
     """
+    a = -math.inf if lo == -math.inf else float(math.ceil(lo))
+    b = math.inf if hi == math.inf else float(math.floor(hi))
     base = dist.base()
-    low, high = _analytic_support(dist)
-    first = int(low) if lo == -math.inf else max(math.ceil(lo), int(low))
-    if math.isinf(high) and hi == math.inf:
-        below = np.arange(int(low), max(first, int(low)))
-        pmf = base.pmf(below)
-        return 1.0 - float(pmf.sum()), float(dist.args[0]) - float(np.dot(below, pmf))
-    k = np.arange(first, int(min(hi, high) // 1) + 1)
-    pmf = base.pmf(k)
-    return float(pmf.sum()), float(np.dot(k, pmf))
+    mass = float(base.cdf(b) - base.cdf(a - 1))
+    match dist.family:
+        case "poisson":
+            shifted, factor = base, dist.args[0]
+        case "binomial":
+            shifted = Distribution("binomial", (dist.args[0] - 1, dist.args[1])).base()
+            factor = dist.args[0] * dist.args[1]
+        case _:  # bernoulli
+            return mass, dist.args[0] if a <= 1 <= b else 0.0
+    return mass, factor * float(shifted.cdf(b - 1) - shifted.cdf(a - 2))
 
 
 def _analytic_support(dist: Distribution) -> tuple[float, float]:
@@ -363,7 +370,7 @@ def _analytic_support(dist: Distribution) -> tuple[float, float]:
 def _just_below(dist: Distribution, x: float) -> float:
     # For discrete families P(X >= lower) needs cdf(lower - 1); continuous ones are indifferent.
     if dist.family in DISCRETE_FAMILIES and dist.family not in ("discrete", "fixed"):
-        return math.ceil(x) - 1 if math.isfinite(x) else x
+        return float(math.ceil(x) - 1) if math.isfinite(x) else x  # float: 2**64 fits
     if dist.family in ("discrete", "mixture", "fixed"):
         return float(np.nextafter(x, -math.inf))
     return x
