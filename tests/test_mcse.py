@@ -24,6 +24,7 @@ from scipy import stats
 import onzekerheid as oz
 from onzekerheid.analysis import mcse
 from onzekerheid.analysis.checks import evaluate_check
+from onzekerheid.analysis.convergence import MIN_BATCHES, run_to_precision
 from onzekerheid.analysis.summary import summarize
 from onzekerheid.engine.runner import BLOCK
 from onzekerheid.scenario.checks import parse_check
@@ -135,3 +136,13 @@ def test_quantile_mcse_under_batches_uses_the_fraction_below() -> None:
     x = stats.norm.rvs(size=20_000, random_state=4)
     assert mcse.quantile_mcse(x, 0.05) == mcse.quantiles_with_mcse(x, [0.05])[0][1]
     assert math.isnan(mcse.quantile_mcse(x[:BLOCK], 0.05, BLOCK))  # one block
+
+
+def test_precision_with_correlations_waits_for_enough_blocks() -> None:
+    # a loose target that two blocks would meet: batch means from 2 blocks has 1 degree of
+    # freedom, so --precision runs at least MIN_BATCHES blocks before it trusts the MCSE
+    scenario = oz.loads(CORRELATED)
+    result, reached = run_to_precision(lambda n: oz.simulate(scenario, n, seed=2, threads=1),
+                                       ("net",), 0.05, 10**6, 0.9)
+    assert reached.reached and reached.iterations >= MIN_BATCHES * BLOCK
+    assert result.summary_of("net").mcse == pytest.approx(mcse.mean_mcse(result["net"], BLOCK))
