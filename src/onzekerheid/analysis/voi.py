@@ -56,7 +56,8 @@ from scipy import stats
 from scipy.interpolate import BSpline
 
 from ..errors import ScenarioError, SimulationError
-from .model import Model, sample
+from .mcse import rows_per_batch, variance_of_mean
+from .model import Model, sample_rows
 
 DEFAULT_DISCOUNT = 0.0225  # as the domain model (Dutch MKBA standard rate)
 KNOT_CHOICES = (4, 8, 16)
@@ -101,7 +102,8 @@ class VoiResult:
         return {
             "output": self.output, "iterations": self.iterations, "seed": self.seed,
             "decision": f"go ahead when the expected {self.output} is positive",
-            "expected": self.mean, "evpi": self.evpi * f, "evpi_mcse": self.evpi_mcse * f,
+            "expected": self.mean, "evpi": self.evpi * f,
+            "evpi_mcse": self.evpi_mcse * f if math.isfinite(self.evpi_mcse) else None,
             "parameters": {n: {"evppi": v * f, "evppi_mcse": self._mcse(n, f),
                                "per_decision": v, "r_squared": self.r_squared[n],
                                **({"clamped": self.clamped[n]} if n in self.clamped else {})}
@@ -127,15 +129,16 @@ class VoiResult:
         return value * factor if math.isfinite(value) else None
 
 
-def evpi(nb: np.ndarray) -> tuple[float, float]:
+def evpi(nb: np.ndarray, ids: np.ndarray | None = None) -> tuple[float, float]:
     """EVPI ``E[max(NB, 0)] - max(E[NB], 0)`` of net-benefit samples, and its MCSE.
 
     The MCSE follows from writing EVPI as the mean of ``max(-NB, 0)`` (when ``E[NB] > 0``)
-    or of ``max(NB, 0)`` (otherwise).
+    or of ``max(NB, 0)`` (otherwise): ``sd / sqrt(n)``, or batch means over the batch numbers
+    ``ids`` when rows are not independent (``[correlations]``; see :mod:`.mcse`).
     """
     nb = np.asarray(nb, dtype=np.float64)
     regret = np.maximum(-nb, 0.0) if nb.mean() > 0 else np.maximum(nb, 0.0)
-    return float(regret.mean()), float(regret.std(ddof=1) / math.sqrt(nb.size))
+    return float(regret.mean()), math.sqrt(variance_of_mean(regret, ids))
 
 
 def evppi_from_fit(fitted: np.ndarray) -> float:
@@ -159,10 +162,12 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
                 + "; random parameters: " + ", ".join(model.names))
     if iterations < 1000:
         raise ScenarioError(f"--iterations must be at least 1000 for EVPPI, got {iterations}")
-    x, nb = sample(model, output, iterations, seed, threads)
+    x, nb, kept = sample_rows(model, output, iterations, seed, threads)
     if nb.size < 1000:
         raise SimulationError(f"{output} is finite in only {nb.size} iterations")
-    total, total_mcse = evpi(nb)
+    batch = rows_per_batch(model.scenario)
+    ids = kept // batch if batch > 1 else None  # [correlations]: batch means (see .mcse)
+    total, total_mcse = evpi(nb, ids)
     ranks = (stats.rankdata(x, axis=0) - 0.5) / len(nb)
     scaled = (x - x.mean(axis=0)) / np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
     singles: dict[str, float] = {}
@@ -172,7 +177,7 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
     for i, name in enumerate(model.names):
         fitted, r2[name], basis = _fit_single(ranks[:, i], scaled[:, i], nb)
         singles[name] = _bounded(name, evppi_from_fit(fitted), 0.0, total, clamped)
-        mcse[name] = evppi_mcse(basis, nb, fitted)
+        mcse[name] = evppi_mcse(basis, nb, fitted, ids)
     found: dict[str, tuple[tuple[str, ...], float]] = {}
     for name in sorted(groups, key=lambda g: len(set(groups[g]))):
         members = tuple(dict.fromkeys(groups[name]))
@@ -181,7 +186,7 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
         floor = max([singles[m] for m in members]
                     + [v for m, v in found.values() if set(m) < set(members)])
         found[name] = (members, _bounded(name, evppi_from_fit(fitted), floor, total, clamped))
-        mcse[name] = evppi_mcse(basis, nb, fitted)
+        mcse[name] = evppi_mcse(basis, nb, fitted, ids)
     return VoiResult(output, len(nb), seed, float(nb.mean()), total, total_mcse, singles,
                      found, r2, clamped, scale or Scale(), mcse)
 
@@ -200,30 +205,42 @@ def _bounded(name: str, value: float, low: float, high: float, clamped: dict[str
     return value
 
 
-def evppi_mcse(basis: list[Basis], y: np.ndarray, fitted: np.ndarray) -> float:
+def evppi_mcse(basis: list[Basis], y: np.ndarray, fitted: np.ndarray,
+               ids: np.ndarray | None = None) -> float:
     """MCSE of ``evppi_from_fit(fitted)`` for the least-squares fit of ``y`` on ``basis``.
 
     ``sqrt(var(r) / n + grad' Cov grad)`` with the robust (HC0) coefficient covariance; see
-    the module docstring. The regressors are standardised first, which leaves it unchanged.
+    the module docstring. With batch numbers ``ids`` (rows not independent) both parts are
+    clustered by batch: batch means for ``var(r) / n`` and the cluster-robust covariance,
+    whose middle is ``B / (B - 1) sum_b s_b s_b'`` with ``s_b`` the batch's sum of ``x e``.
+    The regressors are standardised first, which leaves it unchanged.
     """
     n = len(y)
     go = float(fitted.mean() > 0)
     regret = np.maximum(-fitted, 0.0) if go else np.maximum(fitted, 0.0)
     p = _design(basis, slice(0, 1)).shape[1]
     xtx, meat, grad = np.zeros((p, p)), np.zeros((p, p)), np.zeros(p)
+    scores = None if ids is None else np.zeros((int(ids.max()) + 1, p))
     for start in range(0, n, CHUNK):
         rows = slice(start, min(start + CHUNK, n))
         x = _design(basis, rows)
-        e2 = (y[rows] - fitted[rows]) ** 2
+        e = y[rows] - fitted[rows]
         xtx += x.T @ x
-        meat += (x.T * e2) @ x
+        if scores is None or ids is None:
+            meat += (x.T * e**2) @ x
+        else:  # ids ascend: sum the scores of each batch present in the chunk
+            present, first = np.unique(ids[rows], return_index=True)
+            scores[present] += np.add.reduceat(x * e[:, None], first, axis=0)
         grad += x.T @ ((fitted[rows] > 0).astype(np.float64) - go)
+    if scores is not None and ids is not None:
+        used = scores[np.bincount(ids, minlength=len(scores)) > 0]
+        meat = used.T @ used * len(used) / max(len(used) - 1, 1)
     scale = np.sqrt(np.maximum(xtx.diagonal(), 1e-300))
     bread = np.linalg.pinv(xtx / np.outer(scale, scale), rcond=1e-10, hermitian=True)
     g = grad / n / scale
     cov = bread @ (meat / np.outer(scale, scale)) @ bread
     fit = float(g @ cov @ g)
-    return math.sqrt(float(regret.var(ddof=1)) / n + max(fit, 0.0))
+    return math.sqrt(max(variance_of_mean(regret, ids), 0.0) + max(fit, 0.0))
 
 
 def _design(basis: list[Basis], rows: slice) -> np.ndarray:
