@@ -15,17 +15,20 @@ independent replicates, each exactly like a run of that many blocks. The slow te
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 from scipy import stats
+from typer.testing import CliRunner
 
 import onzekerheid as oz
 from onzekerheid.analysis import mcse
 from onzekerheid.analysis.checks import evaluate_check
 from onzekerheid.analysis.convergence import MIN_BATCHES, run_to_precision
 from onzekerheid.analysis.summary import summarize
+from onzekerheid.cli import app
 from onzekerheid.engine.runner import BLOCK
 from onzekerheid.scenario.checks import parse_check
 
@@ -146,3 +149,13 @@ def test_precision_with_correlations_waits_for_enough_blocks() -> None:
                                        ("net",), 0.05, 10**6, 0.9)
     assert reached.reached and reached.iterations >= MIN_BATCHES * BLOCK
     assert result.summary_of("net").mcse == pytest.approx(mcse.mean_mcse(result["net"], BLOCK))
+
+
+def test_run_says_why_the_mcse_is_missing_with_one_block(tmp_path) -> None:
+    path = tmp_path / "corr.toml"
+    path.write_text(CORRELATED)
+    outcome = CliRunner().invoke(app, ["run", str(path), "-n", "10000"],
+                                 env={"COLUMNS": "200"})
+    assert outcome.exit_code == 0 and "needs at least two: use -n 32768" in outcome.output
+    doc = json.loads(CliRunner().invoke(app, ["run", str(path), "-n", "10000", "--json"]).stdout)
+    assert doc["outputs"]["net"]["mcse"] is None and doc["outputs"]["net"]["mean"] is not None
