@@ -114,7 +114,8 @@ def voi(
         with status(f"value of information for {name}", json_):
             result = value_of_information(model_of(scenario), name, groups=groups,
                                           iterations=iterations, seed=seed, threads=threads,
-                                          scale=Scale(population, years, discount))
+                                          scale=Scale(population, years, discount),
+                                          studies=scenario.studies)
         doc = result.to_json()
         if json_:
             print(json.dumps(doc, indent=2))
@@ -137,6 +138,8 @@ def voi(
                   f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
                   f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
                   f"{scale['years']} years at {scale['discount']:.2%})", style="dim")
+        if doc.get("studies"):
+            _render_studies(doc["studies"], scenario.currency)
 
 
 @app.command()
@@ -184,6 +187,37 @@ def switching(
         out.print(table)
         for warning in doc["warnings"]:
             out.print(f"[yellow]note:[/] {warning}")
+
+
+def _render_studies(studies: dict[str, Any], currency: str) -> None:
+    from ..report.terminal import number
+
+    for name, entry in studies.items():
+        table = Table(title=f"study {name}: {entry['likelihood']} on {entry['parameter']}",
+                      title_justify="left")
+        for column in ("size", "EVSI", "± MCSE", "cost", "ENBS"):
+            table.add_column(column, justify="right")
+        for i, size in enumerate(entry["sizes"]):
+            best = "[b]" if size == entry["optimal_size"] else ""
+            table.add_row(f"{best}{size}", number(entry["evsi"][i]),
+                          number(entry["evsi_mcse"][i], 2), number(entry["cost"][i]),
+                          f"{best}{number(entry['enbs'][i])}")
+        out.print(table)
+        out.print(study_sentence(name, entry, currency))
+
+
+def study_sentence(name: str, entry: dict[str, Any], currency: str) -> str:
+    """"following 100 cases costs EUR X and is worth EUR Y to this decision"."""
+    from ..report.terminal import number
+
+    i = entry["sizes"].index(entry["optimal_size"])
+    said = (f"{name} with {entry['optimal_size']} "
+            f"{'cases' if entry['likelihood'] == 'binomial' else 'observations'} costs "
+            f"{currency} {number(entry['cost'][i])} and is worth {currency} "
+            f"{number(entry['evsi'][i])} to this decision")
+    if entry["worth_doing"]:
+        return said + f" (net {currency} {number(entry['enbs'][i])}: the best size listed)"
+    return said + ": no size listed pays for itself"
 
 
 def _group(text: str) -> tuple[str, list[str]]:

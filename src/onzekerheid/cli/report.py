@@ -16,6 +16,7 @@ from .app import (
     Ci,
     FileArg,
     Iterations,
+    Prior,
     Quiet,
     Seed,
     Sets,
@@ -51,6 +52,7 @@ def report(
         help="Include tornado, Sobol' indices and value of information (slower).")] = True,
     threads: Threads = None,
     quiet: Quiet = False,
+    prior: Prior = False,
 ) -> None:
     """Write a self-contained HTML report: summary, claims, who gains, drivers, assumptions."""
     from ..report import files, html, i18n
@@ -59,7 +61,7 @@ def report(
         i18n.check_lang(lang)
         check_options(iterations, ci, seed, threads)
         files.check_target(output_file, {".html", ".htm"}, "-o")
-        scenario = api.load(file, overrides(set_))
+        scenario = api.load(file, overrides(set_), prior=prior)
         result = _simulate(scenario, iterations, seed, ci, threads, quiet)
         extras = _extras(result, seed, threads, sensitivity, set_ or [], quiet)
         document = html.render(result, lang=lang, point=api.point(scenario), extras=extras)
