@@ -13,6 +13,7 @@ from ..errors import ScenarioError
 from .app import (
     FileArg,
     Json,
+    Prior,
     Seed,
     Sets,
     Threads,
@@ -47,6 +48,7 @@ def sensitivity(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    prior: Prior = False,
 ) -> None:
     """Which inputs drive an output: Sobol' indices, tornado, rank correlations or regional."""
     from ..analysis import sensitivity as sa
@@ -56,7 +58,7 @@ def sensitivity(
         check_options(1 if iterations is None else iterations, 0.9, seed, threads)
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         model = model_of(scenario)
         result: Any
@@ -98,6 +100,7 @@ def voi(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    prior: Prior = False,
 ) -> None:
     """Expected value of perfect (and partial perfect) information: what research is worth."""
     from ..analysis.model import check_output, model_of
@@ -109,7 +112,7 @@ def voi(
             raise ScenarioError("--population must be > 0, --years >= 1 and --discount in 0..1, "
                                 f"got {population:g}, {years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         with status(f"value of information for {name}", json_):
             result = value_of_information(model_of(scenario), name, groups=groups,
@@ -156,6 +159,7 @@ def switching(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    prior: Prior = False,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
     from ..analysis.model import check_output, model_of
@@ -163,7 +167,7 @@ def switching(
 
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
         with status(f"switching values of {name}", json_):
