@@ -142,7 +142,7 @@ def voi(
                   f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
                   f"{scale['years']} years at {scale['discount']:.2%})", style="dim")
         if doc.get("studies"):
-            _render_studies(doc["studies"], scenario.currency)
+            _render_studies(doc["studies"])
 
 
 @app.command()
@@ -193,7 +193,8 @@ def switching(
             out.print(f"[yellow]note:[/] {warning}")
 
 
-def _render_studies(studies: dict[str, Any], currency: str) -> None:
+def _render_studies(studies: dict[str, Any]) -> None:
+    from ..report.studies import study_sentence
     from ..report.terminal import number
 
     for name, entry in studies.items():
@@ -207,21 +208,7 @@ def _render_studies(studies: dict[str, Any], currency: str) -> None:
                           number(entry["evsi_mcse"][i], 2), number(entry["cost"][i]),
                           f"{best}{number(entry['enbs'][i])}")
         out.print(table)
-        out.print(study_sentence(name, entry, currency))
-
-
-def study_sentence(name: str, entry: dict[str, Any], currency: str) -> str:
-    """"following 100 cases costs EUR X and is worth EUR Y to this decision"."""
-    from ..report.terminal import number
-
-    i = entry["sizes"].index(entry["optimal_size"])
-    said = (f"{name} with {entry['optimal_size']} "
-            f"{'cases' if entry['likelihood'] == 'binomial' else 'observations'} costs "
-            f"{currency} {number(entry['cost'][i])} and is worth {currency} "
-            f"{number(entry['evsi'][i])} to this decision")
-    if entry["worth_doing"]:
-        return said + f" (net {currency} {number(entry['enbs'][i])}: the best size listed)"
-    return said + ": no size listed pays for itself"
+        out.print(study_sentence(name, entry, "en"))
 
 
 def _group(text: str) -> tuple[str, list[str]]:
