@@ -248,3 +248,11 @@ def test_binomial_log_choose_stays_finite_for_large_studies():
     value, mcse = evsi_binomial(theta, theta - 0.5, 5000)
     assert np.isfinite(value) and np.isfinite(mcse)
     assert value <= np.maximum(theta - 0.5, 0).mean() - max((theta - 0.5).mean(), 0) + 1e-12
+
+
+def test_study_values_are_the_same_on_one_thread_or_two():
+    scenario = oz.scenario.loads(STUDIED)
+    docs = [value_of_information(model_of(scenario), "net_benefit", iterations=4_000, seed=5,
+                                 studies=scenario.studies, threads=t).to_json()["studies"]
+            for t in (1, 2)]
+    assert docs[0] == docs[1]
