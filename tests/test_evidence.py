@@ -217,3 +217,13 @@ def test_bad_evidence_is_a_load_error_with_the_key_path(entry, message):
     with pytest.raises(ScenarioError, match=message) as caught:
         oz.scenario.loads(text + "[[evidence]]\n" + entry)
     assert "evidence.0" in str(caught.value)
+
+
+def test_sweep_and_compare_refuse_evidence_that_needs_resampling(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(PRIORS.replace("beta = 3 }", "beta = 3, upper = 1 }", 1) + BINOMIAL
+                    + '[variants.a]\nlevel = 5\n[variants.b]\nlevel = 15\n')
+    swept = CliRunner().invoke(app, ["sweep", str(path), "--vary", "level=1,2", "-n", "500"])
+    assert swept.exit_code == 2 and "sweep cannot" in swept.output
+    compared = CliRunner().invoke(app, ["compare", str(path), "-n", "500"])
+    assert compared.exit_code == 2 and "compare cannot" in compared.output

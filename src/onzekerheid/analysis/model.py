@@ -18,6 +18,7 @@ from ..errors import ScenarioError
 from ..plan import Plan, build_plan
 from ..scenario.distributions import Distribution
 from ..scenario.model import Scenario
+from .posterior import refuse_weighted
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Model:
 
 def model_of(scenario: Scenario) -> Model:
     """Compile ``scenario`` for repeated evaluation."""
-    _refuse_weighted_evidence(scenario)
+    refuse_weighted(scenario, "this analysis")
     plan = build_plan(scenario)
     # A parameter with uncertain arguments is drawn from its parents in every row; setting it
     # directly would cut that link (its parents would show no effect), so the analyses vary
@@ -62,18 +63,6 @@ def model_of(scenario: Scenario) -> Model:
         assert dist is not None
         dists.append(dist)
     return Model(scenario, plan, names, tuple(dists))
-
-
-def _refuse_weighted_evidence(scenario: Scenario) -> None:
-    """Evidence without a conjugate prior is applied by resampling a run's iterations; the
-    analyses that set parameters to chosen values cannot use it, and say so."""
-    pending = [u.parameter for u in scenario.evidence if u.applied and u.weighted]
-    if pending:
-        raise ScenarioError(
-            f"{scenario.file}: [[evidence]] on {', '.join(pending)} needs importance "
-            "resampling, which run, check and report apply but this analysis cannot; give the "
-            "parameter a conjugate prior (beta for binomial data, normal or lognormal for "
-            "normal data) so the update is exact, or leave the evidence out with --prior")
 
 
 def check_output(scenario: Scenario, output: str | None) -> str:

@@ -41,6 +41,19 @@ def weighted(scenario: Scenario) -> list[Update]:
     return [u for u in scenario.evidence if u.applied and u.weighted]
 
 
+def refuse_weighted(scenario: Scenario, what: str) -> None:
+    """Refuse ``what`` (an analysis that bypasses :func:`resample`: it sets parameters to
+    chosen values, or pairs runs by their common random numbers) when evidence needs
+    resampling, rather than silently simulating the prior of those parameters."""
+    pending = [u.parameter for u in weighted(scenario)]
+    if pending:
+        raise ScenarioError(
+            f"{scenario.file}: [[evidence]] on {', '.join(pending)} needs importance "
+            f"resampling, which run, check and report apply but {what} cannot; give the "
+            "parameter a conjugate prior (beta for binomial data, normal or lognormal for "
+            "normal data) so the update is exact, or leave the evidence out with --prior")
+
+
 def resample(scenario: Scenario, data: np.ndarray, columns: Sequence[str], seed: int
              ) -> tuple[np.ndarray, dict[str, Any]]:
     """Importance-resample the rows of ``data`` (iterations x columns) by the evidence left

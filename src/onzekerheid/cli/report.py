@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
 
 from .. import api
+from ..analysis import posterior
 from ..errors import OnzekerheidError, ScenarioError
 from ..scenario.variants import variant_names
 from .app import (
@@ -232,8 +234,6 @@ def _evsi_figure(scenario: Any, study: str | None, output: str | None, iteration
 def _research(extras: Any, result: Any, file: Path, sets: list[str], population: float,
               years: int, quiet: bool, threads: int | None) -> Any:
     """[[studies]] valued on voi's default output, and the claims' chances under --prior."""
-    from dataclasses import replace
-
     from ..analysis.model import check_output, model_of
     from ..analysis.voi import Scale, value_of_information
 
@@ -314,7 +314,8 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
     found: dict[str, Any] = {"sets": tuple(sets)}
     rho = curves.rank_correlations(result, main)
     parameter = curves.break_even_parameter(scenario, rho)
-    if parameter is not None and html.wants_break_even(result, main):
+    if parameter is not None and html.wants_break_even(result, main) \
+            and not posterior.weighted(scenario):  # the curve cannot resample
         with status(f"break-even curve over {parameter}", quiet):
             found["break_even"] = curves.break_even_curve(
                 scenario, main, parameter, iterations=min(result.iterations, 20_000),
