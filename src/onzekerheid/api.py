@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .analysis import curves
+from .analysis import curves, posterior
 from .analysis.checks import CheckOutcome, evaluate_checks
 from .analysis.compare import Comparison, compare
 from .analysis.convergence import Convergence, run_to_precision
@@ -50,9 +50,11 @@ DEFAULT_SEED = runner.DEFAULT_SEED
 
 
 def load(path: str | Path, overrides: dict[str, Any] | None = None,
-         variant: str | None = None, *, allow_outside: bool = False) -> Scenario:
-    """Read and validate a scenario file (see :func:`onzekerheid.scenario.load`)."""
-    return _load(path, overrides, variant, allow_outside=allow_outside)
+         variant: str | None = None, *, allow_outside: bool = False,
+         prior: bool = False) -> Scenario:
+    """Read and validate a scenario file (see :func:`onzekerheid.scenario.load`); ``prior``
+    leaves its ``[[evidence]]`` out, ``allow_outside`` lets case tables lie outside its folder."""
+    return _load(path, overrides, variant, allow_outside=allow_outside, prior=prior)
 
 
 def simulate(
@@ -106,14 +108,23 @@ def simulate(
     else:
         stored = []
     columns = tuple(stored) + outputs
-    keep = [plan.names.index(n) for n in columns]
+    # parameters that evidence weights, kept for the resampling step only
+    extra = tuple(u.parameter for u in posterior.weighted(scenario) if u.parameter not in columns)
+    keep = [plan.names.index(n) for n in columns + extra]
     if scheduler is not None:
         data = distributed.run(plan, int(iterations), seed, keep, scheduler=scheduler,
                                chunk_blocks=chunk_blocks, progress=progress)
     else:
         data = runner.run(plan, int(iterations), seed, keep, threads=threads,
                           chunk_blocks=chunk_blocks, progress=progress)
-    return Result(scenario, int(iterations), seed, ci, data, columns, outputs)
+    evidence = None
+    if scenario.evidence:
+        data, evidence = posterior.resample(scenario, data, columns + extra, seed)
+        if extra:
+            data = np.ascontiguousarray(data[:, :len(columns)])
+    result = Result(scenario, int(iterations), seed, ci, data, columns, outputs)
+    result.evidence = evidence
+    return result
 
 
 def point(scenario: Scenario) -> PointResult:
@@ -209,9 +220,10 @@ def value_of_information(scenario: Scenario, output: str | None = None, *,
                          groups: dict[str, list[str]] | None = None, iterations: int = 100_000,
                          population: float = 1.0, years: int = 1, discount: float = 0.0225,
                          seed: int = DEFAULT_SEED, threads: int | None = None,
-                         scheduler: Any = None) -> Any:
+                         scheduler: Any = None, studies: Sequence[Any] | None = None) -> Any:
     """EVPI and EVPPI of the decision "go ahead when ``output`` > 0", per parameter and group,
-    scaled to ``population`` units over ``years`` discounted at ``discount`` (see
+    and the EVSI of ``studies`` (default: the scenario's ``[[studies]]``), scaled to
+    ``population`` units over ``years`` discounted at ``discount`` (see
     :mod:`onzekerheid.analysis.voi`). ``scheduler`` as for :func:`simulate`."""
     from .analysis import voi  # lazy (LAZY in tests/test_architecture.py)
 
@@ -222,7 +234,8 @@ def value_of_information(scenario: Scenario, output: str | None = None, *,
     with _on(scheduler) as client:
         return voi.value_of_information(model_of(scenario, client), name, groups=groups or {},
                                         iterations=iterations, seed=seed, threads=threads,
-                                        scale=voi.Scale(population, years, discount))
+                                        scale=voi.Scale(population, years, discount),
+                                        studies=scenario.studies if studies is None else studies)
 
 
 def switching_values(scenario: Scenario, output: str | None = None, *, target: float = 0.0,
@@ -289,7 +302,8 @@ def report_extras(result: Result, seed: int = DEFAULT_SEED, *, threads: int | No
     found: dict[str, Any] = {"sets": tuple(sets)}
     rho = rank_correlations(result, main)
     parameter = break_even_parameter(scenario, rho)
-    if parameter is not None and html.wants_break_even(result, main):
+    if parameter is not None and html.wants_break_even(result, main) \
+            and not posterior.weighted(scenario):  # the curve cannot resample
         with stage(f"break-even curve over {parameter}"):
             found["break_even"] = break_even_curve(
                 scenario, main, parameter, iterations=min(result.iterations, 20_000),

@@ -19,6 +19,7 @@ from ..errors import argument_error, did_you_mean
 from ..plan import Plan, build_plan
 from ..scenario.distributions import Distribution
 from ..scenario.model import Scenario
+from .posterior import refuse_weighted
 
 DEFAULT_SEED = runner.DEFAULT_SEED  # the analyses default to the command line's seed
 
@@ -55,6 +56,7 @@ class Model:
 
 def model_of(scenario: Scenario, scheduler: Any = None) -> Model:
     """Compile ``scenario`` for repeated evaluation (on ``scheduler``: see :class:`Model`)."""
+    refuse_weighted(scenario, "this analysis")
     plan = build_plan(scenario)
     # A parameter with uncertain arguments is drawn from its parents in every row; setting it
     # directly would cut that link (its parents would show no effect), so the analyses vary
@@ -103,10 +105,17 @@ def sample(model: Model, output: str, iterations: int, seed: int,
 
     Rows whose output is not finite are left out.
     """
+    x, y, _ = sample_rows(model, output, iterations, seed, threads)
+    return x, y
+
+
+def sample_rows(model: Model, output: str, iterations: int, seed: int,
+                threads: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`sample` and the run's row number of each row kept (for batch-means MCSEs)."""
     keep = [model.column(n) for n in model.names] + [model.column(output)]
     if model.scheduler is not None:
         data = distributed.run(model.plan, iterations, seed, keep, scheduler=model.scheduler)
     else:
         data = runner.run(model.plan, iterations, seed, keep, threads=threads)
-    finite = np.isfinite(data[:, -1])
-    return data[finite, :-1], data[finite, -1]
+    rows = np.flatnonzero(np.isfinite(data[:, -1]))
+    return data[rows, :-1], data[rows, -1], rows

@@ -43,6 +43,8 @@ Threads = Annotated[int | None, typer.Option(
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 Variant = Annotated[str | None, typer.Option(
     "--variant", help="Apply the overrides of \\[variants.NAME] first (--set ones win).")]
+Prior = Annotated[bool, typer.Option(
+    "--prior", help="Leave the scenario's \\[\\[evidence]] out: simulate the prior.")]
 Scheduler = Annotated[str | None, typer.Option(
     "--scheduler", help="Run on dask: a scheduler address (host:8786) or local:N worker "
     "processes; the numbers equal the in-process run. Needs onzekerheid[distributed].")]
@@ -69,9 +71,9 @@ SESSION = _Session()
 
 
 def load(file: str | Path, sets: dict[str, Any] | None = None,
-         variant: str | None = None) -> api.Scenario:
+         variant: str | None = None, *, prior: bool = False) -> api.Scenario:
     """:func:`onzekerheid.api.load` with the root options (``--allow-outside``)."""
-    return api.load(file, sets, variant, allow_outside=SESSION.allow_outside)
+    return api.load(file, sets, variant, allow_outside=SESSION.allow_outside, prior=prior)
 
 
 # The Python API names the argument at fault; the command line names its option instead.
@@ -177,6 +179,7 @@ def run(
         "--max-iterations", help="Upper limit for --precision.")] = 10_000_000,
     lang: Annotated[str, typer.Option(
         "--lang", help="Language of the table and sentences: en or nl.")] = "en",
+    prior: Prior = False,
 ) -> None:
     """Simulate a scenario: per output the mean, median, interval, MCSE and the claim's place."""
     with user_errors():
@@ -185,7 +188,7 @@ def run(
             raise ScenarioError(f"--lang {lang!r}: use one of {', '.join(terminal.LANGUAGES)}")
         if samples is not None:
             files.check_target(samples, files.TABLE_FORMATS, "--samples")
-        scenario = load(file, overrides(set_), variant)
+        scenario = load(file, overrides(set_), variant, prior=prior)
         if point:
             result = api.point(scenario)
             if json_:
@@ -266,6 +269,7 @@ def check(
     all_variants: Annotated[bool, typer.Option(
         "--all-variants", help="Check every \\[variants.NAME] of each file (a file without "
         "variants is checked as written).")] = False,
+    prior: Prior = False,
 ) -> None:
     r"""Run scenarios and evaluate their \[\[checks]]; exit 1 if any check fails."""
     documents = []
@@ -284,7 +288,7 @@ def check(
                                        else list(variant or []))
             targets.extend((path, name) for name in names or [None])
         for path, name in targets:
-            scenario = load(path, overrides(set_), name)
+            scenario = load(path, overrides(set_), name, prior=prior)
             result, outcomes = api.check(scenario, iterations, seed, expect=expect or (),
                                          threads=threads)
             documents.append({"file": str(path), "passed": all(o.passed for o in outcomes),

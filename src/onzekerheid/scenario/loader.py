@@ -17,6 +17,7 @@ from .arguments import finish
 from .checks import parse_check
 from .correlations import parse_correlations
 from .domain import BUILTINS, build_domain  # the social-domain sections: parameters, outputs
+from .evidence import apply_evidence
 from .expressions import FUNCTIONS, Node, names_in
 from .mixtures import inline_mixture_names
 from .model import Correlations, Output, Parameter, Scenario
@@ -30,6 +31,7 @@ from .parameters import (
     parse_expression,
     parse_parameter,
 )
+from .studies import parse_studies
 from .variants import check_variants, variant_overrides, variant_tables
 
 __all__ = ["DOMAIN_SECTIONS", "RESERVED", "_INTERVAL", "_NAME", "apply_overrides", "check_name",
@@ -42,13 +44,15 @@ SECTIONS = {
     "cases", "success", "bias", "prices", "items", "extrapolation", "costs", "options",
     "variants",  # named sets of overrides (see variants.py)
     "correlations",  # rank correlations between parameters (see correlations.py)
+    "studies", "evidence",  # research to value and data that update (studies.py, evidence.py)
 }
 SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year"}
 OUTPUT_KEYS = {"expr", "label", "unit", "better", "note", "source"}
 
 
 def load(path: str | Path, overrides: dict[str, Any] | None = None,
-         variant: str | None = None, *, allow_outside: bool = False) -> Scenario:
+         variant: str | None = None, *, allow_outside: bool = False,
+         prior: bool = False) -> Scenario:
     """Read and validate a scenario file.
 
     Parameters
@@ -64,6 +68,8 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     allow_outside
         Let ``[cases] table`` name a file outside the scenario's folder (off by default: a
         scenario file from someone else cannot read other files on this machine).
+    prior
+        Leave ``[[evidence]]`` out: every parameter keeps its prior (``--prior``).
 
     Raises
     ------
@@ -75,7 +81,7 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     digest = hashlib.sha256(text.encode()).hexdigest()
     return from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
                      directory=str(path.parent), overrides=overrides, variant=variant,
-                     allow_outside=allow_outside, _owned=True)
+                     allow_outside=allow_outside, prior=prior, _owned=True)
 
 
 def loads(text: str, name: str = "<string>", overrides: dict[str, Any] | None = None) -> Scenario:
@@ -96,6 +102,7 @@ def from_dict(
     overrides: dict[str, Any] | None = None,
     variant: str | None = None,
     allow_outside: bool = False,
+    prior: bool = False,
     _owned: bool = False,
 ) -> Scenario:
     """Validate an already-parsed scenario document (arguments as for :func:`load`)."""
@@ -215,6 +222,9 @@ def from_dict(
             continue
         checks.append(check)
 
+    studies = parse_studies(raw.get("studies"), parameters, problems)
+    updates = apply_evidence(raw.get("evidence"), parameters, problems, prior=prior,
+                             overridden=set(overrides or ()))
     problems.raise_if_any()
     return Scenario(
         title=str(title),
@@ -233,9 +243,12 @@ def from_dict(
         overrides=given,
         _document=document,
         allow_outside=allow_outside,
+        prior=prior,
         directory=directory,
         stakeholders=stakeholders,
         order=order,
+        studies=studies,
+        evidence=updates,
     )
 
 
@@ -446,7 +459,7 @@ def with_variant(scenario: Scenario, variant: str | None) -> Scenario:
 def _rebuild(scenario: Scenario, variant: str | None, overrides: dict[str, Any]) -> Scenario:
     return from_dict(scenario._document, _owned=True, file=scenario.file, digest=scenario.digest,
                      directory=scenario.directory, overrides=overrides, variant=variant,
-                     allow_outside=scenario.allow_outside)
+                     allow_outside=scenario.allow_outside, prior=scenario.prior)
 
 
 # --------------------------------------------------------------------------------------------

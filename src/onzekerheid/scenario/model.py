@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import _display
 from .distributions import Distribution
 from .expressions import Node
+
+if TYPE_CHECKING:
+    from .evidence import Update
+    from .studies import Study
 
 
 @dataclass(frozen=True)
@@ -144,9 +148,12 @@ class Scenario:
     # the parsed file before overrides: private to the loader, which derives variants from it
     _document: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     allow_outside: bool = False  # case tables may lie outside the scenario's folder
+    prior: bool = False  # loaded with its [[evidence]] left out
     directory: str = ""
     stakeholders: tuple[str, ...] = ()
     order: tuple[str, ...] = ()  # expression parameters and outputs, in evaluation order
+    studies: tuple[Study, ...] = ()  # [[studies]] (see studies.py)
+    evidence: tuple[Update, ...] = ()  # [[evidence]], per parameter (see evidence.py)
 
     @property
     def random_parameters(self) -> list[str]:
