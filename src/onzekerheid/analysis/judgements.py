@@ -1,0 +1,172 @@
+"""Judgements kept apart: every output with and without the values that rest on opinion.
+
+A parameter marked ``judgement = true`` (an estimator-bias prior, say) is a value without a
+source. Two layers are reported for every output:
+
+* ``without_judgements``: the run again with every (random) judgement held at its ``point``
+  and the same seed. The engine ties each parameter's random stream to its name, so every
+  other parameter keeps its draws (common random numbers): this equals a run of the file with
+  the judgements written as fixed numbers at their points;
+* ``switching``: per judgement, the value at which the output's median reaches the claim (its
+  figure; 0 when the output has no claim), the other judgements and parameters uncertain;
+  None when the median does not cross it on the judgement's plausible range.
+
+The switching value is found on the first ``min(n, SWITCH_ROWS)`` iterations of the run's
+seed: the median is computed at ``GRID`` values spread over the judgement's 1st to 99th
+percentile (widened to include its point), with common random numbers, so it is a smooth
+curve in the value; the crossing nearest the point is found on a monotone cubic (PCHIP)
+interpolation of that curve. Its Monte Carlo standard error is the delta-method one,
+``MCSE(median) / |d median / d value|`` at the crossing (Glasserman 2003, sec. 7.1, on
+roots of simulated functions).
+
+A per-case factor marked as a judgement (``bias.per_case``: noise with mean 1, drawn per
+case) cannot be held at a point without changing the case draws; it is listed under
+``kept`` and stays uncertain in both layers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+
+from ..scenario.model import Scenario
+from .audit import claim_holds
+from .model import evaluate, model_of
+from .summary import quantiles_with_mcse, summarize
+
+SWITCH_ROWS = 2**13
+GRID = 9
+PLAUSIBLE = (0.01, 0.99)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """Where one output's median reaches its target as one judgement varies."""
+
+    value: float | None
+    mcse: float | None
+    rising: bool  # whether the median grows with the judgement at the crossing
+
+
+@dataclass(frozen=True)
+class JudgementLayer:
+    """Both layers for every output (see the module docstring)."""
+
+    points: dict[str, float]  # the judgements held at their point, and the point
+    kept: tuple[str, ...]  # judgements that stay uncertain (per-case factors)
+    without: dict[str, dict[str, Any]]  # output -> mean, median, low, high, p_positive, ...
+    crossings: dict[str, dict[str, Crossing]]  # output -> judgement -> crossing
+    targets: dict[str, float]  # output -> the level its median is to reach
+    rows: int  # iterations used for the switching values
+
+    def output_json(self, name: str) -> dict[str, Any]:
+        """``without_judgements``, ``switching`` and ``switching_mcse`` of one output."""
+        crossings = self.crossings.get(name, {})
+        return {"without_judgements": self.without[name],
+                "switching": {j: c.value for j, c in crossings.items()},
+                "switching_mcse": {j: c.mcse for j, c in crossings.items()}}
+
+    def to_json(self) -> dict[str, Any]:
+        """The run-level description: what was held where, and how switching was found."""
+        return {"held_at_point": dict(self.points), "kept_uncertain": list(self.kept),
+                "switching_iterations": self.rows,
+                "switching_target": "the claim's figure, or 0 for an output without a claim"}
+
+
+def judgement_names(scenario: Scenario) -> tuple[list[str], list[str]]:
+    """``(held, kept)``: random judgements held at their point; per-case ones kept."""
+    held = [n for n in scenario.judgements if scenario.parameters[n].kind == "random"
+            and scenario.parameters[n].uncertain is None]
+    kept = [n for n in scenario.judgements if n not in held
+            and scenario.parameters[n].kind != "fixed"]
+    return held, kept + list(scenario.case_judgements)
+
+
+def judgement_layer(scenario: Scenario, iterations: int, seed: int, ci: float,
+                    threads: int | None = None) -> JudgementLayer | None:
+    """Both layers for every output of ``scenario`` (None when it has no judgements)."""
+    held, kept = judgement_names(scenario)
+    if not held and not kept:
+        return None
+    model = model_of(scenario)
+    outputs = list(scenario.outputs)
+    points = {n: float(scenario.parameters[n].point) for n in held}
+    data = evaluate(model, outputs, {n: np.full(iterations, v) for n, v in points.items()},
+                    iterations, seed, threads=threads)
+    without = {name: _layer_summary(scenario, name, data[:, j], ci)
+               for j, name in enumerate(outputs)}
+    targets = {n: float(scenario.claims.get(n, 0.0)) for n in outputs}
+    rows = min(iterations, SWITCH_ROWS)
+    crossings: dict[str, dict[str, Crossing]] = {n: {} for n in outputs}
+    for name in held:
+        for output, crossing in _crossings(model, outputs, name, targets, rows, seed,
+                                           threads).items():
+            crossings[output][name] = crossing
+    return JudgementLayer(points, tuple(kept), without, crossings, targets, rows)
+
+
+def _layer_summary(scenario: Scenario, name: str, values: np.ndarray, ci: float
+                   ) -> dict[str, Any]:
+    s = summarize(values, ci)
+    doc: dict[str, Any] = {"mean": _f(s.mean), "median": _f(s.median), "low": _f(s.low),
+                           "high": _f(s.high), "p_positive": _f(s.p_positive)}
+    claim = scenario.claim_of(name)
+    if claim is not None:
+        p, mcse, _ = claim_holds(values, claim)
+        doc.update(p_claim_holds=_f(p), p_claim_holds_mcse=_f(mcse))
+    return doc
+
+
+def _crossings(model: Any, outputs: list[str], name: str, targets: dict[str, float],
+               rows: int, seed: int, threads: int | None) -> dict[str, Crossing]:
+    """Per output, where its median reaches the target as judgement ``name`` varies."""
+    dist = model.scenario.parameters[name].dist
+    point = float(model.scenario.parameters[name].point)
+    low, high = (float(v) for v in dist.ppf(np.array(PLAUSIBLE)))
+    low, high = min(low, point), max(high, point)
+    if not low < high:
+        return {o: Crossing(None, None, True) for o in outputs}
+    grid = np.unique(np.concatenate([np.linspace(low, high, GRID), [point]]))
+    medians = np.empty((len(grid), len(outputs)))
+    mcses = np.empty_like(medians)
+    for g, value in enumerate(grid):
+        data = evaluate(model, outputs, {name: np.full(rows, value)}, rows, seed,
+                        threads=threads)
+        for j in range(len(outputs)):
+            medians[g, j], mcses[g, j] = _median(data[:, j])
+    return {o: _crossing(grid, medians[:, j] - targets[o], mcses[:, j], point)
+            for j, o in enumerate(outputs)}
+
+
+def _median(values: np.ndarray) -> tuple[float, float]:
+    x = values[np.isfinite(values)]
+    if x.size < 10:
+        return math.nan, math.nan
+    return quantiles_with_mcse(x, [0.5])[0]
+
+
+def _crossing(grid: np.ndarray, level: np.ndarray, mcse: np.ndarray, point: float
+              ) -> Crossing:
+    """The root of the interpolated ``level`` nearest ``point``, with its delta-method MCSE."""
+    ok = np.isfinite(level)
+    if ok.sum() < 2:
+        return Crossing(None, None, True)
+    x, y, se = grid[ok], level[ok], mcse[ok]
+    curve = PchipInterpolator(x, y)
+    roots = [float(r) for r in curve.roots(extrapolate=False) if np.isfinite(r)]
+    roots += [float(v) for v, w in zip(x, y, strict=True) if w == 0.0]
+    if not roots:
+        return Crossing(None, None, True)
+    root = min(roots, key=lambda r: abs(r - point))
+    slope = float(curve.derivative()(root))
+    error = float(np.interp(root, x, se))
+    spread = abs(error / slope) if slope != 0.0 and math.isfinite(error) else math.inf
+    return Crossing(root, spread if math.isfinite(spread) else None, slope >= 0.0)
+
+
+def _f(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
