@@ -170,3 +170,30 @@ def _crossing(grid: np.ndarray, level: np.ndarray, mcse: np.ndarray, point: floa
 
 def _f(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
+
+
+def switching_sentence(output: str, judgement: str, crossing: Crossing, direction: str,
+                       point: float, dutch: bool = False) -> str:
+    """"The claim holds as long as ..." for one judgement (``direction``: the claim's, or the
+    output's better when unclaimed: ``higher`` means the median must reach the target from
+    above). Empty when the median does not cross the target on the plausible range."""
+    if crossing.value is None or direction == "none":
+        return ""
+    x = crossing.value
+    above = crossing.rising == (direction == "higher")  # holds for judgement values above x
+    pm = "" if crossing.mcse is None else f" ± {crossing.mcse:.2g}"
+    if judgement.endswith("bias.systematic") and above and 0 < x < 1:
+        share = 1.0 / x - 1.0
+        if dutch:
+            return (f"De claim over {output} houdt stand zolang de schattingen de werkelijke "
+                    f"waarde met minder dan {share:.0%} overschatten ({judgement} boven "
+                    f"{x:.3g}{pm}; het bestand neemt {point:.3g} aan).")
+        return (f"The claim on {output} holds as long as the estimates overstate the realised "
+                f"value by less than {share:.0%} ({judgement} above {x:.3g}{pm}; the file "
+                f"assumes {point:.3g}).")
+    side = ("boven" if above else "onder") if dutch else ("above" if above else "below")
+    if dutch:
+        return (f"De claim over {output} houdt stand zolang {judgement} {side} {x:.4g}{pm} "
+                f"blijft (het bestand neemt {point:.4g} aan).")
+    return (f"The claim on {output} holds as long as {judgement} stays {side} {x:.4g}{pm} "
+            f"(the file assumes {point:.4g}).")

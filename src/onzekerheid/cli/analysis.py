@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .. import api
@@ -100,6 +101,7 @@ def voi(
     threads: Threads = None,
 ) -> None:
     """Expected value of perfect (and partial perfect) information: what research is worth."""
+    from ..analysis.decisions import no_decision_warning, voi_warnings
     from ..analysis.model import check_output, model_of
     from ..analysis.voi import Scale, value_of_information
 
@@ -111,11 +113,14 @@ def voi(
         groups = dict(_group(text) for text in group or [])
         scenario = api.load(file, overrides(set_), variant)
         name = check_output(scenario, output)
+        decision_notes = voi_warnings(scenario, name)
         with status(f"value of information for {name}", json_):
             result = value_of_information(model_of(scenario), name, groups=groups,
                                           iterations=iterations, seed=seed, threads=threads,
                                           scale=Scale(population, years, discount))
         doc = result.to_json()
+        decision_notes += no_decision_warning(name, result.evpi, result.mean)
+        doc["warnings"] = [*doc.get("warnings", []), *decision_notes]
         if json_:
             print(json.dumps(doc, indent=2))
             return
@@ -137,6 +142,8 @@ def voi(
                   f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
                   f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
                   f"{scale['years']} years at {scale['discount']:.2%})", style="dim")
+        for warning in doc["warnings"]:
+            out.print(f"[yellow]warning:[/] {escape(warning)}")
 
 
 @app.command()
@@ -147,6 +154,12 @@ def switching(
         "--target", help="zero, claim, or a number.")] = "zero",
     statistic: Annotated[str, typer.Option(
         "--statistic", help="median (P(output > target) = 1/2) or mean.")] = "median",
+    target_probability: Annotated[float | None, typer.Option(
+        "--target-probability", help="Goal seek: the value at which P(output >= target) "
+        "equals this, e.g. 0.9.")] = None,
+    target_quantile: Annotated[float | None, typer.Option(
+        "--target-quantile", help="Goal seek: the value at which this quantile of the output "
+        "equals the target, e.g. 0.1.")] = None,
     iterations: Annotated[int, typer.Option("-n", "--iterations")] = 2**14,
     seed: Seed = api.DEFAULT_SEED,
     set_: Sets = None,
@@ -155,35 +168,60 @@ def switching(
     threads: Threads = None,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
+    from ..analysis.decisions import switching_warnings
     from ..analysis.model import check_output, model_of
     from ..analysis.switching import switching_values
 
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
+        statistic, level = _goal(statistic, target_probability, target_quantile)
         scenario = api.load(file, overrides(set_), variant)
         name = check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
         with status(f"switching values of {name}", json_):
             result = switching_values(model_of(scenario), name, target=value,
                                       target_label=label, statistic=statistic,
-                                      iterations=iterations, seed=seed, threads=threads)
+                                      iterations=iterations, seed=seed, threads=threads,
+                                      quantile=level,
+                                      warnings=tuple(switching_warnings(scenario, name, label)))
         doc = result.to_json()
         if json_:
             print(json.dumps(doc, indent=2))
             return
         from ..report.terminal import number
 
-        table = Table(title=f"{scenario.title}: where the {statistic} of {name} crosses "
-                      f"{number(value)} ({label})", title_justify="left")
-        for column in ("parameter", "point", "plausible range (1%–99%)", "switching value"):
+        what = (f"the {statistic} of {name} crosses" if statistic != "quantile"
+                else f"P({name} >= target) reaches {1 - level:.3g} as the output")
+        table = Table(title=f"{scenario.title}: where {what} {number(value)} ({label})",
+                      title_justify="left")
+        for column in ("parameter", "point", "plausible range (1%–99%)", "switching value",
+                       "MCSE"):
             table.add_column(column, justify="left" if column == "parameter" else "right")
         for key, entry in doc["parameters"].items():
             low, high = entry["range"]
             table.add_row(key, number(entry["point"]), f"{number(low)} – {number(high)}",
-                          entry["message"])
+                          entry["message"], number(entry["mcse"], 2))
         out.print(table)
         for warning in doc["warnings"]:
             out.print(f"[yellow]note:[/] {warning}")
+
+
+def _goal(statistic: str, probability: float | None, quantile: float | None
+          ) -> tuple[str, float]:
+    """``(statistic, quantile sought)`` from --statistic and the two goal-seek options."""
+    if probability is not None and quantile is not None:
+        raise ScenarioError("--target-probability and --target-quantile ask the same question "
+                            "(P = 1 - q); give one of them")
+    given = probability if probability is not None else quantile
+    if given is None:
+        return statistic, 0.5
+    flag = "--target-probability" if probability is not None else "--target-quantile"
+    if not 0.0 < given < 1.0:
+        raise ScenarioError(f"{flag} must lie strictly between 0 and 1, got {given:g}")
+    if statistic != "median":
+        raise ScenarioError(f"{flag} seeks a quantile; it cannot be combined with "
+                            f"--statistic {statistic}")
+    return "quantile", 1.0 - given if probability is not None else given
 
 
 def _group(text: str) -> tuple[str, list[str]]:

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..analysis.checks import CheckOutcome
+from ..analysis.judgements import switching_sentence
 from ..analysis.result import PointResult, Result
 
 
@@ -106,6 +107,42 @@ def render_result(result: Result, console: Console, lang: str = "en") -> None:
         audit = result.audit_of(name)
         if audit is not None:
             console.print(escape(audit.sentence_nl if lang == "nl" else audit.sentence_en))
+    render_judgements(result, console, lang)
+
+
+def render_judgements(result: Result, console: Console, lang: str = "en") -> None:
+    """The second layer: each claim without the judgements, and where each judgement turns it."""
+    layer = result.judgements()
+    if layer is None:
+        return
+    dutch = lang == "nl"
+    held = ", ".join(layer.points) or "-"
+    console.print(("Zonder oordelen (waarden zonder bron op hun punt: " if dutch else
+                   "Without judgements (values without a source held at their point: ")
+                  + escape(held) + "):", style="bold")
+    for name in result.outputs:
+        audit = result.audit_of(name)
+        if audit is None:
+            continue
+        alone = layer.without[name]
+        p = alone.get("p_claim_holds")
+        console.print(escape(local(
+            f"  {name}: median {compact(alone['median'])} "
+            f"({'met oordelen' if dutch else 'with judgements'} "
+            f"{compact(result.summary_of(name).median)}); P(claim) {percent(p)} "
+            f"({'met oordelen' if dutch else 'with judgements'} "
+            f"{percent(audit.p_claim_holds)})", lang)))
+        stated = result.scenario.claim_of(name)
+        direction = stated.direction if stated is not None else "none"
+        for judgement, crossing in layer.crossings[name].items():
+            text = switching_sentence(name, judgement, crossing, direction,
+                                      layer.points[judgement], dutch)
+            if text:
+                console.print("  " + escape(text))
+    if layer.kept:
+        console.print(("  blijven onzeker (per geval getrokken): " if dutch else
+                       "  kept uncertain (drawn per case): ") + escape(", ".join(layer.kept)),
+                      style="dim")
 
 
 def render_point(point: PointResult, console: Console, lang: str = "en") -> None:

@@ -89,7 +89,7 @@ def from_dict(
     """Validate an already-parsed scenario document."""
     raw = copy.deepcopy(raw)
     problems = Problems(file=file, locate=locate)
-    from .variants import check_variants, variant_overrides
+    from .variants import check_variants, variant_claims, variant_names, variant_overrides
 
     check_variants(raw, problems)
     if variant is not None:
@@ -169,15 +169,11 @@ def from_dict(
     claims, claim_forms = _claims(_table(raw, "claim", problems), "claim", outputs,
                                   broken_outputs, unbuilt, problems)
     if variant is not None:  # the variant's own [variants.NAME.claim] wins, claim by claim
-        from .variants import variant_claims
-
         found = _claims(variant_claims(raw, variant), f"variants.{variant}.claim", outputs,
                         broken_outputs, unbuilt, problems)
         claims.update(found[0])
         claim_forms.update(found[1])
     else:
-        from .variants import variant_names, variant_claims
-
         for name in variant_names(raw):  # checked against the file's outputs when loaded
             _claims(variant_claims(raw, name), f"variants.{name}.claim", outputs,
                     broken_outputs, unbuilt, problems)

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .claims import Claim
+from .claims import Claim, at_least_as_good
 from .distributions import Distribution
 from .expressions import Node
 
@@ -131,8 +131,6 @@ class Scenario:
             return self.claim_forms[name]
         if name not in self.claims:
             return None
-        from .claims import at_least_as_good
-
         output = self.outputs.get(name)
         return at_least_as_good(self.claims[name], output.better if output else "higher")
 
