@@ -15,6 +15,7 @@ from ..errors import Problem, Problems, ScenarioError, allowed, did_you_mean
 from . import distributions as dists
 from . import units
 from .checks import parse_check
+from .claims import FORM_KEYS as claim_form_keys
 from .claims import Claim, parse_claim
 from .claims import flatten as flatten_claim
 from .expressions import FUNCTIONS, ExpressionError, Node, names_in, parse
@@ -424,6 +425,11 @@ def _claims(table: dict[str, Any], section: str, outputs: dict[str, Output],
             if key in skip or unbuilt(key):
                 continue
             if key not in outputs:
+                base, _, sub = key.rpartition(".")
+                if base in outputs:  # { atleast = 1 }: a misspelt form, not a group
+                    problems.add(path, f"unknown key '{sub}' in a claim", did_you_mean(
+                        sub, claim_form_keys) or allowed(claim_form_keys))
+                    continue
                 hint = did_you_mean(key, outputs) or "a claim is keyed by an output name"
                 problems.add(path, f"'{key}' is not an output", hint)
                 continue
