@@ -15,7 +15,7 @@ from ..errors import Problem, Problems, ScenarioError, allowed, did_you_mean
 from . import distributions as dists
 from . import units
 from .checks import parse_check
-from .claims import FORM_KEYS as claim_form_keys
+from .claims import FORM_KEYS as CLAIM_FORM_KEYS
 from .claims import Claim, parse_claim
 from .claims import flatten as flatten_claim
 from .expressions import FUNCTIONS, ExpressionError, Node, names_in, parse
@@ -428,7 +428,7 @@ def _claims(table: dict[str, Any], section: str, outputs: dict[str, Output],
                 base, _, sub = key.rpartition(".")
                 if base in outputs:  # { atleast = 1 }: a misspelt form, not a group
                     problems.add(path, f"unknown key '{sub}' in a claim", did_you_mean(
-                        sub, claim_form_keys) or allowed(claim_form_keys))
+                        sub, CLAIM_FORM_KEYS) or allowed(CLAIM_FORM_KEYS))
                     continue
                 hint = did_you_mean(key, outputs) or "a claim is keyed by an output name"
                 problems.add(path, f"'{key}' is not an output", hint)
