@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -107,7 +108,7 @@ def test_two_sided_claims_use_neutral_words() -> None:
     ("benefit = { between = [2, 1] }", "must be below"),
     ("benefit = { value = 1, rounded = -1 }", "rounded must be a positive number"),
     ("benefit = { atleast = 1 }", "unknown key 'atleast'"),
-    ("benefit = \"many\"", "must be a number or a table"),
+    ("benefit = \"many\"", "must be a number, got 'many'"),
 ])
 def test_bad_claims_are_named(text: str, message: str) -> None:
     with pytest.raises(ScenarioError, match=message) as info:
@@ -222,3 +223,23 @@ def test_claim_holds_ignores_non_finite_values() -> None:
     claim = oz.scenario.claims.Claim("at_least", 1.0, math.inf, 1.0)
     p, mcse, n = claim_holds(np.array([0.0, 2.0, np.nan, np.inf]), claim)
     assert (p, n) == (0.5, 2) and mcse == pytest.approx(0.5 / math.sqrt(2))
+
+
+SHIPPED = sorted((Path(__file__).parent.parent / "scenarios").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_every_shipped_prior_without_a_source_is_a_judgement(path: Path) -> None:
+    scenario = oz.load(path)
+    for name, parameter in scenario.parameters.items():
+        if parameter.kind == "random" and not parameter.internal and not parameter.source:
+            assert parameter.judgement, f"{path.name}: {name} has no source but is no judgement"
+    raw_bias = scenario.raw.get("bias", {})
+    if "per_case" in raw_bias:
+        assert "bias.per_case" in scenario.case_judgements
+
+
+def test_den_haag_without_immaterial_is_judged_against_its_own_claim() -> None:
+    path = Path(__file__).parent.parent / "scenarios" / "den_haag.toml"
+    assert oz.load(path).claims["net_benefit"] == 1.8e6
+    assert oz.load(path, variant="zonder_immaterieel").claims["net_benefit"] == 0.6e6

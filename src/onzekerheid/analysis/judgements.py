@@ -27,6 +27,8 @@ case) cannot be held at a point without changing the case draws; it is listed un
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +40,8 @@ from .audit import claim_holds
 from .model import evaluate, model_of
 from .summary import quantiles_with_mcse, summarize
 
-SWITCH_ROWS = 2**13
-GRID = 9
+SWITCH_ROWS = 2**12
+GRID = 7
 PLAUSIBLE = (0.01, 0.99)
 
 
@@ -66,15 +68,10 @@ class JudgementLayer:
     def output_json(self, name: str) -> dict[str, Any]:
         """``without_judgements``, ``switching`` and ``switching_mcse`` of one output."""
         crossings = self.crossings.get(name, {})
-        return {"without_judgements": self.without[name],
+        return {"without_judgements": {**self.without[name], "held_at_point": dict(self.points),
+                                       "kept_uncertain": list(self.kept)},
                 "switching": {j: c.value for j, c in crossings.items()},
                 "switching_mcse": {j: c.mcse for j, c in crossings.items()}}
-
-    def to_json(self) -> dict[str, Any]:
-        """The run-level description: what was held where, and how switching was found."""
-        return {"held_at_point": dict(self.points), "kept_uncertain": list(self.kept),
-                "switching_iterations": self.rows,
-                "switching_target": "the claim's figure, or 0 for an output without a claim"}
 
 
 def judgement_names(scenario: Scenario) -> tuple[list[str], list[str]]:
@@ -131,13 +128,17 @@ def _crossings(model: Any, outputs: list[str], name: str, targets: dict[str, flo
     if not low < high:
         return {o: Crossing(None, None, True) for o in outputs}
     grid = np.unique(np.concatenate([np.linspace(low, high, GRID), [point]]))
-    medians = np.empty((len(grid), len(outputs)))
-    mcses = np.empty_like(medians)
-    for g, value in enumerate(grid):
-        data = evaluate(model, outputs, {name: np.full(rows, value)}, rows, seed,
-                        threads=threads)
-        for j in range(len(outputs)):
-            medians[g, j], mcses[g, j] = _median(data[:, j])
+
+    def medians_at(value: float) -> list[tuple[float, float]]:
+        data = evaluate(model, outputs, {name: np.full(rows, value)}, rows, seed, threads=1)
+        return [_median(data[:, j]) for j in range(len(outputs))]
+
+    # one grid value per thread: a small evaluation runs in a single chunk, and the kernels
+    # release the GIL as they do for the runner's own threads
+    workers = max(1, min(len(grid), threads or os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        found = np.array(list(pool.map(medians_at, grid)))  # (grid, outputs, 2)
+    medians, mcses = found[:, :, 0], found[:, :, 1]
     return {o: _crossing(grid, medians[:, j] - targets[o], mcses[:, j], point)
             for j, o in enumerate(outputs)}
 

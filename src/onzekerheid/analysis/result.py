@@ -121,7 +121,6 @@ class Result:
             "ci": self.ci,
             "outputs": {name: self._output_json(name) for name in self.summarize_all()},
             **({"convergence": self.convergence} if self.convergence is not None else {}),
-            **({"judgements": layer.to_json()} if (layer := self.judgements()) else {}),
         }
 
     def _repr_html_(self) -> str:

@@ -39,7 +39,9 @@ class Claim:
 
     ``form`` is ``at_least``, ``at_most``, ``between`` or ``value`` (a rounded figure);
     ``figure`` is the one number that stands for it in percentiles and tables (the bound of a
-    one-sided claim, the middle of a range, the rounded value); ``rounded`` the rounding step
+    one-sided claim; of a range the end in the output's bad direction, the least the reader
+    was promised: its low end when higher is better, its high end when lower is, the middle
+    when the output has no direction; the rounded value); ``rounded`` the rounding step
     of a ``value`` claim (nan otherwise); ``direction`` is ``"higher"`` when the claim says
     "at least", ``"lower"`` for "at most" and ``"none"`` for a two-sided claim.
     """
@@ -107,7 +109,7 @@ def parse_claim(value: Any, better: str, path: str, problems: Problems) -> Claim
             return None
         return at_least_as_good(float(value), better)
     if not isinstance(value, dict):
-        problems.add(path, f"a claim must be a number or a table, got {value!r}", HINT)
+        problems.add(path, f"a claim must be a number, got {value!r}", "or a table: " + HINT)
         return None
     unknown = sorted(set(value) - FORM_KEYS)
     for key in unknown:
@@ -150,7 +152,9 @@ def _between(value: dict[str, Any], better: str, path: str, problems: Problems) 
         problems.add(f"{path}.between", f"between = [{pair[0]}, {pair[1]}]: the first number "
                      "must be below the second", "e.g. { between = [1.40, 2.0] }")
         return None
-    return Claim("between", low, high, (low + high) / 2.0)
+    # its figure is the weaker end (the least a reader was promised), the middle without direction
+    figure = {"higher": low, "lower": high}.get(better, (low + high) / 2.0)
+    return Claim("between", low, high, figure)
 
 
 def _value(value: dict[str, Any], better: str, path: str, problems: Problems) -> Claim | None:
