@@ -243,3 +243,19 @@ def test_den_haag_without_immaterial_is_judged_against_its_own_claim() -> None:
     path = Path(__file__).parent.parent / "scenarios" / "den_haag.toml"
     assert oz.load(path).claims["net_benefit"] == 1.8e6
     assert oz.load(path, variant="zonder_immaterieel").claims["net_benefit"] == 0.6e6
+
+
+def test_terminal_and_report_show_both_layers() -> None:
+    from rich.console import Console
+
+    from onzekerheid.report.layers import judgements_section
+    from onzekerheid.report.terminal import render_judgements
+
+    result = _run("benefit = 90\n", n=4000)
+    console = Console(record=True, width=200)
+    render_judgements(result, console)
+    text = console.export_text()
+    assert "Without judgements" in text and "The claim on benefit holds as long as bias" in text
+    html = judgements_section(result, "nl")
+    assert "zonder oordelen" in html and "De claim over benefit houdt stand" in html
+    assert judgements_section(oz.simulate(loads(MODEL), 1000, seed=1), "en") == ""

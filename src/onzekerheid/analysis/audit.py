@@ -68,6 +68,7 @@ class Audit:
     p_claim_holds_mcse: float = math.nan
     within_noise: bool = False
     stated: Claim | None = None
+    verdict_nl: str = ""
 
     def as_dict(self) -> dict[str, object]:
         doc = asdict(self)
@@ -131,7 +132,7 @@ def audit_summary(output: str, summary: Summary, *, ci: float = 0.90, currency: 
         return Audit(output, claim, nan, nan, nan, "unknown",
                      f"{output} could not be simulated, so its claim cannot be judged.",
                      f"{output} kon niet worden gesimuleerd; de claim is niet te beoordelen.",
-                     stated=stated)
+                     stated=stated, verdict_nl="onbekend")
     below = summary.claim_percentile
     p_more = 1.0 - below
     mcse_more = float(summary.claim_percentile_mcse or 0.0)
@@ -155,7 +156,7 @@ def audit_summary(output: str, summary: Summary, *, ci: float = 0.90, currency: 
           f"{_chance(p, mcse, noise, True)}; de simulatie plaatst haar tussen "
           f"{fmt_nl(summary.low)} en {fmt_nl(summary.high)} ({_pct(ci, True)}-interval).")
     return Audit(output, float(claim), below, p_more, mcse_more, verdict_en, en, nl, p, mcse,
-                 noise, stated)
+                 noise, stated, verdict_nl)
 
 
 def _stated(claim: Claim, fmt: Callable[[float], str], dutch: bool) -> str:

@@ -173,6 +173,15 @@ def _f(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
+def claim_direction(result: Any, name: str) -> str:
+    """Which side of its figure a claim holds on: the claim's own direction, or for a range or
+    rounded figure the output's ``better`` (its figure is then the weaker end)."""
+    stated = result.scenario.claim_of(name)
+    output = result.scenario.outputs.get(name)
+    direction = stated.direction if stated is not None else "none"
+    return output.better if direction == "none" and output is not None else direction
+
+
 def switching_sentence(output: str, judgement: str, crossing: Crossing, direction: str,
                        point: float, dutch: bool = False) -> str:
     """"The claim holds as long as ..." for one judgement (``direction``: the claim's, or the
@@ -182,19 +191,30 @@ def switching_sentence(output: str, judgement: str, crossing: Crossing, directio
         return ""
     x = crossing.value
     above = crossing.rising == (direction == "higher")  # holds for judgement values above x
-    pm = "" if crossing.mcse is None else f" ± {crossing.mcse:.2g}"
-    if judgement.endswith("bias.systematic") and above and 0 < x < 1:
-        share = 1.0 / x - 1.0
-        if dutch:
-            return (f"De claim over {output} houdt stand zolang de schattingen de werkelijke "
-                    f"waarde met minder dan {share:.0%} overschatten ({judgement} boven "
-                    f"{x:.3g}{pm}; het bestand neemt {point:.3g} aan).")
-        return (f"The claim on {output} holds as long as the estimates overstate the realised "
-                f"value by less than {share:.0%} ({judgement} above {x:.3g}{pm}; the file "
-                f"assumes {point:.3g}).")
+
+    def num(v: float, digits: int = 4) -> str:
+        text = f"{v:.{digits}g}"
+        return text.replace(".", ",") if dutch else text
+
+    pm = "" if crossing.mcse is None else f" ± {num(crossing.mcse, 2)}"
     side = ("boven" if above else "onder") if dutch else ("above" if above else "below")
+    where = f"{judgement} {side} {num(x)}{pm}"
+    assumes = (f"het bestand neemt {num(point)} aan" if dutch
+               else f"the file assumes {num(point)}")
+    if judgement.endswith("bias.systematic") and above and x > 0:
+        if x < 1:
+            share = f"{1.0 / x - 1.0:.0%}"
+            return (f"De claim over {output} houdt stand zolang de schattingen de werkelijke "
+                    f"waarde met minder dan {share} overschatten ({where}; {assumes})."
+                    if dutch else
+                    f"The claim on {output} holds as long as the estimates overstate the "
+                    f"realised value by less than {share} ({where}; {assumes}).")
+        share = f"{x - 1.0:.0%}"
+        return (f"De claim over {output} houdt alleen stand als de werkelijke waarde de "
+                f"schattingen met minstens {share} overtreft ({where}; {assumes})." if dutch else
+                f"The claim on {output} holds only if the realised value exceeds the estimates "
+                f"by at least {share} ({where}; {assumes}).")
     if dutch:
-        return (f"De claim over {output} houdt stand zolang {judgement} {side} {x:.4g}{pm} "
-                f"blijft (het bestand neemt {point:.4g} aan).")
-    return (f"The claim on {output} holds as long as {judgement} stays {side} {x:.4g}{pm} "
-            f"(the file assumes {point:.4g}).")
+        return f"De claim over {output} houdt stand zolang {where} blijft ({assumes})."
+    return (f"The claim on {output} holds as long as {judgement} stays {side} {num(x)}{pm} "
+            f"({assumes}).")

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..analysis.checks import CheckOutcome
-from ..analysis.judgements import switching_sentence
+from ..analysis.judgements import claim_direction, switching_sentence
 from ..analysis.result import PointResult, Result
 
 
@@ -113,7 +113,7 @@ def render_result(result: Result, console: Console, lang: str = "en") -> None:
 def render_judgements(result: Result, console: Console, lang: str = "en") -> None:
     """The second layer: each claim without the judgements, and where each judgement turns it."""
     layer = result.judgements()
-    if layer is None:
+    if layer is None or not any(n in result.scenario.claims for n in result.outputs):
         return
     dutch = lang == "nl"
     held = ", ".join(layer.points) or "-"
@@ -132,8 +132,7 @@ def render_judgements(result: Result, console: Console, lang: str = "en") -> Non
             f"{compact(result.summary_of(name).median)}); P(claim) {percent(p)} "
             f"({'met oordelen' if dutch else 'with judgements'} "
             f"{percent(audit.p_claim_holds)})", lang)))
-        stated = result.scenario.claim_of(name)
-        direction = stated.direction if stated is not None else "none"
+        direction = claim_direction(result, name)
         for judgement, crossing in layer.crossings[name].items():
             text = switching_sentence(name, judgement, crossing, direction,
                                       layer.points[judgement], dutch)
