@@ -219,10 +219,10 @@ def test_cli_goal_seek_and_refusals(tmp_path) -> None:
     assert warned.exit_code == 0 and "is a cost" in json.loads(warned.stdout)["warnings"][0]
 
 
-def test_claim_holds_ignores_non_finite_values() -> None:
-    claim = oz.scenario.claims.Claim("at_least", 1.0, math.inf, 1.0)
-    p, mcse, n = claim_holds(np.array([0.0, 2.0, np.nan, np.inf]), claim)
-    assert (p, n) == (0.5, 2) and mcse == pytest.approx(0.5 / math.sqrt(2))
+def test_claim_holds_leaves_out_nan_and_counts_never() -> None:
+    claim = oz.scenario.claims.Claim("at_most", -math.inf, 5.0, 5.0)  # pays back by year 5
+    p, mcse, n = claim_holds(np.array([3.0, 7.0, np.nan, np.inf]), claim)
+    assert (p, n) == (1 / 3, 3) and mcse == pytest.approx(math.sqrt(2 / 9 / 3))
 
 
 SHIPPED = sorted((Path(__file__).parent.parent / "scenarios").glob("*.toml"))

@@ -77,13 +77,14 @@ class Audit:
 
 
 def claim_holds(values: np.ndarray, claim: Claim) -> tuple[float, float, int]:
-    """``(p, mcse, n)``: the share of the finite ``values`` for which ``claim`` holds.
+    """``(p, mcse, n)``: the share of the ``values`` (nan left out) for which ``claim`` holds.
 
     ``mcse = sqrt(p (1 - p) / n)``, the binomial standard error of a share of ``n``
-    independent iterations; ``p`` is nan when no value is finite.
+    independent iterations; ``p`` is nan when every value is nan. Infinite values count: a
+    ``payback_year`` of +inf (never pays back) fails "at most year 5".
     """
     x = np.asarray(values, dtype=np.float64)
-    x = x[np.isfinite(x)]
+    x = x[~np.isnan(x)]
     if x.size == 0:
         return math.nan, math.nan, 0
     p = float(np.count_nonzero(claim.holds(x)) / x.size)
