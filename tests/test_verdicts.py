@@ -259,3 +259,26 @@ def test_terminal_and_report_show_both_layers() -> None:
     html = judgements_section(result, "nl")
     assert "zonder oordelen" in html and "De claim over benefit houdt stand" in html
     assert judgements_section(oz.simulate(loads(MODEL), 1000, seed=1), "en") == ""
+
+
+@pytest.mark.parametrize(("file", "output", "words"), [
+    ("utrecht.toml", "cost_effect_ratio", "is a ratio"),
+    ("school_jeugdzorg.toml", "bcr", "is a ratio"),
+    ("den_haag.toml", "costs_per_year", "is a cost"),
+])
+def test_voi_refuses_outputs_that_are_not_decisions(file: str, output: str, words: str) -> None:
+    path = Path(__file__).parent.parent / "scenarios" / file
+    outcome = CliRunner().invoke(app, ["voi", str(path), "--output", output, "-n", "1000"])
+    assert outcome.exit_code == 2 and words in outcome.output, outcome.output
+    assert "--output" in outcome.output or "net benefit" in outcome.output
+
+
+def test_voi_warns_when_no_decision_is_at_stake() -> None:
+    path = Path(__file__).parent.parent / "scenarios" / "schiedam.toml"
+    outcome = CliRunner().invoke(app, ["voi", str(path), "--output", "savings_per_case", "-n",
+                                       "2000", "--json"])
+    assert outcome.exit_code == 0, outcome.output
+    doc = json.loads(outcome.stdout)
+    text = " ".join(doc["warnings"])
+    assert "not a net benefit" in text
+    assert doc["evpi"] == 0 and "no decision is at stake" in text  # never below 0 there

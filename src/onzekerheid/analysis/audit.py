@@ -91,6 +91,16 @@ def claim_holds(values: np.ndarray, claim: Claim) -> tuple[float, float, int]:
     return p, math.sqrt(p * (1.0 - p) / x.size), int(x.size)
 
 
+def claim_sides(values: np.ndarray, claim: Claim) -> tuple[float, float]:
+    """Shares of the values (nan left out) below the claim's low end and above its high end."""
+    x = np.asarray(values, dtype=np.float64)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return math.nan, math.nan
+    return (float(np.count_nonzero(x < claim.low) / x.size),
+            float(np.count_nonzero(x > claim.high) / x.size))
+
+
 def within_noise(p: float, mcse: float) -> bool:
     """Whether ``p`` cannot be told from 1/2: ``|p - 1/2| < 2 mcse`` (see the module)."""
     return abs(p - 0.5) < NOISE_WIDTH * mcse
@@ -117,14 +127,16 @@ def audit_claim(output: str, values: np.ndarray, claim: float | Claim, *, ci: fl
     stated = claim if isinstance(claim, Claim) else at_least_as_good(float(claim), better)
     return audit_summary(output, summarize(values, ci, stated.figure), ci=ci, currency=currency,
                          stated=stated, holds=claim_holds(values, stated)[:2], unit=unit,
-                         better=better)
+                         better=better, sides=claim_sides(values, stated))
 
 
 def audit_summary(output: str, summary: Summary, *, ci: float = 0.90, currency: str = "EUR",
                   stated: Claim | None = None, holds: tuple[float, float] | None = None,
-                  unit: str | None = None, better: str = "higher") -> Audit:
+                  unit: str | None = None, better: str = "higher",
+                  sides: tuple[float, float] | None = None) -> Audit:
     """Audit the claim of a :class:`Summary`; ``holds`` is ``(p_claim_holds, mcse)`` from
-    :func:`claim_holds` (without it, only a one-sided claim can be judged from the summary)."""
+    :func:`claim_holds` (without it, only a one-sided claim can be judged from the summary);
+    ``sides`` (from :func:`claim_sides`) says on which side a two-sided claim fails."""
     claim = summary.claim
     assert claim is not None
     stated = stated or at_least_as_good(claim, better)
@@ -150,12 +162,13 @@ def audit_summary(output: str, summary: Summary, *, ci: float = 0.90, currency: 
     noise = verdict_en == NOISE[0]
     en = (f"The published {output} of {_stated(stated, fmt_en, False)} is {verdict_en}: "
           f"the chance that {_condition(stated, fmt_en, False)} is "
-          f"{_chance(p, mcse, noise, False)}; the simulation puts it between {fmt_en(summary.low)} "
-          f"and {fmt_en(summary.high)} ({ci:.0%} interval).")
+          f"{_chance(p, mcse, noise, False)}{_sides(stated, sides, False)}; the simulation "
+          f"puts it between {fmt_en(summary.low)} and {fmt_en(summary.high)} ({ci:.0%} interval).")
     nl = (f"De gepubliceerde {output} van {_stated(stated, fmt_nl, True)} is {verdict_nl}: "
           f"de kans dat {_condition(stated, fmt_nl, True)}, is "
-          f"{_chance(p, mcse, noise, True)}; de simulatie plaatst haar tussen "
-          f"{fmt_nl(summary.low)} en {fmt_nl(summary.high)} ({_pct(ci, True)}-interval).")
+          f"{_chance(p, mcse, noise, True)}{_sides(stated, sides, True)}; de simulatie "
+          f"plaatst haar tussen {fmt_nl(summary.low)} en {fmt_nl(summary.high)} "
+          f"({_pct(ci, True)}-interval).")
     return Audit(output, float(claim), below, p_more, mcse_more, verdict_en, en, nl, p, mcse,
                  noise, stated, verdict_nl)
 
@@ -181,6 +194,14 @@ def _condition(claim: Claim, fmt: Callable[[float], str], dutch: bool) -> str:
                 else "the true value lies in this range")
     return (f"de werkelijke waarde tussen {fmt(claim.low)} en {fmt(claim.high)} ligt" if dutch
             else f"the true value lies between {fmt(claim.low)} and {fmt(claim.high)}")
+
+
+def _sides(claim: Claim, sides: tuple[float, float] | None, dutch: bool) -> str:
+    if claim.direction != "none" or sides is None or not all(map(math.isfinite, sides)):
+        return ""
+    below, above = (_pct(v, dutch, 1) for v in sides)
+    return (f" (eronder {below}, erboven {above})" if dutch
+            else f" ({below} below it, {above} above)")
 
 
 def _chance(p: float, mcse: float, noise: bool, dutch: bool) -> str:

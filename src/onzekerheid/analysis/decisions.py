@@ -6,7 +6,8 @@ output is a net benefit (societal, per stakeholder or discounted). For other out
 
 * ``voi`` refuses a cost (``better = "lower"``), an output without direction
   (``better = "none"``) and a ratio, share, number of hours or years (their break-even is not
-  0: a benefit-cost ratio breaks even at 1), and warns for a saving or benefit (the costs are
+  0: a benefit-cost ratio breaks even at 1; an output without a unit named ``bcr`` or
+  ``...ratio...`` counts as a ratio), and warns for a saving or benefit (the costs are
   left out, so "positive" decides nothing);
 * ``switching`` against 0 warns for the same outputs and names the target that makes sense;
   with ``--target claim`` or a number it asks a well-posed question and says nothing.
@@ -32,14 +33,20 @@ def _not_decision(scenario: Scenario, output: str) -> tuple[bool, str]:
     if spec.better == "none":
         return True, (f"{output} has no good direction (better = \"none\"), so no decision "
                       "rests on it")
-    if spec.unit in NOT_AMOUNTS or (spec.builtin and base in ("bcr", "break_even_hours",
-                                                              "payback_year")):
-        return True, (f"{output} is a {spec.unit or 'ratio'}, not an amount of money: it does not "
-                      "break even at 0 (a benefit-cost ratio breaks even at 1)")
+    if spec.unit in NOT_AMOUNTS or _named_ratio(spec.unit, base) or (
+            spec.builtin and base in ("break_even_hours", "payback_year")):
+        kind = spec.unit or ("ratio" if _named_ratio("", base) else "number of hours or years")
+        return True, (f"{output} is a {kind}, not an amount of money: it does not break even "
+                      "at 0 (a benefit-cost ratio breaks even at 1)")
     if spec.builtin and base in GROSS:
         return False, (f"{output} is a benefit without its costs, not a net benefit: "
                        "'go ahead when positive' ignores what the intervention costs")
     return False, ""
+
+
+def _named_ratio(unit: str, base: str) -> bool:
+    """An output without a unit whose name says it is a ratio (``bcr``, ``cost_effect_ratio``)."""
+    return not unit and (base == "bcr" or "ratio" in base.lower())
 
 
 def _nets(scenario: Scenario) -> str:
@@ -66,7 +73,8 @@ def switching_warnings(scenario: Scenario, output: str, target_label: str) -> li
     if not reason:
         return []
     better = "--target claim" if output in scenario.claims else "--target NUMBER"
-    if scenario.outputs[output].unit == "ratio" or output.split(".", 1)[0] == "bcr":
+    unit = scenario.outputs[output].unit
+    if unit == "ratio" or _named_ratio(unit, output.split(".", 1)[0]):
         better = "--target 1 (break-even)" + (" or --target claim"
                                               if output in scenario.claims else "")
     return [f"{reason}; a switch at 0 is rarely the question: use {better}"]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..scenario.model import Scenario
-from .audit import Audit, audit_summary, claim_holds
+from .audit import Audit, audit_summary, claim_holds, claim_sides
 from .judgements import JudgementLayer, judgement_layer
 from .summary import Summary, summarize
 
@@ -77,7 +77,8 @@ class Result:
         return audit_summary(name, self.summary_of(name), ci=self.ci,
                              currency=self.scenario.currency, stated=stated,
                              holds=claim_holds(self[name], stated)[:2],
-                             unit=output.unit if output is not None else None, better=better)
+                             unit=output.unit if output is not None else None, better=better,
+                             sides=claim_sides(self[name], stated))
 
     def judgements(self, threads: int | None = None) -> JudgementLayer | None:
         """The run without the judgements and their switching values (see :mod:`.judgements`);
