@@ -87,8 +87,8 @@ def judgement_layer(scenario: Scenario, iterations: int, seed: int, ci: float,
                     threads: int | None = None) -> JudgementLayer | None:
     """Both layers for every output of ``scenario`` (None when it has no judgements)."""
     held, kept = judgement_names(scenario)
-    if not held and not kept:
-        return None
+    if not scenario.judgements and not scenario.case_judgements:
+        return None  # a fixed judgement is at its point already: the layer equals the run
     model = model_of(scenario)
     outputs = list(scenario.outputs)
     points = {n: float(scenario.parameters[n].point) for n in held}
