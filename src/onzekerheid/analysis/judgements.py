@@ -35,9 +35,11 @@ from typing import Any
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
+from ..engine import runner
+from ..plan import Plan, build_plan
 from ..scenario.model import Scenario
+from . import posterior
 from .audit import claim_holds
-from .model import evaluate, model_of
 from .summary import quantiles_with_mcse, summarize
 
 SWITCH_ROWS = 2**12
@@ -89,18 +91,17 @@ def judgement_layer(scenario: Scenario, iterations: int, seed: int, ci: float,
     held, kept = judgement_names(scenario)
     if not scenario.judgements and not scenario.case_judgements:
         return None  # a fixed judgement is at its point already: the layer equals the run
-    model = model_of(scenario)
+    plan = build_plan(scenario)
     outputs = list(scenario.outputs)
     points = {n: float(scenario.parameters[n].point) for n in held}
-    data = evaluate(model, outputs, {n: np.full(iterations, v) for n, v in points.items()},
-                    iterations, seed, threads=threads)
+    data = _simulate(scenario, plan, points, iterations, seed, threads)
     without = {name: _layer_summary(scenario, name, data[:, j], ci)
                for j, name in enumerate(outputs)}
     targets = {n: float(scenario.claims.get(n, 0.0)) for n in outputs}
     rows = min(iterations, SWITCH_ROWS)
     crossings: dict[str, dict[str, Crossing]] = {n: {} for n in outputs}
     for name in held:
-        for output, crossing in _crossings(model, outputs, name, targets, rows, seed,
+        for output, crossing in _crossings(scenario, plan, name, targets, rows, seed,
                                            threads).items():
             crossings[output][name] = crossing
     return JudgementLayer(points, tuple(kept), without, crossings, targets, rows)
@@ -118,11 +119,27 @@ def _layer_summary(scenario: Scenario, name: str, values: np.ndarray, ci: float
     return doc
 
 
-def _crossings(model: Any, outputs: list[str], name: str, targets: dict[str, float],
+def _simulate(scenario: Scenario, plan: Plan, held: dict[str, float], rows: int, seed: int,
+              threads: int | None) -> np.ndarray:
+    """Every output, (rows, outputs), as :func:`onzekerheid.simulate` computes it (evidence
+    resampling included) with the parameters in ``held`` fixed at the values given."""
+    outputs = tuple(scenario.outputs)
+    extra = tuple(u.parameter for u in posterior.weighted(scenario) if u.parameter not in outputs)
+    keep = [plan.names.index(n) for n in outputs + extra]
+    inputs = {plan.names.index(n): np.full(rows, v) for n, v in held.items()}
+    data = runner.run(plan, rows, seed, keep, inputs=inputs, threads=threads)
+    if scenario.evidence:
+        data, _ = posterior.resample(scenario, data, outputs + extra, seed)
+    return np.ascontiguousarray(data[:, :len(outputs)])
+
+
+def _crossings(scenario: Scenario, plan: Plan, name: str, targets: dict[str, float],
                rows: int, seed: int, threads: int | None) -> dict[str, Crossing]:
     """Per output, where its median reaches the target as judgement ``name`` varies."""
-    dist = model.scenario.parameters[name].dist
-    point = float(model.scenario.parameters[name].point)
+    outputs = list(scenario.outputs)
+    dist = scenario.parameters[name].dist
+    assert dist is not None
+    point = float(scenario.parameters[name].point)
     low, high = (float(v) for v in dist.ppf(np.array(PLAUSIBLE)))
     low, high = min(low, point), max(high, point)
     if not low < high:
@@ -130,7 +147,7 @@ def _crossings(model: Any, outputs: list[str], name: str, targets: dict[str, flo
     grid = np.unique(np.concatenate([np.linspace(low, high, GRID), [point]]))
 
     def medians_at(value: float) -> list[tuple[float, float]]:
-        data = evaluate(model, outputs, {name: np.full(rows, value)}, rows, seed, threads=1)
+        data = _simulate(scenario, plan, {name: float(value)}, rows, seed, 1)
         return [_median(data[:, j]) for j in range(len(outputs))]
 
     # one grid value per thread: a small evaluation runs in a single chunk, and the kernels

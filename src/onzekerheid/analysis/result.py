@@ -34,6 +34,7 @@ class Result:
     _summaries: dict[str, Summary] = field(default_factory=dict, repr=False)
     convergence: dict[str, Any] | None = None  # what `run --precision` reached
     _layer: list[JudgementLayer | None] = field(default_factory=list, repr=False)
+    evidence: dict[str, Any] | None = None  # what [[evidence]] did (see posterior.py)
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
@@ -122,6 +123,7 @@ class Result:
             "ci": self.ci,
             "outputs": {name: self._output_json(name) for name in self.summarize_all()},
             **({"convergence": self.convergence} if self.convergence is not None else {}),
+            **({"evidence": self.evidence} if self.evidence is not None else {}),
         }
 
     def _repr_html_(self) -> str:

@@ -14,6 +14,7 @@ from ..errors import ScenarioError
 from .app import (
     FileArg,
     Json,
+    Prior,
     Seed,
     Sets,
     Threads,
@@ -48,6 +49,7 @@ def sensitivity(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    prior: Prior = False,
 ) -> None:
     """Which inputs drive an output: Sobol' indices, tornado, rank correlations or regional."""
     from ..analysis import sensitivity as sa
@@ -57,7 +59,7 @@ def sensitivity(
         check_options(1 if iterations is None else iterations, 0.9, seed, threads)
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         model = model_of(scenario)
         result: Any
@@ -99,6 +101,7 @@ def voi(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    prior: Prior = False,
 ) -> None:
     """Expected value of perfect (and partial perfect) information: what research is worth."""
     from ..analysis.decisions import no_decision_warning, voi_warnings
@@ -111,13 +114,14 @@ def voi(
             raise ScenarioError("--population must be > 0, --years >= 1 and --discount in 0..1, "
                                 f"got {population:g}, {years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         decision_notes = voi_warnings(scenario, name)
         with status(f"value of information for {name}", json_):
             result = value_of_information(model_of(scenario), name, groups=groups,
                                           iterations=iterations, seed=seed, threads=threads,
-                                          scale=Scale(population, years, discount))
+                                          scale=Scale(population, years, discount),
+                                          studies=scenario.studies)
         doc = result.to_json()
         decision_notes += no_decision_warning(name, result.evpi, result.mean)
         doc["warnings"] = [*doc.get("warnings", []), *decision_notes]
@@ -144,6 +148,8 @@ def voi(
                   f"{scale['years']} years at {scale['discount']:.2%})", style="dim")
         for warning in doc["warnings"]:
             out.print(f"[yellow]warning:[/] {escape(warning)}")
+        if doc.get("studies"):
+            _render_studies(doc["studies"])
 
 
 @app.command()
@@ -166,6 +172,7 @@ def switching(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    prior: Prior = False,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
     from ..analysis.decisions import switching_warnings
@@ -175,7 +182,7 @@ def switching(
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
         statistic, level = _goal(statistic, target_probability, target_quantile)
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
         with status(f"switching values of {name}", json_):
@@ -222,6 +229,24 @@ def _goal(statistic: str, probability: float | None, quantile: float | None
         raise ScenarioError(f"{flag} seeks a quantile; it cannot be combined with "
                             f"--statistic {statistic}")
     return "quantile", 1.0 - given if probability is not None else given
+
+
+def _render_studies(studies: dict[str, Any]) -> None:
+    from ..report.studies import study_sentence
+    from ..report.terminal import number
+
+    for name, entry in studies.items():
+        table = Table(title=f"study {name}: {entry['likelihood']} on {entry['parameter']}",
+                      title_justify="left")
+        for column in ("size", "EVSI", "± MCSE", "cost", "ENBS"):
+            table.add_column(column, justify="right")
+        for i, size in enumerate(entry["sizes"]):
+            best = "[b]" if size == entry["optimal_size"] else ""
+            table.add_row(f"{best}{size}", number(entry["evsi"][i]),
+                          number(entry["evsi_mcse"][i], 2), number(entry["cost"][i]),
+                          f"{best}{number(entry['enbs'][i])}")
+        out.print(table)
+        out.print(study_sentence(name, entry, "en"))
 
 
 def _group(text: str) -> tuple[str, list[str]]:

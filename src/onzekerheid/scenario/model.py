@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .claims import Claim, at_least_as_good
 from .distributions import Distribution
 from .expressions import Node
+
+if TYPE_CHECKING:
+    from .evidence import Update
+    from .studies import Study
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,8 @@ class Scenario:
     directory: str = ""
     stakeholders: tuple[str, ...] = ()
     order: tuple[str, ...] = ()  # expression parameters and outputs, in evaluation order
+    studies: tuple[Study, ...] = ()  # [[studies]] (see studies.py)
+    evidence: tuple[Update, ...] = ()  # [[evidence]], per parameter (see evidence.py)
     claim_forms: dict[str, Claim] = field(default_factory=dict)  # each claim as stated
     case_judgements: tuple[str, ...] = ()  # per-case factors marked judgement (bias.per_case)
 
