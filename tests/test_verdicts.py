@@ -282,3 +282,13 @@ def test_voi_warns_when_no_decision_is_at_stake() -> None:
     text = " ".join(doc["warnings"])
     assert "not a net benefit" in text
     assert doc["evpi"] == 0 and "no decision is at stake" in text  # never below 0 there
+
+
+def test_the_noise_rule_is_a_two_sigma_test_at_the_true_median() -> None:
+    # a claim at the true median of N(0, 1): |p - 1/2| < 2 MCSE should hold in P(|Z| < 2) =
+    # 95.4% of runs; over 400 runs the share has sd sqrt(.954 * .046 / 400) = 0.0105, so
+    # 0.954 +- 4 sd is accepted
+    rng = np.random.default_rng(12)
+    hits = [audit_claim("net_benefit", rng.standard_normal(2000), 0.0).within_noise
+            for _ in range(400)]
+    assert abs(np.mean(hits) - 0.954) < 4 * 0.0105
