@@ -19,6 +19,9 @@ interpolation of that curve. Its Monte Carlo standard error is the delta-method 
 ``MCSE(median) / |d median / d value|`` at the crossing (Glasserman 2003, sec. 7.1, on
 roots of simulated functions).
 
+Both are simulated as :func:`onzekerheid.simulate` does, importance resampling by
+``[[evidence]]`` included, so the first layer equals the fixed run under evidence too.
+
 A per-case factor marked as a judgement (``bias.per_case``: noise with mean 1, drawn per
 case) cannot be held at a point without changing the case draws; it is listed under
 ``kept`` and stays uncertain in both layers.
