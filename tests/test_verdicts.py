@@ -146,9 +146,12 @@ def test_a_variant_carries_its_own_claim(tmp_path) -> None:
     assert oz.load(path).claims["benefit"] == 90
     low = oz.load(path, variant="low")
     assert low.claims == {"benefit": 40.0, "cost": 60.0}
+    path.write_text(MODEL + "[variants.low.claim]\nnope = 40\nbenefit = { atmost = 1 }\n")
+    with pytest.raises(ScenarioError, match="variants.low.claim.benefit.atmost"):
+        oz.load(path)  # a form is checked on every load
     path.write_text(MODEL + "[variants.low.claim]\nnope = 40\n")
     with pytest.raises(ScenarioError, match="variants.low.claim.nope"):
-        oz.load(path)
+        oz.load(path, variant="low")  # a name when the variant is used
 
 
 def test_without_judgements_equals_a_run_with_the_judgement_at_its_point() -> None:

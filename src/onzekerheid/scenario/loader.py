@@ -181,10 +181,10 @@ def from_dict(
                         broken_outputs, unbuilt, problems)
         claims.update(found[0])
         claim_forms.update(found[1])
-    else:
-        for name in variant_names(raw):  # checked against the file's outputs when loaded
+    else:  # forms are checked now; names when the variant is used (it may add outputs)
+        for name in variant_names(raw):
             _claims(variant_claims(raw, name), f"variants.{name}.claim", outputs,
-                    broken_outputs, unbuilt, problems)
+                    broken_outputs, unbuilt, problems, names=False)
 
     checks = []
     raw_checks = raw.get("checks", [])
@@ -426,9 +426,12 @@ def _builtin_words(outputs: dict[str, Output]) -> None:
 
 
 def _claims(table: dict[str, Any], section: str, outputs: dict[str, Output],
-            skip: AbstractSet[str], unbuilt: Any, problems: Problems
+            skip: AbstractSet[str], unbuilt: Any, problems: Problems, names: bool = True
             ) -> tuple[dict[str, float], dict[str, Claim]]:
-    """The claims of a ``[claim]`` table: each output's figure and its :class:`Claim`."""
+    """The claims of a ``[claim]`` table: each output's figure and its :class:`Claim`.
+
+    With ``names`` False a claim on a name that is not an output is passed over (a variant's
+    claims are checked against the outputs of the variant when it is used)."""
     figures: dict[str, float] = {}
     forms: dict[str, Claim] = {}
     for name, value in table.items():
@@ -441,6 +444,8 @@ def _claims(table: dict[str, Any], section: str, outputs: dict[str, Output],
                 if base in outputs:  # { atleast = 1 }: a misspelt form, not a group
                     problems.add(path, f"unknown key '{sub}' in a claim", did_you_mean(
                         sub, CLAIM_FORM_KEYS) or allowed(CLAIM_FORM_KEYS))
+                    continue
+                if not names:
                     continue
                 hint = did_you_mean(key, outputs) or "a claim is keyed by an output name"
                 problems.add(path, f"'{key}' is not an output", hint)
