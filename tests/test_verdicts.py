@@ -295,3 +295,14 @@ def test_the_noise_rule_is_a_two_sigma_test_at_the_true_median() -> None:
     hits = [audit_claim("net_benefit", rng.standard_normal(2000), 0.0).within_noise
             for _ in range(400)]
     assert abs(np.mean(hits) - 0.954) < 4 * 0.0105
+
+
+def test_p_claim_holds_uses_batch_means_when_rows_depend_on_each_other() -> None:
+    from onzekerheid.analysis.mcse import probability_mcse
+    from onzekerheid.engine.runner import BLOCK
+
+    text = MODEL + '[correlations]\npairs = [["x", "bias", 0.8]]\n[claim]\nbenefit = 80\n'
+    result = oz.simulate(loads(text), 8 * BLOCK, seed=1, store="all")
+    doc = result.to_json()["outputs"]["benefit"]
+    y = result["benefit"]
+    assert doc["p_claim_holds_mcse"] == pytest.approx(probability_mcse(y, y >= 80, BLOCK))

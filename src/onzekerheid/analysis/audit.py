@@ -4,8 +4,9 @@ For an output with a ``[claim]`` (see :mod:`onzekerheid.scenario.claims`):
 
 * ``p_claim_holds``: the share of iterations in which the claim *as stated* is true (at least
   this good, at most this high, inside the range, equal to the figure as rounded), with its
-  Monte Carlo standard error ``sqrt(p (1 - p) / n)`` (iterations are independent draws, so the
-  count of iterations where the claim holds is binomial);
+  Monte Carlo standard error: ``sqrt(p (1 - p) / n)`` for independent iterations (the count
+  where the claim holds is binomial), batch means when rows depend on each other (see
+  :mod:`.mcse`);
 * the older fields: the claim figure's percentile (share of iterations below it) and
   ``P(true value >= figure)`` with its MCSE;
 * a verdict and one sentence in English and Dutch that a policymaker can read.
@@ -30,6 +31,7 @@ import numpy as np
 
 from ..scenario import units
 from ..scenario.claims import Claim, at_least_as_good
+from .mcse import fraction_mcse
 from .summary import Summary, summarize
 
 # (lowest p_claim_holds, verdict in English, in Dutch), from the top down
@@ -76,19 +78,25 @@ class Audit:
         return doc
 
 
-def claim_holds(values: np.ndarray, claim: Claim) -> tuple[float, float, int]:
+def claim_holds(values: np.ndarray, claim: Claim, batch: int = 1
+                ) -> tuple[float, float, int]:
     """``(p, mcse, n)``: the share of the ``values`` (nan left out) for which ``claim`` holds.
 
-    ``mcse = sqrt(p (1 - p) / n)``, the binomial standard error of a share of ``n``
-    independent iterations; ``p`` is nan when every value is nan. Infinite values count: a
-    ``payback_year`` of +inf (never pays back) fails "at most year 5".
+    ``values`` in run order; the MCSE is :func:`~.mcse.fraction_mcse`: binomial,
+    ``sqrt(p (1 - p) / n)``, for independent iterations (``batch`` 1), batch means over the
+    engine's blocks when rows depend on each other (``[correlations]``, importance
+    resampling: :func:`~.mcse.rows_per_batch`), half the rule-of-three bound at p = 0 or 1.
+    ``p`` is nan when every value is nan. Infinite values count: a ``payback_year`` of +inf
+    (never pays back) fails "at most year 5".
     """
     x = np.asarray(values, dtype=np.float64)
-    x = x[~np.isnan(x)]
+    keep = ~np.isnan(x)
+    ids = None if batch <= 1 else (np.arange(x.size, dtype=np.int64) // batch)[keep]
+    x = x[keep]
     if x.size == 0:
         return math.nan, math.nan, 0
-    p = float(np.count_nonzero(claim.holds(x)) / x.size)
-    return p, math.sqrt(p * (1.0 - p) / x.size), int(x.size)
+    hits = claim.holds(x)
+    return float(np.count_nonzero(hits) / x.size), fraction_mcse(hits, ids), int(x.size)
 
 
 def claim_sides(values: np.ndarray, claim: Claim) -> tuple[float, float]:

@@ -43,7 +43,8 @@ from ..plan import Plan, build_plan
 from ..scenario.model import Scenario
 from . import posterior
 from .audit import claim_holds
-from .summary import quantiles_with_mcse, summarize
+from .mcse import quantiles_with_mcse, rows_per_batch
+from .summary import summarize
 
 SWITCH_ROWS = 2**12
 GRID = 7
@@ -112,12 +113,13 @@ def judgement_layer(scenario: Scenario, iterations: int, seed: int, ci: float,
 
 def _layer_summary(scenario: Scenario, name: str, values: np.ndarray, ci: float
                    ) -> dict[str, Any]:
-    s = summarize(values, ci)
+    batch = rows_per_batch(scenario)
+    s = summarize(values, ci, batch=batch)
     doc: dict[str, Any] = {"mean": _f(s.mean), "median": _f(s.median), "low": _f(s.low),
                            "high": _f(s.high), "p_positive": _f(s.p_positive)}
     claim = scenario.claim_of(name)
     if claim is not None:
-        p, mcse, _ = claim_holds(values, claim)
+        p, mcse, _ = claim_holds(values, claim, batch)
         doc.update(p_claim_holds=_f(p), p_claim_holds_mcse=_f(mcse))
     return doc
 
@@ -148,10 +150,11 @@ def _crossings(scenario: Scenario, plan: Plan, name: str, targets: dict[str, flo
     if not low < high:
         return {o: Crossing(None, None, True) for o in outputs}
     grid = np.unique(np.concatenate([np.linspace(low, high, GRID), [point]]))
+    batch = rows_per_batch(scenario)
 
     def medians_at(value: float) -> list[tuple[float, float]]:
         data = _simulate(scenario, plan, {name: float(value)}, rows, seed, 1)
-        return [_median(data[:, j]) for j in range(len(outputs))]
+        return [_median(data[:, j], batch) for j in range(len(outputs))]
 
     # one grid value per thread: a small evaluation runs in a single chunk, and the kernels
     # release the GIL as they do for the runner's own threads
@@ -163,11 +166,10 @@ def _crossings(scenario: Scenario, plan: Plan, name: str, targets: dict[str, flo
             for j, o in enumerate(outputs)}
 
 
-def _median(values: np.ndarray) -> tuple[float, float]:
-    x = values[np.isfinite(values)]
-    if x.size < 10:
+def _median(values: np.ndarray, batch: int) -> tuple[float, float]:
+    if np.count_nonzero(np.isfinite(values)) < 10:
         return math.nan, math.nan
-    return quantiles_with_mcse(x, [0.5])[0]
+    return quantiles_with_mcse(values, [0.5], batch)[0]
 
 
 def _crossing(grid: np.ndarray, level: np.ndarray, mcse: np.ndarray, point: float

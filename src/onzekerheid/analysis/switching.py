@@ -14,8 +14,8 @@ refined with Brent's method. Without a sign change on that range: "no switch wit
 plausible range".
 
 Every value found carries its Monte Carlo standard error by the delta method: the statistic
-``S(x)`` is estimated with error ``MCSE(S)`` (the order-statistic MCSE of a quantile, see
-:func:`~onzekerheid.analysis.summary.quantile_mcse`, or ``sd / sqrt(n)`` of a mean), so its
+``S(x)`` is estimated with error ``MCSE(S)`` (the order-statistic MCSE of a quantile or the
+MCSE of a mean, batch means where rows depend on each other: :mod:`.mcse`), so its
 root ``x*`` is off by about ``MCSE(S(x*)) / |S'(x*)|``; the slope ``S'`` is a central
 difference with common random numbers (Glasserman 2003, *Monte Carlo Methods in Financial
 Engineering*, sec. 7.1).
@@ -34,8 +34,8 @@ import numpy as np
 from scipy import optimize
 
 from ..errors import ScenarioError
+from .mcse import mean_mcse, quantile_mcse, rows_per_batch
 from .model import Model, evaluate
-from .summary import quantile_mcse
 
 STATISTICS = ("median", "mean", "quantile")
 PLAUSIBLE = (0.01, 0.99)
@@ -114,21 +114,22 @@ def switching_values(model: Model, output: str, *, target: float = 0.0,
     def reduce(y: np.ndarray) -> float:
         return float(np.mean(y)) if statistic == "mean" else float(np.quantile(y, q))
 
-    def sample(name: str, value: float) -> np.ndarray:
+    def sample(name: str, value: float, finite: bool = True) -> np.ndarray:
         y = evaluate(model, [output], {name: np.full(iterations, value)}, iterations, seed,
                      threads=threads)[:, 0]
-        return y[np.isfinite(y)]
+        return y[np.isfinite(y)] if finite else y
 
     def level(name: str, value: float) -> float:
         y = sample(name, value)
         return reduce(y) - target if y.size else math.nan
 
+    batch = rows_per_batch(model.scenario)
+
     def error(name: str, root: float, width: float) -> float | None:
-        y = sample(name, root)
-        if y.size < 10:
+        y = sample(name, root, finite=False)  # run order: batches are the engine's blocks
+        if np.count_nonzero(np.isfinite(y)) < 10:
             return None
-        se = (float(np.std(y, ddof=1)) / math.sqrt(y.size) if statistic == "mean"
-              else quantile_mcse(y, q))
+        se = mean_mcse(y, batch) if statistic == "mean" else quantile_mcse(y, q, batch)
         h = 1e-3 * width
         slope = (level(name, root + h) - level(name, root - h)) / (2.0 * h)
         return abs(se / slope) if slope != 0.0 and math.isfinite(se / slope) else None
