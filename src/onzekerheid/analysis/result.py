@@ -10,6 +10,7 @@ import numpy as np
 
 from ..scenario.model import Scenario
 from .audit import Audit, audit_summary
+from .distribution import domain_json
 from .summary import Summary, summarize
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class Result:
             "ci": self.ci,
             "outputs": {name: self._output_json(name) for name in self.summarize_all()},
             **({"convergence": self.convergence} if self.convergence is not None else {}),
+            **domain_json(self),
         }
 
     def _repr_html_(self) -> str:

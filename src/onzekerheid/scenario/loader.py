@@ -129,7 +129,7 @@ def from_dict(
     from .domain import build_domain  # the social-domain sections add parameters and outputs
 
     before = len(problems.items)
-    cases, stakeholders = build_domain(raw, parameters, outputs, problems, directory)
+    cases, stakeholders, domain = build_domain(raw, parameters, outputs, problems, directory)
     domain_failed = len(problems.items) > before
     from .correlations import parse_correlations
 
@@ -220,6 +220,7 @@ def from_dict(
         directory=directory,
         stakeholders=stakeholders,
         order=order,
+        domain=domain,
     )
 
 

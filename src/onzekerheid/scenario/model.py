@@ -84,7 +84,8 @@ class CaseBlock:
 
     Per iteration the kernel draws which of ``count`` cases succeed (rate in column
     ``success``), each success's estimator error and heterogeneity (or resampled table row),
-    and writes ``sum over successful cases of factor x table[row, j]`` to output column j.
+    and writes ``sum over successful cases of factor x table[row, j]`` to output column j
+    (``sum over all cases of table[row, j]`` for an unweighted, extra-cost, column).
     """
 
     count: int
@@ -95,6 +96,25 @@ class CaseBlock:
     table: tuple[tuple[float, ...], ...]  # rows x columns; one column of ones when no table
     columns: tuple[str, ...]  # names of the sum parameters written, one per table column
     resample: bool = True
+    weighted: tuple[bool, ...] = ()  # per column; False: an extra cost, summed unweighted
+
+
+
+@dataclass(frozen=True)
+class DomainInfo:
+    """What the social-domain model adds besides parameters and outputs (for the report).
+
+    ``unpriced``: the ``[[unpriced]]`` effects (name, direction, stakeholder, note, source),
+    what the figure leaves out; ``warnings``: load-time remarks (stacked counterfactuals);
+    ``years``: the horizon (0 without ``[horizon]``) and ``cash_flow`` its yearly outputs.
+    """
+
+    stakeholders: tuple[str, ...] = ()
+    unpriced: tuple[dict[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+    years: int = 0
+    cash_flow: tuple[str, ...] = ()
+    price_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +135,7 @@ class Scenario:
     directory: str = ""
     stakeholders: tuple[str, ...] = ()
     order: tuple[str, ...] = ()  # expression parameters and outputs, in evaluation order
+    domain: DomainInfo | None = None  # the social-domain model's report data
 
     @property
     def random_parameters(self) -> list[str]:
