@@ -43,6 +43,7 @@ from .builder import (
     DIRECTIONS,
     DOMAIN_SECTIONS,
     EXTRAPOLATION_KEYS,
+    HORIZON_KEYS,
     INTERVENTION_KEYS,
     ITEM_KEYS,
     KINDS,
@@ -61,7 +62,7 @@ from .items import parse_items
 from .model import CaseBlock, DomainInfo, Output, Parameter
 
 __all__ = ["BIAS_KEYS", "BUILTINS", "CASES_KEYS", "COSTS_KEYS", "EXTRAPOLATION_KEYS",
-           "INTERVENTION_KEYS", "ITEM_KEYS", "ONE_OFF_KEYS", "OPTIONS_KEYS", "RISK_KEYS",
+           "HORIZON_KEYS", "INTERVENTION_KEYS", "ITEM_KEYS", "ONE_OFF_KEYS", "OPTIONS_KEYS", "RISK_KEYS",
            "SUCCESS_KEYS", "build_domain"]
 
 
@@ -378,8 +379,9 @@ def _case_block(b: _Builder, cases: dict[str, Any], items: list[dict[str, Any]],
                        "give the extra cost its own column of positive amounts")
     columns = benefits + costs
     sums = {"": "cases.sum.all"}
-    if not cases:
-        # no sample of cases: the success rate enters as its expectation (one average case)
+    if not set(cases) & {"count", "table", "heterogeneity", "resample"}:
+        # no sample of cases (at most the stakeholders): the success rate enters as its
+        # expectation (one average case)
         expected = "(success.rate + (1 - success.rate) * success.failure_yield)"
         sums.update({c: expected for c in columns})
         sums[""] = expected

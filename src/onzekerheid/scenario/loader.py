@@ -20,6 +20,7 @@ SECTIONS = {
     "scenario", "parameters", "outputs", "claim", "checks",
     # the social-domain model (see domain.py)
     "cases", "success", "bias", "prices", "items", "extrapolation", "costs", "options",
+    "horizon", "unpriced",  # the second version's time horizon and unpriced effects
     "variants",  # named sets of overrides (see variants.py)
     "correlations",  # rank correlations between parameters (see correlations.py)
 }
@@ -28,7 +29,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
 DOMAIN_SECTIONS = ("prices", "cases", "success", "bias", "items", "extrapolation", "costs",
-                   "options")
+                   "options", "horizon")
 RESERVED = set(FUNCTIONS) | {"P", "lambda", "if", "else", "and", "or", "not", "in", "is"}
 
 
@@ -578,7 +579,8 @@ def _domain_key(key: str) -> bool:
 
     return key in (domain.CASES_KEYS | domain.SUCCESS_KEYS | domain.BIAS_KEYS | domain.ITEM_KEYS
                    | domain.EXTRAPOLATION_KEYS | domain.COSTS_KEYS | domain.RISK_KEYS
-                   | domain.INTERVENTION_KEYS | domain.OPTIONS_KEYS) - {"name", "note", "source"}
+                   | domain.INTERVENTION_KEYS | domain.OPTIONS_KEYS | domain.HORIZON_KEYS
+                   | domain.ONE_OFF_KEYS) - {"name", "note", "source"}
 
 
 def _override_targets(raw: dict[str, Any]) -> list[str]:
