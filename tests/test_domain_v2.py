@@ -246,6 +246,10 @@ def test_a_programme_that_never_pays_back_has_an_infinite_payback_year():
                          seed=1)
     doc = result.to_json()
     assert doc["domain"]["cash_flow"]["never_pays_back"] == 1.0
+    # +inf sorts above every year: the quantiles are +inf too, shown as null in the JSON
+    assert result.summary_of("payback_year").median == math.inf
+    assert result.summary_of("payback_year").nonfinite == 0
+    assert doc["outputs"]["payback_year"]["median"] is None
     assert doc["domain"]["cash_flow"]["years"] == [1, 2, 3]
 
 
@@ -451,3 +455,15 @@ def test_the_balance_per_stakeholder_is_in_the_json():
     rows = doc["balance"]["rows"]
     assert rows["rijk"]["costs_per_year"]["median"] == pytest.approx(-21_000)
     assert rows["societal"]["net_benefit"]["median"] == pytest.approx(50_000)
+
+
+def test_the_report_shows_the_balance_the_unpriced_effects_and_the_cash_flow():
+    from onzekerheid.report.html import render
+
+    body = HORIZON.replace("[horizon]", """[[unpriced]]
+    name = "betere schoolresultaten"
+    direction = "positive"
+    [horizon]""")
+    page = render(oz.simulate(scenario(body), 500, seed=1), lang="nl")
+    assert "Verdelingseffecten" in page and "betere schoolresultaten" in page
+    assert "Netto kasstroom per jaar" in page

@@ -16,6 +16,10 @@ from .summary import Summary, summarize
 if TYPE_CHECKING:
     import pandas as pd
 
+# Outputs whose +inf is a value, not a failure: the payback year of a programme that never
+# pays back sorts above every year (DESIGN.md, "Social-domain model, second version").
+INFINITE_OK = frozenset({"payback_year"})
+
 
 @dataclass
 class Result:
@@ -57,13 +61,15 @@ class Result:
             workers = min(len(missing), threads or os.cpu_count() or 1)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 found = pool.map(lambda n: summarize(self[n], self.ci,
-                                                     self.scenario.claims.get(n)), missing)
+                                                     self.scenario.claims.get(n),
+                                                     keep_inf=n in INFINITE_OK), missing)
                 self._summaries.update(zip(missing, found, strict=True))
         return {n: self.summary_of(n) for n in self.outputs}
 
     def summary_of(self, name: str) -> Summary:
         if name not in self._summaries:
-            self._summaries[name] = summarize(self[name], self.ci, self.scenario.claims.get(name))
+            self._summaries[name] = summarize(self[name], self.ci, self.scenario.claims.get(name),
+                                              keep_inf=name in INFINITE_OK)
         return self._summaries[name]
 
     def audit_of(self, name: str) -> Audit | None:

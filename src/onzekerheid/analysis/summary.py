@@ -75,8 +75,10 @@ def quantiles_with_mcse(values: np.ndarray, qs: list[float]) -> list[tuple[float
     part = np.partition(values, sorted(wanted))
     out = []
     for frac, floor, ceil, lo, hi in plan:
-        quantile = part[floor] + (part[ceil] - part[floor]) * frac
-        mcse = (part[hi] - part[lo]) / 2.0 if n >= 10 else math.nan
+        with np.errstate(invalid="ignore"):  # a kept +inf (payback_year): inf, never nan
+            same = frac == 0 or part[ceil] == part[floor]
+            quantile = part[floor] if same else part[floor] + (part[ceil] - part[floor]) * frac
+            mcse = (part[hi] - part[lo]) / 2.0 if n >= 10 else math.nan
         out.append((float(quantile), float(mcse)))
     return out
 
@@ -89,10 +91,15 @@ def quantile_mcse(values: np.ndarray, q: float) -> float:
     return quantiles_with_mcse(x, [q])[0][1]
 
 
-def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None) -> Summary:
-    """Summarise the samples of one output (non-finite iterations are counted, then left out)."""
+def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
+              keep_inf: bool = False) -> Summary:
+    """Summarise the samples of one output (non-finite iterations are counted, then left out).
+
+    With ``keep_inf``, +inf is a value that sorts above every other (a ``payback_year`` that
+    never comes): it enters the quantiles and makes the mean +inf instead of being left out.
+    """
     values = np.asarray(values, dtype=np.float64)
-    finite = np.isfinite(values)
+    finite = np.isfinite(values) | (keep_inf & np.isposinf(values))
     nonfinite = int(values.size - np.count_nonzero(finite))
     if nonfinite:
         values = values[finite]
@@ -100,8 +107,9 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None) 
     if n == 0:
         nan = math.nan
         return Summary(nan, nan, nan, nan, nan, nan, nan, claim, None, nonfinite)
-    mean = float(values.mean())
-    sd = float(values.std(ddof=1)) if n > 1 else 0.0
+    with np.errstate(invalid="ignore"):  # a kept +inf: mean +inf, sd nan (reported as null)
+        mean = float(values.mean())
+        sd = float(values.std(ddof=1)) if n > 1 else 0.0
     tail = (1.0 - ci) / 2.0
     (low, low_mcse), (median, median_mcse), (high, high_mcse) = quantiles_with_mcse(
         values, [tail, 0.5, 1.0 - tail]

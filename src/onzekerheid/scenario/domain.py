@@ -62,8 +62,8 @@ from .items import parse_items
 from .model import CaseBlock, DomainInfo, Output, Parameter
 
 __all__ = ["BIAS_KEYS", "BUILTINS", "CASES_KEYS", "COSTS_KEYS", "EXTRAPOLATION_KEYS",
-           "HORIZON_KEYS", "INTERVENTION_KEYS", "ITEM_KEYS", "ONE_OFF_KEYS", "OPTIONS_KEYS", "RISK_KEYS",
-           "SUCCESS_KEYS", "build_domain"]
+           "HORIZON_KEYS", "INTERVENTION_KEYS", "ITEM_KEYS", "ONE_OFF_KEYS", "OPTIONS_KEYS",
+           "RISK_KEYS", "SUCCESS_KEYS", "build_domain"]
 
 
 def _sections(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
