@@ -81,7 +81,7 @@ class Result:
                              currency=self.scenario.currency)
 
     def _output_json(self, name: str) -> dict[str, Any]:
-        doc: dict[str, Any] = dict(self.summary_of(name).as_dict())
+        doc: dict[str, Any] = {**words(self.scenario, name), **self.summary_of(name).as_dict()}
         audit = self.audit_of(name)
         if audit is not None:
             doc.update(p_claim_or_more=_finite(audit.p_claim_or_more),
@@ -141,6 +141,16 @@ class PointResult:
         from ..report.notebook import point_html
 
         return point_html(self)
+
+
+def words(scenario: Scenario, name: str) -> dict[str, str]:
+    """``label``, ``unit`` and ``better`` of an output for the JSON documents (the contract)."""
+    output = scenario.outputs.get(name)
+    if output is None:  # a parameter shown as an output column
+        parameter = scenario.parameters.get(name)
+        return {"label": (parameter.label if parameter else "") or name,
+                "unit": parameter.unit if parameter else "", "better": "none"}
+    return {"label": output.label or name, "unit": output.unit, "better": output.better}
 
 
 def _finite(x: float) -> float | None:

@@ -344,7 +344,7 @@ def _assumptions(result: Result, lang: str) -> str:
         if p.internal:
             internal += 1
             continue
-        written = p.label or p.expression or (number(p.value, lang) if p.kind == "fixed" else "")
+        written = p.written or p.expression or (number(p.value, lang) if p.kind == "fixed" else "")
         rows.append([name, written, formatted(p.point, curves.parameter_unit(p), lang),
                      p.source, p.note])
     parts = [f'<h2>{_e(text("h_assumptions", lang))}</h2>',

@@ -3,6 +3,7 @@ parameters and outputs it generates (see :mod:`.domain`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..errors import Problems, allowed, did_you_mean
@@ -106,9 +107,7 @@ class _Builder:
             return parameter
         text = parameter.expression
         guarded = f"where(({text}) >= 0, where(({text}) <= 1, ({text}), 0 / 0), 0 / 0)"
-        return Parameter(parameter.name, "expression", expression=guarded, node=parse(guarded),
-                         source=parameter.source, note=parameter.note, label=parameter.label,
-                         internal=parameter.internal)
+        return replace(parameter, expression=guarded, node=parse(guarded))
 
     def internal(self, name: str, parameter: Parameter, path: str = "") -> None:
         """Add a generated parameter; a user's parameter of the same name is an error."""
@@ -118,10 +117,10 @@ class _Builder:
             return
         self.parameters[name] = parameter
 
-    def expression(self, name: str, text: str, label: str = "") -> str:
+    def expression(self, name: str, text: str) -> str:
         """An internal expression parameter (a named intermediate)."""
         self.internal(name, Parameter(name, "expression", expression=text, node=parse(text),
-                                      label=label or text, internal=True))
+                                      written=text, internal=True))
         return name
 
     def output(self, name: str, expression: str) -> None:
@@ -197,6 +196,6 @@ def index_parameter(b: _Builder, name: str, year: int, price_year: int, path: st
     """An internal fixed parameter: euros of ``price_year`` per euro of ``year`` (CBS CPI)."""
     factor = cpi.factor(year, price_year)
     b.internal(name, Parameter(name, "fixed", value=factor, point=factor, internal=True,
-                               label=f"CPI {year} -> {price_year}",
+                               written=f"CPI {year} -> {price_year}",
                                source=cpi.source()), path)
     return name

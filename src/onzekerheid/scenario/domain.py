@@ -433,7 +433,7 @@ def _case_block(b: _Builder, cases: dict[str, Any], items: list[dict[str, Any]],
             extras[column] = f"cases.extra.{column}"
     for name in names:
         b.internal(name, Parameter(name, "fixed", value=0.0, point=0.0, internal=True,
-                                   label="per-case model"))
+                                   written="per-case model"))
     table = tuple(tuple(_cell(row, j, part) for j, part in cells) for row in data)
     sums = {k: f"({v} / {count})" for k, v in sums.items()}
     extras = {k: f"({v} / {count})" for k, v in extras.items()}
