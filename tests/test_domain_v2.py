@@ -282,6 +282,21 @@ def test_dropoff_across_the_horizon_edge_is_not_counted():
 def test_without_horizon_the_first_version_outputs_stay():
     v = point(TRANSFER)
     assert "npv" not in v and "net_benefit" in v and "bcr" in v
+    assert v["bcr"] == pytest.approx(v["savings_per_year"] / v["costs_per_year"])
+
+
+def test_a_one_year_horizon_agrees_with_the_first_version():
+    body = HORIZON.replace("duration = 2\n", "").replace("amount = 1500", "amount = 0")
+    one_year = point(body.replace("years = 3", "years = 1"))
+    first = point(body[: body.index("[[costs.one_off]]")])
+    for name in ("savings_per_year", "costs_per_year", "net_benefit", "bcr"):
+        assert one_year[name] == pytest.approx(first[name])
+    assert one_year["npv"] == pytest.approx(first["net_benefit"])
+
+
+def test_the_options_rate_is_the_horizons_default():
+    body = HORIZON.replace("    discount_rate = 0.1\n", "") + "[options]\ndiscount_rate = 0.1\n"
+    assert point(body)["npv"] == pytest.approx(point(HORIZON)["npv"])
 
 
 @pytest.mark.parametrize("where", ["[options]\ndiscount_rate = 2.25",

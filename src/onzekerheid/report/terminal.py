@@ -102,6 +102,11 @@ def render_result(result: Result, console: Console, lang: str = "en") -> None:
             console.print("[yellow]warning:[/] " + escape(words["nonfinite"].format(
                 name=name, bad=local(f"{s.nonfinite:,}", lang),
                 n=local(f"{result.iterations:,}", lang))))
+    domain = result.scenario.domain
+    for message in domain.warnings if domain is not None else ():  # stacked counterfactuals
+        console.print("[yellow]warning:[/] " + escape(message))
+    for effect in domain.unpriced if domain is not None else ():  # what the figure leaves out
+        console.print("[dim]unpriced:[/] " + escape(f"{effect['name']} ({effect['direction']})"))
     for name in result.outputs:  # the claim audit, one sentence per claim
         audit = result.audit_of(name)
         if audit is not None:

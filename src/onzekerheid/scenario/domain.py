@@ -181,17 +181,18 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
     b.output("costs_per_year", cost.societal)
     for stakeholder in stakeholders:
         b.output(f"costs_per_year.{stakeholder}", cost.paid_by[stakeholder])
-    if on_horizon:
-        years = domain_horizon.build_horizon(b, tables["horizon"], items, values, groups,
-                                             per_year, cost, stakeholders)
-        return block, stakeholders, _with(info, b, years)
-    for suffix in groups:
+    for suffix in groups:  # one year's flows (under a horizon: a cohort's first year)
         paid = ("costs_per_year" if suffix in ("", ".material")
                 else f"costs_per_year{suffix}" if suffix[1:] in stakeholders else None)
         if paid is not None:
             b.output(f"net_benefit{suffix}", f"savings_per_year{suffix} - {paid}")
-        if suffix != ".immaterial":
+        if suffix != ".immaterial" and not on_horizon:
             b.output(f"bcr{suffix}", f"savings_per_year{suffix} / costs_per_year")
+    if on_horizon:  # bcr becomes benefits_pv / costs_pv
+        years = domain_horizon.build_horizon(b, tables["horizon"], items, values, groups,
+                                             per_year, cost, stakeholders,
+                                             options.get("discount_rate"))
+        return block, stakeholders, _with(info, b, years)
     return block, stakeholders, _with(info, b, 0)
 
 

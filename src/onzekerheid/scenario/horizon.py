@@ -34,15 +34,20 @@ NEVER = "1e999"  # +inf: the payback year of a programme that never pays back
 
 def build_horizon(b: _Builder, table: dict[str, Any], items: list[dict[str, Any]],
                   values: dict[str, str], groups: dict[str, list[tuple[str, str]]],
-                  per_year: str, cost: CostModel, stakeholders: tuple[str, ...]) -> int:
-    """Generate the horizon's outputs; returns the number of years (0 after a problem)."""
+                  per_year: str, cost: CostModel, stakeholders: tuple[str, ...],
+                  default_rate: Any = None) -> int:
+    """Generate the horizon's outputs; returns the number of years (0 after a problem).
+
+    The rate is ``[horizon] discount_rate``, else ``[options] discount_rate``, else 2.25%.
+    """
     b.keys(table, HORIZON_KEYS, "horizon")
     years = table.get("years", 1)
     if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
         b.problems.add("horizon.years", f"years must be a whole number in 1..{MAX_YEARS}, "
                        f"got {years!r}", "e.g. years = 10")
         return 0
-    rate_value = table.get("discount_rate", DEFAULT_DISCOUNT_RATE)
+    rate_value = table.get("discount_rate", DEFAULT_DISCOUNT_RATE if default_rate is None
+                           else default_rate)
     if isinstance(rate_value, int | float) and not isinstance(rate_value, bool) and (
             rate_value >= 1 or rate_value <= -1):
         b.problems.add("horizon.discount_rate", f"discount_rate = {rate_value:g} is not a "
