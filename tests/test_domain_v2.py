@@ -482,3 +482,83 @@ def test_the_report_shows_the_balance_the_unpriced_effects_and_the_cash_flow():
     page = render(oz.simulate(scenario(body), 500, seed=1), lang="nl")
     assert "Verdelingseffecten" in page and "betere schoolresultaten" in page
     assert "Netto kasstroom per jaar" in page
+
+
+PROGRAMME = """
+[options]
+price_year = 2024
+
+[cases]
+count = 100
+stakeholders = ["gemeente", "zorgverzekeraar", "client", "rijk"]
+
+[success]
+rate = "0.7 to 0.9"
+
+[[items]]
+name = "zorg"
+stakeholder = "zorgverzekeraar"
+amount = { dist = "lognormal", ci = [1500, 3000] }
+price_year = 2020
+duration = 3
+dropoff = 0.3
+
+[[items]]
+name = "bijstand"
+stakeholder = "gemeente"
+transfer_from = "client"
+amount = 2000
+delay = 1
+duration = 2
+
+[[items]]
+name = "meer_uren"
+kind = "extra_cost"
+stakeholder = "gemeente"
+amount = 150
+
+[[unpriced]]
+name = "betere schoolresultaten"
+direction = "positive"
+stakeholder = "client"
+
+[extrapolation]
+cases_per_year = 200
+
+[costs]
+fte = 3
+cost_per_fte = 85000
+payer = "gemeente"
+
+[[costs.one_off]]
+name = "opstart"
+amount = 250000
+year = 0
+
+[[costs.risks]]
+name = "btw"
+probability = 0.5
+share = 0.21
+transfer_to = "rijk"
+
+[horizon]
+years = 5
+"""
+
+
+def test_under_a_horizon_the_parties_balances_add_up_to_the_societal_npv():
+    result = oz.simulate(scenario(PROGRAMME), 3000, seed=8, store="outputs")
+    stakeholders = ["gemeente", "zorgverzekeraar", "client", "rijk"]
+    parties = sum(result[f"npv.{s}"] for s in stakeholders)
+    assert np.max(np.abs(result["npv"] - parties)) < 0.005  # VAT and bijstand cancel
+    assert np.allclose(sum(result[f"costs_pv.{s}"] for s in stakeholders), result["costs_pv"])
+    flows = sum(result[f"cash_flow.year{t}"] / 1.0225 ** (t - 1) for t in range(1, 6))
+    assert np.allclose(flows, result["npv"])
+
+
+def test_the_cpi_series_ships_with_its_source():
+    from onzekerheid.scenario import cpi
+
+    assert cpi.index()[2015] == 100 and cpi.years() == (2000, 2024)
+    assert "CBS" in cpi.source()
+    assert cpi.factor(2021, 2022) == pytest.approx(1.10)  # 2022: +10.0% (CBS)
