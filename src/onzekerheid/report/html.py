@@ -263,7 +263,10 @@ def _distribution(result: Result, lang: str) -> str:
                 for y, m, lo, hi in zip(flow["years"], flow["median"], flow["low"],
                                         flow["high"], strict=True)]
         parts.append(f"<h3>{_e(w['flow'])}</h3>")
-        parts.append(_table([w["year"], "", ""], rows, numeric={1, 2}))
+        parts.append(_figure(plots.cash_flow(result, lang=lang)))
+        parts.append(_table([w["year"], text("col_median", lang),
+                             text("col_interval", lang, level=percent(result.ci, lang))],
+                            rows, numeric={1, 2}))
     return "".join(parts) if len(parts) > 1 else ""
 
 
