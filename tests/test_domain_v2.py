@@ -562,3 +562,23 @@ def test_the_cpi_series_ships_with_its_source():
     assert cpi.index()[2015] == 100 and cpi.years() == (2000, 2024)
     assert "CBS" in cpi.source()
     assert cpi.factor(2021, 2022) == pytest.approx(1.10)  # 2022: +10.0% (CBS)
+
+
+def test_validate_shows_the_stacking_warning(tmp_path):
+    from typer.testing import CliRunner
+
+    from onzekerheid.cli import app
+
+    path = tmp_path / "w.toml"
+    path.write_text(HEAD + textwrap.dedent("""
+        [cases]
+        count = 10
+        [[items]]
+        name = "a"
+        amount = 100
+        attribution = 0.5
+        deadweight = 0.2
+    """))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert "deadweight and attribution" in " ".join(result.output.split())

@@ -195,7 +195,9 @@ def validate(
             scenario = api.load(path)
             reports.append({"file": str(path), "valid": True, "problems": [],
                             "parameters": len(scenario.user_parameters),
-                            "outputs": len(scenario.outputs)})
+                            "outputs": len(scenario.outputs),
+                            "warnings": list(scenario.domain.warnings if scenario.domain
+                                             else ())})
         except ScenarioError as exc:
             reports.append({"file": str(path), "valid": False, "problems": [
                 {"path": p.path, "line": p.line, "message": p.message, "hint": p.hint}
@@ -206,6 +208,8 @@ def validate(
         if not json_ and reports[-1]["valid"]:
             out.print(f"[green]ok[/] {escape(str(path))}: {reports[-1]['parameters']} parameters, "
                       f"{reports[-1]['outputs']} outputs")
+            for warning in reports[-1]["warnings"]:  # e.g. stacked counterfactuals (domain.py)
+                out.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     if json_:
         print(json.dumps({"files": reports,
                           "valid": all(r["valid"] for r in reports)}, indent=2))
