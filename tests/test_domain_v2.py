@@ -582,3 +582,15 @@ def test_validate_shows_the_stacking_warning(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 0
     assert "deadweight and attribution" in " ".join(result.output.split())
+
+
+def test_duration_without_a_horizon_warns_about_the_time_basis():
+    s = scenario("""
+        [cases]
+        count = 10
+        [[items]]
+        name = "a"
+        amount = 100
+        duration = 3
+    """)
+    assert s.domain is not None and "[horizon]" in s.domain.warnings[0]

@@ -95,6 +95,10 @@ def _item(b: _Builder, entry: dict[str, Any], path: str, seen: set[str],
     elif "duration" in entry:
         item["time"] = _duration(b, entry, f"items.{name}", path,
                                  options.get("discount_rate", DEFAULT_DISCOUNT_RATE))
+        b.warnings.append(
+            f"{path} ('{name}'): duration without [horizon] counts several years of one "
+            "year's cases against one year of costs. Add [horizon] years = ... to put benefits "
+            "and costs on one time basis.")
     elif "dropoff" in entry or "discount_rate" in entry:
         b.problems.add(path, "dropoff and discount_rate need duration (years)")
     if "delay" in entry and not on_horizon:
