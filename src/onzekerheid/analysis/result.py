@@ -11,6 +11,7 @@ import numpy as np
 from ..scenario.model import Scenario
 from .audit import Audit, audit_summary
 from .distribution import domain_json
+from .mcse import rows_per_batch
 from .summary import Summary, summarize
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class Result:
     outputs: tuple[str, ...]
     _summaries: dict[str, Summary] = field(default_factory=dict, repr=False)
     convergence: dict[str, Any] | None = None  # what `run --precision` reached
+    evidence: dict[str, Any] | None = None  # what [[evidence]] did (see posterior.py)
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
@@ -51,6 +53,12 @@ class Result:
 
         return pd.DataFrame(self.data, columns=list(self.columns))
 
+    @property
+    def batch(self) -> int:
+        """Rows per batch for every MCSE: the engine's block with ``[correlations]``, else 1
+        (see :mod:`.mcse`)."""
+        return rows_per_batch(self.scenario)
+
     def summarize_all(self, threads: int | None = None) -> dict[str, Summary]:
         """Every output's summary, computed on a thread pool (numpy's partial sorts and
         reductions release the GIL, so outputs are summarised side by side)."""
@@ -61,14 +69,16 @@ class Result:
             workers = min(len(missing), threads or os.cpu_count() or 1)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 found = pool.map(lambda n: summarize(self[n], self.ci,
-                                                     self.scenario.claims.get(n),
-                                                     keep_inf=n in INFINITE_OK), missing)
+                                                     self.scenario.claims.get(n), self.batch,
+                                                     keep_inf=n in INFINITE_OK),
+                                 missing)
                 self._summaries.update(zip(missing, found, strict=True))
         return {n: self.summary_of(n) for n in self.outputs}
 
     def summary_of(self, name: str) -> Summary:
         if name not in self._summaries:
-            self._summaries[name] = summarize(self[name], self.ci, self.scenario.claims.get(name),
+            self._summaries[name] = summarize(self[name], self.ci,
+                                              self.scenario.claims.get(name), self.batch,
                                               keep_inf=name in INFINITE_OK)
         return self._summaries[name]
 
@@ -107,6 +117,7 @@ class Result:
             "ci": self.ci,
             "outputs": {name: self._output_json(name) for name in self.summarize_all()},
             **({"convergence": self.convergence} if self.convergence is not None else {}),
+            **({"evidence": self.evidence} if self.evidence is not None else {}),
             **domain_json(self),
         }
 
