@@ -25,6 +25,7 @@ from .analysis import curves, posterior
 from .analysis.checks import CheckOutcome, evaluate_checks
 from .analysis.compare import Comparison, compare
 from .analysis.convergence import Convergence, run_to_precision
+from .analysis.decisions import no_decision_warning, switching_warnings, voi_warnings
 from .analysis.model import check_output, model_of
 from .analysis.result import PointResult, Result
 from .analysis.sweep import Axis, SweepResult, parse_vary, sweep
@@ -42,7 +43,8 @@ __all__ = [
     "DEFAULT_ITERATIONS", "DEFAULT_SEED", "Axis", "Comparison", "Scenario", "SweepResult",
     "break_even_curve", "check", "check_output", "compare", "load", "parse_check", "parse_vary",
     "point", "report_extras", "sensitivity", "simulate", "simulate_to_precision", "sweep",
-    "switching_values", "value_of_information", "with_variant",
+    "switching_values", "switching_warnings", "value_of_information", "voi_warnings",
+    "no_decision_warning", "with_variant",
 ]
 
 DEFAULT_ITERATIONS = 100_000
@@ -241,16 +243,20 @@ def value_of_information(scenario: Scenario, output: str | None = None, *,
 def switching_values(scenario: Scenario, output: str | None = None, *, target: float = 0.0,
                      target_label: str = "zero", statistic: str = "median",
                      iterations: int = 2**14, seed: int = DEFAULT_SEED,
-                     threads: int | None = None, scheduler: Any = None) -> Any:
+                     threads: int | None = None, scheduler: Any = None, quantile: float = 0.5,
+                     warnings: tuple[str, ...] = ()) -> Any:
     """Per random parameter, the value at which ``statistic(output)`` crosses ``target`` (see
-    :mod:`onzekerheid.analysis.switching`). ``scheduler`` as for :func:`simulate`."""
+    :mod:`onzekerheid.analysis.switching`; ``quantile``: the quantile sought with
+    ``statistic="quantile"``, ``warnings`` carried into the result). ``scheduler`` as for
+    :func:`simulate`."""
     from .analysis import switching  # lazy (LAZY in tests/test_architecture.py)
 
     name = check_output(scenario, output)
     with _on(scheduler) as client:
         return switching.switching_values(model_of(scenario, client), name, target=target,
                                           target_label=target_label, statistic=statistic,
-                                          iterations=iterations, seed=seed, threads=threads)
+                                          iterations=iterations, seed=seed, threads=threads,
+                                          quantile=quantile, warnings=warnings)
 
 
 def check(scenario: Scenario, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAULT_SEED,

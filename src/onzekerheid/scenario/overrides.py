@@ -13,7 +13,7 @@ from ..errors import Problem, ScenarioError, did_you_mean
 from . import domain
 
 DOMAIN_SECTIONS = ("prices", "cases", "success", "bias", "items", "extrapolation", "costs",
-                   "options")
+                   "options", "horizon")
 
 
 def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], file: str) -> dict[str, Any]:
@@ -84,7 +84,8 @@ def _assign(table: Any, parts: list[str], value: Any, top: bool = False) -> bool
 def _domain_key(key: str) -> bool:
     return key in (domain.CASES_KEYS | domain.SUCCESS_KEYS | domain.BIAS_KEYS | domain.ITEM_KEYS
                    | domain.EXTRAPOLATION_KEYS | domain.COSTS_KEYS | domain.RISK_KEYS
-                   | domain.INTERVENTION_KEYS | domain.OPTIONS_KEYS) - {"name", "note", "source"}
+                   | domain.INTERVENTION_KEYS | domain.OPTIONS_KEYS | domain.HORIZON_KEYS
+                   | domain.ONE_OFF_KEYS) - {"name", "note", "source"}
 
 
 def _override_targets(raw: dict[str, Any]) -> list[str]:
