@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .. import api
 from ..errors import OnzekerheidError, ScenarioError
+from ..report import guard
 from ..scenario import parse_override
 
 app = typer.Typer(
@@ -55,6 +56,7 @@ def root(
         "from someone else cannot read other files on this machine).")] = False,
 ) -> None:
     """Monte Carlo stress tests of published cost-benefit claims about social interventions."""
+    guard.reset()
     if allow_outside:
         from ..scenario.cases import ALLOW_OUTSIDE
 
@@ -69,9 +71,9 @@ def user_errors() -> Iterator[None]:
     except OnzekerheidError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (guard.Terminated)
         err.print("interrupted; nothing was written")
-        raise typer.Exit(130) from None
+        raise typer.Exit(128 + getattr(exc, "signum", 2)) from None
 
 
 def overrides(sets: list[str] | None) -> dict[str, Any]:
@@ -285,11 +287,13 @@ def check(
 
 def main() -> None:
     """Entry point of the ``onzekerheid`` command."""
+    guard.install_signal_handlers()
     try:
         app()
-    except KeyboardInterrupt:  # before a command's own handler is active (start-up imports)
+    except KeyboardInterrupt as exc:  # before a command's own handler is active (imports)
+        guard.remove_temporaries()
         err.print("interrupted; nothing was written")
-        sys.exit(130)
+        sys.exit(128 + getattr(exc, "signum", 2))
     except Exception as exc:  # an unexpected internal error: short message, no traceback
         if os.environ.get("ONZEKERHEID_DEBUG"):
             raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import math
 import re
@@ -57,8 +58,12 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     path = Path(path)
     raw, text = read_toml(path)
     digest = hashlib.sha256(text.encode()).hexdigest()
-    return from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
-                     directory=str(path.parent), overrides=overrides, variant=variant)
+    scenario = from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
+                         directory=str(path.parent), overrides=overrides, variant=variant)
+    table = scenario.raw.get("cases", {}).get("table") if isinstance(
+        scenario.raw.get("cases"), dict) else None
+    inputs = (str(path),) + ((str(path.parent / table),) if isinstance(table, str) else ())
+    return dataclasses.replace(scenario, inputs=inputs)
 
 
 def loads(text: str, name: str = "<string>", overrides: dict[str, Any] | None = None) -> Scenario:
@@ -292,7 +297,11 @@ def parse_parameter(name: str, value: Any, path: str, problems: Problems,
             if low >= high:
                 problems.add(path, f"'{value}': the first number must be below the second")
                 return None
-            dist = dists.interval_shorthand(low, high)
+            try:
+                dist = dists.interval_shorthand(low, high)
+            except dists.DistributionError as exc:  # e.g. "-1e308 to 1e308": beyond floats
+                problems.add(path, f"'{value}': {exc}", exc.hint or "give a narrower interval")
+                return None
             return Parameter(name, "random", dist=dist, point=dist.mean(), label=value,
                              internal=internal)
         node = parse_expression(value, path, problems)

@@ -115,6 +115,7 @@ class Scenario:
     directory: str = ""
     stakeholders: tuple[str, ...] = ()
     order: tuple[str, ...] = ()  # expression parameters and outputs, in evaluation order
+    inputs: tuple[str, ...] = ()  # every file read: the scenario file, its case table
 
     @property
     def random_parameters(self) -> list[str]:
