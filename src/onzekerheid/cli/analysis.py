@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated, Any
 
 import typer
@@ -26,6 +27,7 @@ from .app import (
 )
 
 METHODS = ("sobol", "tornado", "rank", "regional")
+MAX_YEARS = 1000  # a decision horizon; discounting makes later years count for little anyway
 Output = Annotated[str | None, typer.Option(
     "--output", "-o", help="The output to analyse (default net_benefit, else the first).")]
 
@@ -105,9 +107,10 @@ def voi(
 
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
-        if population <= 0 or years < 1 or not 0 <= discount < 1:
-            raise ScenarioError("--population must be > 0, --years >= 1 and --discount in 0..1, "
-                                f"got {population:g}, {years}, {discount:g}")
+        if not (0 < population < math.inf and 1 <= years <= MAX_YEARS and 0 <= discount < 1):
+            raise ScenarioError(f"--population must be a finite number > 0, --years in "
+                                f"1..{MAX_YEARS} and --discount in 0..1, got {population:g}, "
+                                f"{years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
         scenario = api.load(file, overrides(set_), variant)
         name = check_output(scenario, output)
@@ -202,9 +205,12 @@ def _target(text: str, claim: float | None, output: str) -> tuple[float, str]:
             raise ScenarioError(f"--target claim: {output} has no [claim]; give a number")
         return claim, "claim"
     try:
-        return float(text), "value"
+        value = float(text)
     except ValueError:
         raise ScenarioError(f"--target {text!r}: use zero, claim or a number") from None
+    if not math.isfinite(value):
+        raise ScenarioError(f"--target {text!r}: must be a finite number (or zero, claim)")
+    return value, "value"
 
 
 def _render_sensitivity(doc: dict[str, Any], title: str) -> None:

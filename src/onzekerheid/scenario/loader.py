@@ -422,12 +422,13 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
     nodes: dict[str, Node] = {n: p.node for n, p in parameters.items() if p.node is not None}
     nodes.update({n: o.node for n, o in outputs.items()})
     known = set(parameters) | set(outputs)
+    accounted = known | set(declared)  # once: per node it would make loading O(n^2)
     deps: dict[str, set[str]] = {}
     for name, node in nodes.items():
         section = "outputs" if name in outputs else "parameters"
         path = f"{section}.{name}"
         used = names_in(node)
-        for ref in sorted(used - known - set(declared)):
+        for ref in sorted(used - accounted):
             if ref in FUNCTIONS:
                 hint = f"{ref} is a function: write {ref}(...)"
             else:
