@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Annotated, Any
 
@@ -11,6 +10,8 @@ from rich.table import Table
 
 from .. import api
 from ..errors import ScenarioError
+from ..report import strict_json
+from ..report.terminal import clean
 from .app import (
     FileArg,
     Json,
@@ -77,7 +78,7 @@ def sensitivity(
                                      seed=seed, threads=threads)
         doc = result.to_json()
         if json_:
-            print(json.dumps(doc, indent=2))
+            print(strict_json.dumps(doc, indent=2))
             return
         _render_sensitivity(doc, scenario.title)
 
@@ -120,11 +121,11 @@ def voi(
                                           scale=Scale(population, years, discount))
         doc = result.to_json()
         if json_:
-            print(json.dumps(doc, indent=2))
+            print(strict_json.dumps(doc, indent=2))
             return
         from ..report.terminal import number
 
-        table = Table(title=f"{scenario.title}: value of information on {name}",
+        table = Table(title=f"{clean(scenario.title)}: value of information on {clean(name)}",
                       title_justify="left")
         table.add_column("parameter or group")
         table.add_column("EVPPI", justify="right")
@@ -133,10 +134,10 @@ def voi(
         entries = list(doc["groups"].items()) + list(doc["parameters"].items())
         for key, entry in entries:
             share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
-            table.add_row(key, number(entry["evppi"]), f"{share:.0%}")
+            table.add_row(clean(key), number(entry["evppi"]), f"{share:.0%}")
         out.print(table)
         scale = doc["scale"]
-        out.print(f"decision: {doc['decision']} (expected {number(doc['expected'])}); "
+        out.print(f"decision: {clean(doc['decision'])} (expected {number(doc['expected'])}); "
                   f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
                   f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
                   f"{scale['years']} years at {scale['discount']:.2%})", style="dim")
@@ -172,21 +173,21 @@ def switching(
                                       iterations=iterations, seed=seed, threads=threads)
         doc = result.to_json()
         if json_:
-            print(json.dumps(doc, indent=2))
+            print(strict_json.dumps(doc, indent=2))
             return
         from ..report.terminal import number
 
-        table = Table(title=f"{scenario.title}: where the {statistic} of {name} crosses "
-                      f"{number(value)} ({label})", title_justify="left")
+        table = Table(title=f"{clean(scenario.title)}: where the {clean(statistic)} of "
+                      f"{clean(name)} crosses {number(value)} ({label})", title_justify="left")
         for column in ("parameter", "point", "plausible range (1%–99%)", "switching value"):
             table.add_column(column, justify="left" if column == "parameter" else "right")
         for key, entry in doc["parameters"].items():
             low, high = entry["range"]
-            table.add_row(key, number(entry["point"]), f"{number(low)} – {number(high)}",
-                          entry["message"])
+            table.add_row(clean(key), number(entry["point"]), f"{number(low)} – {number(high)}",
+                          clean(entry["message"]))
         out.print(table)
         for warning in doc["warnings"]:
-            out.print(f"[yellow]note:[/] {warning}")
+            out.print(f"[yellow]note:[/] {clean(warning)}")
 
 
 def _group(text: str) -> tuple[str, list[str]]:
@@ -227,7 +228,8 @@ def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
                      ("median above", "median_above")],
     }
     columns = by_method[method]
-    table = Table(title=f"{title}: {method} sensitivity of {doc['output']}", title_justify="left")
+    table = Table(title=f"{clean(title)}: {method} sensitivity of {clean(doc['output'])}",
+                  title_justify="left")
     table.add_column("parameter")
     for label, _ in columns:
         table.add_column(label, justify="right")
@@ -238,7 +240,7 @@ def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
                 cells.append(f"{number(entry[field[0]], 2)} – {number(entry[field[1]], 2)}")
             else:
                 cells.append(number(entry[field], 3))
-        table.add_row(key, *cells)
+        table.add_row(clean(key), *cells)
     out.print(table)
     if method == "sobol":
         note = (f"Sobol' base sample {doc['iterations']:,} (a power of two), "
@@ -250,6 +252,6 @@ def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
     else:
         note = (f"threshold {doc['threshold']:g}: {doc['share_below']:.1%} of "
                 f"{doc['iterations']:,} iterations below")
-    out.print(note, style="dim")
+    out.print(clean(note), style="dim")
     for warning in doc.get("warnings", []):
-        out.print(f"[yellow]warning:[/] {warning}")
+        out.print(f"[yellow]warning:[/] {clean(warning)}")

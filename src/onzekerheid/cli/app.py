@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -12,12 +11,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .. import api
 from ..errors import OnzekerheidError, ScenarioError
-from ..report import guard
+from ..report import guard, strict_json
+from ..report.terminal import clean
 from ..scenario import parse_override
 
 app = typer.Typer(
@@ -69,7 +68,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except OnzekerheidError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        err.print(f"[red]error:[/] {clean(exc)}", soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (guard.Terminated)
         err.print("interrupted; nothing was written")
@@ -110,7 +109,7 @@ def status(message: str, quiet: bool) -> Iterator[None]:
     if quiet or not err.is_terminal:
         yield
         return
-    with err.status(escape(message)):
+    with err.status(clean(message)):
         yield
 
 
@@ -151,7 +150,7 @@ def run(
         if point:
             result = api.point(scenario)
             if json_:
-                print(json.dumps(result.to_json(), indent=2))
+                print(strict_json.dumps(result.to_json(), indent=2))
             else:
                 terminal.render_point(result, out, lang)
             return
@@ -172,7 +171,7 @@ def run(
         if samples is not None:
             files.write_table(outcome.samples, samples)
         if json_:
-            print(json.dumps(outcome.to_json(), indent=2))
+            print(strict_json.dumps(outcome.to_json(), indent=2))
         else:
             terminal.render_result(outcome, out, lang)
             if outcome.convergence is not None:
@@ -180,9 +179,9 @@ def run(
                 state = "reached" if c["reached"] else "NOT reached"
                 out.print(f"precision {c['target']:g}: {state} with {c['iterations']:,} "
                           f"iterations (worst relative MCSE {c['worst']['relative_mcse']:.2g}, "
-                          f"{c['worst']['output']})", style="dim")
+                          f"{clean(c['worst']['output'])})", style="dim")
             if samples is not None:
-                out.print(f"samples written to {samples}", style="dim")
+                out.print(f"samples written to {clean(samples)}", style="dim")
 
 
 @app.command()
@@ -204,12 +203,12 @@ def validate(
                 for p in exc.problems]})
             if not json_:
                 for problem in exc.problems:
-                    err.print(f"[red]error:[/] {escape(problem.render())}", soft_wrap=True)
+                    err.print(f"[red]error:[/] {clean(problem.render())}", soft_wrap=True)
         if not json_ and reports[-1]["valid"]:
-            out.print(f"[green]ok[/] {escape(str(path))}: {reports[-1]['parameters']} parameters, "
+            out.print(f"[green]ok[/] {clean(path)}: {reports[-1]['parameters']} parameters, "
                       f"{reports[-1]['outputs']} outputs")
     if json_:
-        print(json.dumps({"files": reports,
+        print(strict_json.dumps({"files": reports,
                           "valid": all(r["valid"] for r in reports)}, indent=2))
     if not all(r["valid"] for r in reports):
         raise typer.Exit(2)
@@ -280,7 +279,7 @@ def check(
     passed = all(d["passed"] for d in documents)
     if json_:
         doc = documents[0] if len(documents) == 1 else {"passed": passed, "files": documents}
-        print(json.dumps(doc, indent=2))
+        print(strict_json.dumps(doc, indent=2))
     if not passed:
         raise typer.Exit(1)
 
@@ -297,6 +296,6 @@ def main() -> None:
     except Exception as exc:  # an unexpected internal error: short message, no traceback
         if os.environ.get("ONZEKERHEID_DEBUG"):
             raise
-        err.print(f"[red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
+        err.print(f"[red]internal error:[/] {clean(type(exc).__name__)}: {clean(exc)}\n"
                   "This is a bug in onzekerheid; run with ONZEKERHEID_DEBUG=1 for details.")
         sys.exit(3)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import ScenarioError
+from ..report.terminal import clean
 from ..scenario.templates import Answers, amount, shipped, skeleton, stakeholder_name
 from .app import app, err, out, user_errors
 
@@ -64,8 +65,8 @@ def new(
         text = skeleton(answers)
         _check_loads(text, file)
         files.write_text(text, file)
-    out.print(f"wrote {file}: replace every ASSUMPTION, then "
-              f"`onzekerheid run {file} --point` gives back the published figures")
+    out.print(f"wrote {clean(file)}: replace every ASSUMPTION, then "
+              f"`onzekerheid run {clean(file)} --point` gives back the published figures")
 
 
 def _copy(name: str, file: Path) -> None:
@@ -80,7 +81,7 @@ def _copy(name: str, file: Path) -> None:
     # all or nothing: a full disk leaves neither half a copy nor a table that blocks a retry
     write_all({**{folder / t: _writer(c) for t, c in tables.items()}, file: _writer(text)})
     extra = f" and {', '.join(tables)}" if tables else ""
-    out.print(f"wrote {file}{extra}: a copy of the shipped scenario '{name}'")
+    out.print(f"wrote {clean(file)}{extra}: a copy of the shipped scenario '{name}'")
 
 
 def _writer(content: bytes) -> Callable[[Path], None]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import typer
 
 from .. import api
 from ..errors import OnzekerheidError, ScenarioError
+from ..report import strict_json
+from ..report.terminal import clean
 from ..scenario.variants import variant_names
 from .app import (
     Ci,
@@ -61,11 +63,12 @@ def report(
         files.check_target(output_file, {".html", ".htm"}, "-o")
         scenario = api.load(file, overrides(set_))
         result = _simulate(scenario, iterations, seed, ci, threads, quiet)
+        _need_finite(result[html.main_output(result)], html.main_output(result), file)
         extras = _extras(result, seed, threads, sensitivity, set_ or [], quiet)
         document = html.render(result, lang=lang, point=api.point(scenario), extras=extras)
         files.write_text(document, output_file)
     if not quiet:
-        err.print(f"report written to {output_file}", style="dim")
+        err.print(f"report written to {clean(output_file)}", style="dim")
 
 
 @app.command()
@@ -119,6 +122,7 @@ def plot(
         else:
             result = _simulate(scenario, iterations, seed, ci, threads, quiet)
             name = _output(result, output, html.main_output(result))
+            _need_finite(result[name], name, file)
             if kind == "distribution":
                 figure = plots.distribution(result, name, lang=lang)
             elif kind == "convergence":
@@ -140,7 +144,7 @@ def plot(
                                            effect_name=effect, lang=lang, reference=price)
         plots.save(figure, output_file)
     if not quiet:
-        err.print(f"figure written to {output_file}", style="dim")
+        err.print(f"figure written to {clean(output_file)}", style="dim")
 
 
 @app.command()
@@ -175,7 +179,7 @@ def summary(
         result = _simulate(scenario, iterations, seed, ci, threads,
                            quiet or output_file is None, store="outputs")
         if format_ == "json":
-            text = json.dumps(result.to_json(), indent=2) + "\n"
+            text = strict_json.dumps(result.to_json(), indent=2) + "\n"
         elif format_ == "csv":
             text = summary_csv(result)
         else:
@@ -191,6 +195,14 @@ def _simulate(scenario: Any, iterations: int, seed: int, ci: float, threads: int
     with progress_bar(iterations, quiet) as advance:
         return api.simulate(scenario, iterations, seed, ci=ci, threads=threads,
                             store=store, progress=advance)
+
+
+def _need_finite(values: np.ndarray, name: str, file: Path) -> None:
+    """Refuse to draw or report an output that is not a finite number in any iteration."""
+    if not np.isfinite(values).any():
+        raise ScenarioError(f"{file}: {name} is not a finite number in any iteration (a log or "
+                            "square root of a negative number, a division by zero?); check its "
+                            "expression, or choose another output with --output")
 
 
 def _output(result: Any, name: str | None, default: str) -> str:
@@ -229,6 +241,8 @@ def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
     name = models.check_output(scenario, output)
     if kind == "tornado":
         doc = sensitivity.tornado(model, name, seed=seed, threads=threads).to_json()
+        if doc["base"] is None or any(p["swing"] is None for p in doc["parameters"].values()):
+            _need_finite(np.array([np.nan]), name, Path(scenario.file))
         return plots.tornado(doc["parameters"], name, doc["base"], lang=lang)
     doc = sensitivity.sobol(model, name, base=SOBOL_BASE, seed=seed, threads=threads).to_json()
     return plots.sobol(doc["parameters"], name, lang=lang)
@@ -280,5 +294,5 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
             with status(f"{key} of {main}", quiet):
                 found[key] = step()
         except OnzekerheidError as exc:
-            err.print(f"[yellow]note:[/] the report leaves out {key}: {exc}", soft_wrap=True)
+            err.print(f"[yellow]note:[/] the report leaves out {key}: {clean(exc)}", soft_wrap=True)
     return html.Extras(**found)

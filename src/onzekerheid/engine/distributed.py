@@ -119,9 +119,8 @@ def client_for(scheduler: Any) -> Iterator[Any]:
         return
     workers = local_workers(scheduler)
     dist = _distributed()
-    with _quiet_dask_logs():
-        with _client(dist, scheduler, workers) as client:
-            yield client
+    with _quiet_dask_logs(), _client(dist, scheduler, workers) as client:
+        yield client
 
 
 @contextlib.contextmanager

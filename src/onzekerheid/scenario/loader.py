@@ -153,7 +153,10 @@ def from_dict(
                      'add [outputs] with at least one expression, e.g. net = "a - b"')
 
     declared = _declared(raw, "parameters") | _declared(raw, "outputs")
-    order = _evaluation_order(parameters, outputs, problems, declared)
+    # the per-case model's sums are computed from its success rate and failure yield: an
+    # edge the expressions do not show, so a rate defined from the sums is a cycle too
+    implicit = {c: {cases.success, cases.failure_yield} for c in cases.columns} if cases else {}
+    order = _evaluation_order(parameters, outputs, problems, declared, implicit)
     from .arguments import finish
 
     finish(parameters, {**{n: p.node for n, p in parameters.items() if p.node is not None},
@@ -412,12 +415,14 @@ def _declared(raw: dict[str, Any], section: str) -> set[str]:
 
 
 def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Output],
-                      problems: Problems, declared: AbstractSet[str] = frozenset()
-                      ) -> tuple[str, ...]:
+                      problems: Problems, declared: AbstractSet[str] = frozenset(),
+                      implicit: dict[str, set[str]] | None = None) -> tuple[str, ...]:
     """Expression parameters and outputs in dependency order; unknown names and cycles fail.
 
     Names in ``declared`` that failed validation already have their own problem, so a use of
-    them is not reported again as an unknown name.
+    them is not reported again as an unknown name. ``implicit`` adds dependencies computed
+    elsewhere (the per-case sums on the success rate): they take part in finding cycles but
+    not in the order returned.
     """
     nodes: dict[str, Node] = {n: p.node for n, p in parameters.items() if p.node is not None}
     nodes.update({n: o.node for n, o in outputs.items()})
@@ -440,6 +445,8 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
     for name, parameter in parameters.items():  # hierarchical: arguments over parameters
         if parameter.uncertain is not None:
             deps[name] = _argument_names(parameter, parameters, outputs, declared, problems)
+    for name, used in (implicit or {}).items():
+        deps[name] = deps.get(name, set()) | used
     deps = {name: {r for r in used if r in deps} for name, used in deps.items()}
     order: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
@@ -469,7 +476,7 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
                 trail.pop()
                 state[name] = 2
                 order.append(name)
-    return tuple(order)
+    return tuple(n for n in order if n not in (implicit or {}))
 
 
 def _argument_names(parameter: Parameter, parameters: dict[str, Parameter],
