@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
+from ..engine.runner import check_memory
 from ..errors import ScenarioError
 from .model import Model, evaluate
 
@@ -82,6 +83,8 @@ def switching_values(model: Model, output: str, *, target: float = 0.0,
         raise ScenarioError(f"--iterations must be at least 100, got {iterations}")
     if not model.names:
         raise ScenarioError(f"{model.scenario.file}: no random parameters to analyse")
+    check_memory(8 * iterations * 4, f"{iterations:,} iterations per "
+                 "evaluation", "use fewer iterations (-n)")
     reduce = np.median if statistic == "median" else np.mean
 
     def level(name: str, value: float) -> float:
