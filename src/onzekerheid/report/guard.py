@@ -31,7 +31,7 @@ MAX_NAME_BYTES = 255  # one path component on Linux, macOS and Windows file syst
 MAX_PATH_BYTES = 4096
 
 _inputs: dict[str, str] = {}  # identity -> the path as the user gave it
-_outputs: dict[str, str] = {}  # identity -> the option that writes it
+_outputs: dict[str, tuple[str, str]] = {}  # identity -> (the option writing it, its path)
 _temporaries: set[str] = set()
 
 
@@ -81,25 +81,25 @@ def protect(paths: Iterable[str | Path]) -> None:
         key = _identity(Path(path))
         _inputs.setdefault(key, str(path))
         if key in _outputs:
-            _refuse(Path(path), _outputs[key], str(path))
+            _refuse(*_outputs[key], str(path))
 
 
 def claim(path: Path, option: str) -> None:
     """Register a file the command will write; refuse at once if it is a registered input."""
     key = _identity(path)
     if key in _inputs:
-        _refuse(path, option, _inputs[key])
-    _outputs[key] = option
+        _refuse(option, str(path), _inputs[key])
+    _outputs[key] = (option, str(path))
 
 
 def check_write(path: Path) -> None:
     """The last check before ``path`` is replaced: it must not be an input of this command."""
     key = _identity(path)
     if key in _inputs:
-        _refuse(path, _outputs.get(key, "output"), _inputs[key])
+        _refuse(*_outputs.get(key, ("output", str(path))), _inputs[key])
 
 
-def _refuse(path: Path, option: str, source: str) -> None:
+def _refuse(option: str, path: str, source: str) -> None:
     raise ScenarioError(Problem(
         f"{option} {path} is an input of this command ({source}); writing it would destroy "
         "that input", hint="choose another output file name"))
