@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import Problem, ScenarioError
+from ..errors import ScenarioError
 from . import guard
+from .guard import permissions, temporary_beside, write_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,31 +59,6 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
             if isinstance(exc, OSError):
                 raise write_error(path, exc) from None
             raise
-
-
-def temporary_beside(path: Path) -> str:
-    """An empty hidden temporary file in ``path``'s folder (same file system: atomic rename)."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise write_error(path, exc) from None
-    os.close(handle)
-    return temporary
-
-
-def permissions() -> int:
-    """The mode a plain ``open(path, "w")`` gives a new file (0o666 less the umask)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def write_error(path: Path, exc: OSError) -> ScenarioError:
-    reason = exc.strerror or str(exc)
-    return ScenarioError(Problem(f"cannot write the file: {reason}", file=str(path),
-                                 hint="check the free space and permissions, or choose "
-                                      "another path"))
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -143,20 +144,19 @@ def write_all(writers: dict[Path, Callable[[Path], object]]) -> None:
     The targets must not exist yet (the caller checks, so that nothing is ever replaced).
     A failure to write (disk full, no permission) is a :class:`ScenarioError` naming the file.
     """
-    from .files import permissions, temporary_beside, write_error
-
     staged: list[tuple[str, Path]] = []
     placed: list[Path] = []
+    current = next(iter(writers), Path("."))  # the target being worked on, for the message
     try:
-        for target, write in writers.items():
-            check_write(target)
-            staged.append((temporary_beside(target), target))
+        for current, write in writers.items():
+            check_write(current)
+            staged.append((temporary_beside(current), current))
             _temporaries.add(staged[-1][0])
             write(Path(staged[-1][0]))
             os.chmod(staged[-1][0], permissions())
-        for temp, target in staged:
-            os.replace(temp, target)
-            placed.append(target)
+        for temp, current in staged:
+            os.replace(temp, current)
+            placed.append(current)
     except BaseException as exc:
         for target in placed:
             with contextlib.suppress(OSError):
@@ -165,9 +165,33 @@ def write_all(writers: dict[Path, Callable[[Path], object]]) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
         if isinstance(exc, OSError):
-            failed = next((t for _, t in staged if t not in placed), next(iter(writers)))
-            raise write_error(failed, exc) from None
+            raise write_error(current, exc) from None
         raise
     finally:
         for temp, _ in staged:
             _temporaries.discard(temp)
+
+
+def temporary_beside(path: Path) -> str:
+    """An empty hidden temporary file in ``path``'s folder (same file system: atomic rename)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    os.close(handle)
+    return temporary
+
+
+def permissions() -> int:
+    """The mode a plain ``open(path, "w")`` gives a new file (0o666 less the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_error(path: Path, exc: OSError) -> ScenarioError:
+    reason = exc.strerror or str(exc)
+    return ScenarioError(Problem(f"cannot write the file: {reason}", file=str(path),
+                                 hint="check the free space and permissions, or choose "
+                                      "another path"))
