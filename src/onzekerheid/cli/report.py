@@ -12,7 +12,7 @@ import typer
 from .. import api
 from ..errors import OnzekerheidError, ScenarioError
 from ..report import strict_json
-from ..report.terminal import clean
+from ..report.terminal import clean, visible
 from ..scenario.variants import variant_names
 from .app import (
     Ci,
@@ -185,7 +185,7 @@ def summary(
         else:
             text = summary_markdown(result, lang)
         if output_file is None:
-            typer.echo(text, nl=False)
+            typer.echo(visible(text), nl=False)  # a title's ESC shown, not obeyed
         else:
             files.write_text(text, output_file)
 

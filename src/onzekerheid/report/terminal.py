@@ -28,7 +28,12 @@ def clean(text: object) -> str:
     file can move the cursor, retitle the window or hide text; then rich markup is escaped, so
     ``[/]`` or ``[bold]`` in a title prints as written instead of failing or styling.
     """
-    return escape(str(text).translate(_CONTROLS))
+    return escape(visible(text))
+
+
+def visible(text: object) -> str:
+    """:func:`clean` without the markup escaping: for text printed as it is (not by rich)."""
+    return str(text).translate(_CONTROLS)
 
 
 def number(x: float | None, digits: int = 4) -> str:
