@@ -55,13 +55,13 @@ def test_variant_overrides_are_applied_and_set_wins(path):
     assert plain.parameters["worker_cost"].value == 75000
     sceptic = oz.load(path, variant="sceptic")
     assert sceptic.parameters["worker_cost"].value == 95000
-    assert sceptic.parameters["report_cost"].label == "5000 to 12000"
+    assert sceptic.parameters["report_cost"].written == "5000 to 12000"
     optimistic = oz.load(path, variant="optimistic")
     assert optimistic.parameters["still_referred"].kind == "fixed"
     assert optimistic.parameters["group.share"].value == 1.0  # dotted via a nested table
     both = oz.load(path, overrides={"worker_cost": 1}, variant="sceptic")
     assert both.parameters["worker_cost"].value == 1
-    assert both.parameters["report_cost"].label == "5000 to 12000"
+    assert both.parameters["report_cost"].written == "5000 to 12000"
 
 
 def test_empty_variant_is_the_file_as_written(path):

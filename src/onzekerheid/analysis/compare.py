@@ -21,6 +21,7 @@ from ..engine import runner
 from ..errors import ScenarioError
 from ..plan import build_plan
 from ..scenario.model import Scenario
+from .posterior import refuse_weighted
 from .result import Result
 from .summary import Summary, summarize
 
@@ -121,6 +122,7 @@ def compare(
 
 def _simulate(scenario: Scenario, outputs: tuple[str, ...], iterations: int, seed: int,
               ci: float, threads: int | None, scheduler: Any) -> Result:
+    refuse_weighted(scenario, "compare")
     plan = build_plan(scenario)
     keep = [plan.names.index(n) for n in outputs]
     if scheduler is None:

@@ -18,6 +18,7 @@ from ..errors import ScenarioError, SimulationError
 from ..plan import Plan, build_plan
 from ..scenario.distributions import Distribution
 from ..scenario.model import Scenario
+from .posterior import refuse_weighted
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Model:
 
 def model_of(scenario: Scenario) -> Model:
     """Compile ``scenario`` for repeated evaluation."""
+    refuse_weighted(scenario, "this analysis")
     plan = build_plan(scenario)
     # A parameter with uncertain arguments is drawn from its parents in every row; setting it
     # directly would cut that link (its parents would show no effect), so the analyses vary

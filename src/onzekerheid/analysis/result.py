@@ -32,6 +32,7 @@ class Result:
     outputs: tuple[str, ...]
     _summaries: dict[str, Summary] = field(default_factory=dict, repr=False)
     convergence: dict[str, Any] | None = None  # what `run --precision` reached
+    evidence: dict[str, Any] | None = None  # what [[evidence]] did (see posterior.py)
     _positions: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -77,7 +78,7 @@ class Result:
                              currency=self.scenario.currency)
 
     def _output_json(self, name: str) -> dict[str, Any]:
-        doc: dict[str, Any] = dict(self.summary_of(name).as_dict())
+        doc: dict[str, Any] = {**words(self.scenario, name), **self.summary_of(name).as_dict()}
         audit = self.audit_of(name)
         if audit is not None:
             doc.update(p_claim_or_more=_finite(audit.p_claim_or_more),
@@ -103,6 +104,7 @@ class Result:
             "ci": self.ci,
             "outputs": {name: self._output_json(name) for name in self.summarize_all()},
             **({"convergence": self.convergence} if self.convergence is not None else {}),
+            **({"evidence": self.evidence} if self.evidence is not None else {}),
         }
 
     def _repr_html_(self) -> str:
@@ -136,6 +138,16 @@ class PointResult:
         from ..report.notebook import point_html
 
         return point_html(self)
+
+
+def words(scenario: Scenario, name: str) -> dict[str, str]:
+    """``label``, ``unit`` and ``better`` of an output for the JSON documents (the contract)."""
+    output = scenario.outputs.get(name)
+    if output is None:  # a parameter shown as an output column
+        parameter = scenario.parameters.get(name)
+        return {"label": (parameter.label if parameter else "") or name,
+                "unit": parameter.unit if parameter else "", "better": "none"}
+    return {"label": output.label or name, "unit": output.unit, "better": output.better}
 
 
 def _finite(x: float) -> float | None:

@@ -23,6 +23,7 @@ from ..errors import Problem, ScenarioError
 from ..plan import Plan, build_plan
 from ..scenario.loader import from_dict
 from ..scenario.model import Scenario
+from .posterior import refuse_weighted
 from .summary import Summary, summarize
 
 if TYPE_CHECKING:
@@ -201,6 +202,7 @@ def sweep(
     SweepResult
         Point ``i`` equals ``simulate(load(file, overrides=points[i]), iterations, seed)``.
     """
+    refuse_weighted(scenario, "sweep")
     seed = runner.seed_from(seed)
     points = grid(axes)
     scenarios = grid_scenarios(scenario, points)

@@ -35,7 +35,7 @@ nonparametric regression approach, Medical Decision Making 34(3), 311–326.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations_with_replacement
 from typing import Any
@@ -45,6 +45,8 @@ from scipy import stats
 from scipy.interpolate import BSpline
 
 from ..errors import ScenarioError, SimulationError
+from ..scenario.studies import Study
+from .evsi import StudyValue, study_value
 from .model import Model, sample
 
 DEFAULT_DISCOUNT = 0.0225  # as the domain model (Dutch MKBA standard rate)
@@ -89,10 +91,13 @@ class VoiResult:
     r_squared: dict[str, float]
     clamped: dict[str, str]
     scale: Scale
+    studies: tuple[StudyValue, ...] = ()  # [[studies]]: EVSI per size (see evsi.py)
 
     def to_json(self) -> dict[str, Any]:
         f = self.scale.factor
         return {
+            **({"studies": {v.study.name: v.to_json(f) for v in self.studies}}
+               if self.studies else {}),
             "output": self.output, "iterations": self.iterations, "seed": self.seed,
             "decision": f"go ahead when the expected {self.output} is positive",
             "expected": self.mean, "evpi": self.evpi * f, "evpi_mcse": self.evpi_mcse * f,
@@ -130,11 +135,14 @@ def evppi_from_fit(fitted: np.ndarray) -> float:
 
 def value_of_information(model: Model, output: str, *, groups: dict[str, list[str]] | None = None,
                          iterations: int = 100_000, seed: int = 0, scale: Scale | None = None,
-                         threads: int | None = None) -> VoiResult:
-    """EVPI and EVPPI (per random parameter and per named group) of ``output``.
+                         threads: int | None = None, studies: Sequence[Study] = ()
+                         ) -> VoiResult:
+    """EVPI and EVPPI (per random parameter and per named group) of ``output``, and the
+    EVSI of each of ``studies`` (:mod:`.evsi`, from the same regression fits).
 
     See the module docstring for the method and its checks.
     """
+    _check_studies(model, studies)
     groups = groups or {}
     for name, listed in groups.items():
         unknown = [m for m in listed if m not in model.names]
@@ -153,9 +161,12 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
     singles: dict[str, float] = {}
     r2: dict[str, float] = {}
     clamped: dict[str, str] = {}
+    studied: list[StudyValue] = []
     for i, name in enumerate(model.names):
         fitted, r2[name] = _fit_single(ranks[:, i], scaled[:, i], nb)
         singles[name] = _bounded(name, evppi_from_fit(fitted), 0.0, total, clamped)
+        studied += [study_value(s, x[:, i], fitted, singles[name])
+                    for s in studies if s.parameter == name]
     found: dict[str, tuple[tuple[str, ...], float]] = {}
     for name in sorted(groups, key=lambda g: len(set(groups[g]))):
         members = tuple(dict.fromkeys(groups[name]))
@@ -164,8 +175,19 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
         floor = max([singles[m] for m in members]
                     + [v for m, v in found.values() if set(m) < set(members)])
         found[name] = (members, _bounded(name, evppi_from_fit(fitted), floor, total, clamped))
+    order = [s.name for s in studies]
     return VoiResult(output, len(nb), seed, float(nb.mean()), total, total_mcse, singles,
-                     found, r2, clamped, scale or Scale())
+                     found, r2, clamped, scale or Scale(),
+                     tuple(sorted(studied, key=lambda v: order.index(v.study.name))))
+
+
+def _check_studies(model: Model, studies: Sequence[Study]) -> None:
+    for study in studies:
+        if study.parameter not in model.names:
+            raise ScenarioError(f"study {study.name}: '{study.parameter}' is not a random "
+                                "parameter with fixed arguments here (a --set or variant may "
+                                "have fixed it), so there is nothing for the study to learn",
+                                )
 
 
 def _bounded(name: str, value: float, low: float, high: float, clamped: dict[str, str]

@@ -13,8 +13,10 @@ from ..errors import ScenarioError
 from ..report import strict_json
 from ..report.terminal import clean
 from .app import (
+    MAX_YEARS,
     FileArg,
     Json,
+    Prior,
     Seed,
     Sets,
     Threads,
@@ -28,7 +30,6 @@ from .app import (
 )
 
 METHODS = ("sobol", "tornado", "rank", "regional")
-MAX_YEARS = 1000  # a decision horizon; discounting makes later years count for little anyway
 Output = Annotated[str | None, typer.Option(
     "--output", "-o", help="The output to analyse (default net_benefit, else the first).")]
 
@@ -50,6 +51,7 @@ def sensitivity(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    prior: Prior = False,
 ) -> None:
     """Which inputs drive an output: Sobol' indices, tornado, rank correlations or regional."""
     from ..analysis import sensitivity as sa
@@ -59,7 +61,7 @@ def sensitivity(
         check_options(1 if iterations is None else iterations, 0.9, seed, threads)
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         model = model_of(scenario)
         result: Any
@@ -101,6 +103,7 @@ def voi(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    prior: Prior = False,
 ) -> None:
     """Expected value of perfect (and partial perfect) information: what research is worth."""
     from ..analysis.model import check_output, model_of
@@ -113,12 +116,13 @@ def voi(
                                 f"1..{MAX_YEARS} and --discount in 0..1, got {population:g}, "
                                 f"{years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         with status(f"value of information for {name}", json_):
             result = value_of_information(model_of(scenario), name, groups=groups,
                                           iterations=iterations, seed=seed, threads=threads,
-                                          scale=Scale(population, years, discount))
+                                          scale=Scale(population, years, discount),
+                                          studies=scenario.studies)
         doc = result.to_json()
         if json_:
             print(strict_json.dumps(doc, indent=2))
@@ -141,6 +145,8 @@ def voi(
                   f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
                   f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
                   f"{scale['years']} years at {scale['discount']:.2%})", style="dim")
+        if doc.get("studies"):
+            _render_studies(doc["studies"])
 
 
 @app.command()
@@ -157,6 +163,7 @@ def switching(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    prior: Prior = False,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
     from ..analysis.model import check_output, model_of
@@ -164,7 +171,7 @@ def switching(
 
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
         with status(f"switching values of {name}", json_):
@@ -188,6 +195,25 @@ def switching(
         out.print(table)
         for warning in doc["warnings"]:
             out.print(f"[yellow]note:[/] {clean(warning)}")
+
+
+def _render_studies(studies: dict[str, Any]) -> None:
+    from ..report.studies import study_sentence
+    from ..report.terminal import number
+
+    for name, entry in studies.items():
+        table = Table(title=f"study {clean(name)}: {clean(entry['likelihood'])} on "
+                      f"{clean(entry['parameter'])}",
+                      title_justify="left")
+        for column in ("size", "EVSI", "± MCSE", "cost", "ENBS"):
+            table.add_column(column, justify="right")
+        for i, size in enumerate(entry["sizes"]):
+            best = "[b]" if size == entry["optimal_size"] else ""
+            table.add_row(f"{best}{size}", number(entry["evsi"][i]),
+                          number(entry["evsi_mcse"][i], 2), number(entry["cost"][i]),
+                          f"{best}{number(entry['enbs'][i])}")
+        out.print(table)
+        out.print(clean(study_sentence(name, entry, "en")))
 
 
 def _group(text: str) -> tuple[str, list[str]]:

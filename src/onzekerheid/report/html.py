@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.result import PointResult, Result
-from . import curves, plots
+from . import curves, plots, studies
 from .i18n import amount, formatted, number, ordinal, output_label, percent, summary_sentence, text
 
 _CSS = """
@@ -57,6 +57,8 @@ class Extras:
     voi: Mapping[str, Any] | None = None
     break_even: curves.BreakEven | None = None
     variants: Mapping[str, Any] | None = None  # the `compare --json` document of the variants
+    studies: Mapping[str, Any] | None = None  # `voi --json` with [[studies]] (report/studies.py)
+    prior_chances: Mapping[str, float] | None = None  # claimed output -> chance under --prior
     sets: Sequence[str] = field(default_factory=tuple)
 
 
@@ -109,6 +111,8 @@ def render(result: Result, *, lang: str = "nl", point: PointResult | None = None
         _variants(extras.variants, main, lang),
         _drivers(result, main, lang, extras),
         _voi(extras.voi, lang),
+        _studies(extras.studies, lang),
+        _evidence(result, extras.prior_chances, lang),
         _assumptions(result, lang),
         _method(result, main, lang),
         _footer(result, lang, __version__, extras.sets),
@@ -282,6 +286,36 @@ def _voi(voi: Mapping[str, Any] | None, lang: str) -> str:
     return f'<h2>{_e(text("h_voi", lang))}</h2><p>{_e(intro)}</p>{table}'
 
 
+def _studies(doc: Mapping[str, Any] | None, lang: str) -> str:
+    if not doc or not doc.get("studies"):
+        return ""
+    intro = studies.word("studies_intro", lang, output=output_label(doc["output"], lang),
+                         scale=studies.scale_words(doc["scale"], lang))
+    parts = [f'<h2>{_e(studies.word("h_studies", lang))}</h2><p>{_e(intro)}</p>']
+    for name, entry in doc["studies"].items():
+        parts.append(f'<p class="sentence">{_e(studies.study_sentence(name, entry, lang))}</p>')
+        parts.append(_figure(studies.study_figure(name, entry, lang), entry.get("note", "")))
+    return "".join(parts)
+
+
+def _evidence(result: Result, before: Mapping[str, float] | None, lang: str) -> str:
+    found = result.evidence
+    if not found or not any(entry["applied"] for entry in found.values()):
+        return ""
+    head = [studies.word(k, lang) for k in ("col_parameter", "col_data", "col_prior",
+                                              "col_posterior", "col_method")]
+    parts = [f'<h2>{_e(studies.word("h_evidence", lang))}</h2>'
+             f'<p>{_e(studies.word("evidence_intro", lang))}</p>',
+             _table(head, studies.evidence_rows(found, lang), numeric={2, 3})]
+    if before:
+        after = {n: 1.0 - p for n in before if "." not in n  # totals, not each stakeholder
+                 if (p := result.summary_of(n).claim_percentile) is not None}
+        labels = {n: output_label(n, lang) for n in before}
+        parts += [f'<p class="sentence">{_e(x)}</p>'
+                  for x in studies.claim_sentences(before, after, found, labels, lang)]
+    return "".join(parts)
+
+
 def _assumptions(result: Result, lang: str) -> str:
     rows = []
     internal = 0
@@ -289,7 +323,7 @@ def _assumptions(result: Result, lang: str) -> str:
         if p.internal:
             internal += 1
             continue
-        written = p.label or p.expression or (number(p.value, lang) if p.kind == "fixed" else "")
+        written = p.written or p.expression or (number(p.value, lang) if p.kind == "fixed" else "")
         rows.append([name, written, formatted(p.point, curves.parameter_unit(p), lang),
                      p.source, p.note])
     parts = [f'<h2>{_e(text("h_assumptions", lang))}</h2>',

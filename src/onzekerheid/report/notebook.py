@@ -148,7 +148,7 @@ def scenario_html(scenario: Scenario) -> str:
     rows = []
     for name in scenario.user_parameters:
         p = scenario.parameters[name]
-        written = p.label or p.expression or (p.dist.family if p.dist is not None else "")
+        written = p.written or p.expression or (p.dist.family if p.dist is not None else "")
         if p.kind == "fixed" and not written:
             written = number(p.value)
         rows.append([name, p.kind, written, number(p.point), p.source or p.note])

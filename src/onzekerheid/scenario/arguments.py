@@ -68,7 +68,7 @@ def _guard(condition: Node, value: Node) -> Node:
 def is_uncertain(table: dict[str, Any]) -> bool:
     """Whether a distribution table has an argument written as text (a name or expression)."""
     for key, value in table.items():
-        if key in ("dist", "source", "note", "of", "values", "weights"):
+        if key in ("dist", "source", "note", "label", "unit", "of", "values", "weights"):
             continue
         if isinstance(value, str):
             return True
@@ -216,7 +216,7 @@ def parse_uncertain(name: str, table: dict[str, Any], path: str, problems: Probl
         problems.add(f"{path}.point", f"point must be a finite number, got {point!r}")
         return None
     return Parameter(name, "random", point=float(point), source=str(table.get("source", "")),
-                     note=str(table.get("note", "")), label=label, internal=internal,
+                     note=str(table.get("note", "")), written=label, internal=internal,
                      uncertain=uncertain)
 
 
@@ -266,7 +266,7 @@ def finish(parameters: dict[str, Parameter], nodes: dict[str, Node], order: tupl
         point = parameter.point if math.isfinite(parameter.point) else dist.mean()
         parameters[name] = Parameter(
             name, "random", dist=dist, point=point, source=parameter.source,
-            note=parameter.note, label=parameter.label, internal=parameter.internal,
+            note=parameter.note, written=parameter.written, internal=parameter.internal,
             uncertain=uncertain)
         values[name] = point
 

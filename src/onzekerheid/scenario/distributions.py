@@ -40,7 +40,9 @@ from typing import Any
 
 import numpy as np
 
-COMMON_KEYS = {"dist", "point", "lower", "upper", "source", "note", "level", "ci", "zero"}
+COMMON_KEYS = {"dist", "point", "lower", "upper", "source", "note", "level", "ci", "zero",
+               "label", "unit", "judgement"}
+
 
 # family -> list of accepted argument sets (ci counts as an argument set where listed)
 ARGUMENT_SETS: dict[str, list[frozenset[str]]] = {
@@ -329,7 +331,7 @@ def _analytic_support(dist: Distribution) -> tuple[float, float]:
 def _just_below(dist: Distribution, x: float) -> float:
     # For discrete families P(X >= lower) needs cdf(lower - 1); continuous ones are indifferent.
     if dist.family in DISCRETE_FAMILIES and dist.family not in ("discrete", "fixed"):
-        return math.ceil(x) - 1
+        return float(math.ceil(x) - 1)  # float: ceil of 2**64 is an int numpy cannot hold
     if dist.family in ("discrete", "mixture", "fixed"):
         return float(np.nextafter(x, -math.inf))
     return x

@@ -214,7 +214,7 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
             value += " * " + common
         name = f"items.{item['name']}.value"
         parameters[name] = Parameter(name, "expression", expression=value, node=parse(value),
-                                     label=value, internal=True)
+                                     written=value, internal=True)
         values[item["name"]] = name
 
     def total(selected: list[dict[str, Any]]) -> str:
@@ -458,7 +458,7 @@ def _case_block(b: _Builder, cases: dict[str, Any], items: list[dict[str, Any]],
     names = ["cases.sum.all"] + [f"cases.sum.{c}" for c in columns]
     for name in names:
         b.parameters[name] = Parameter(name, "fixed", value=0.0, point=0.0, internal=True,
-                                       label="per-case model")
+                                       written="per-case model")
     for column in columns:
         sums[column] = f"cases.sum.{column}"
     sums = {k: f"({v} / {count})" for k, v in sums.items()}
@@ -539,7 +539,7 @@ def _costs(b: _Builder, costs: dict[str, Any], rate: str | None,
         draw = f"costs.risks.{name}.draw"
         b.parameters[draw] = Parameter(
             draw, "random", dist=dists.from_table({"dist": "uniform", "min": 0, "max": 1}),
-            point=1.0, internal=True, label="risk event draw")
+            point=1.0, internal=True, written="risk event draw")
         risk_terms.append(f"({draw} < {probability}) * {effect}")
     if not terms and not risk_terms:
         if costs:

@@ -8,14 +8,18 @@ import hashlib
 import math
 import re
 from collections.abc import Set as AbstractSet
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, Problems, ScenarioError, allowed, did_you_mean
 from . import distributions as dists
+from . import units
 from .checks import parse_check
+from .evidence import apply_evidence
 from .expressions import FUNCTIONS, ExpressionError, Node, names_in, parse
 from .model import Output, Parameter, Scenario
+from .studies import parse_studies
 
 SECTIONS = {
     "scenario", "parameters", "outputs", "claim", "checks",
@@ -23,8 +27,10 @@ SECTIONS = {
     "cases", "success", "bias", "prices", "items", "extrapolation", "costs", "options",
     "variants",  # named sets of overrides (see variants.py)
     "correlations",  # rank correlations between parameters (see correlations.py)
+    "studies", "evidence",  # research to value and data that update (studies.py, evidence.py)
 }
 SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year"}
+OUTPUT_KEYS = {"expr", "label", "unit", "better", "note", "source"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
@@ -34,7 +40,7 @@ RESERVED = set(FUNCTIONS) | {"P", "lambda", "if", "else", "and", "or", "not", "i
 
 
 def load(path: str | Path, overrides: dict[str, Any] | None = None,
-         variant: str | None = None) -> Scenario:
+         variant: str | None = None, *, prior: bool = False) -> Scenario:
     """Read and validate a scenario file.
 
     Parameters
@@ -47,6 +53,8 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     variant
         The name of a ``[variants.NAME]`` table whose overrides are applied first (``overrides``
         then win over them).
+    prior
+        Leave ``[[evidence]]`` out: every parameter keeps its prior (``--prior``).
 
     Raises
     ------
@@ -59,7 +67,8 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     raw, text = read_toml(path)
     digest = hashlib.sha256(text.encode()).hexdigest()
     scenario = from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
-                         directory=str(path.parent), overrides=overrides, variant=variant)
+                         directory=str(path.parent), overrides=overrides, variant=variant,
+                         prior=prior)
     table = scenario.raw.get("cases", {}).get("table") if isinstance(
         scenario.raw.get("cases"), dict) else None
     inputs = (str(path),) + ((str(path.parent / table),) if isinstance(table, str) else ())
@@ -85,6 +94,7 @@ def from_dict(
     directory: str = ".",
     overrides: dict[str, Any] | None = None,
     variant: str | None = None,
+    prior: bool = False,
 ) -> Scenario:
     """Validate an already-parsed scenario document."""
     raw = copy.deepcopy(raw)
@@ -125,7 +135,7 @@ def from_dict(
     outputs: dict[str, Output] = {}
     for name, value in _table(raw, "outputs", problems).items():
         path = f"outputs.{name}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and not is_output_table(value):
             for sub, subvalue in value.items():
                 _collect_output(f"{name}.{sub}", subvalue, f"{path}.{sub}", outputs, problems)
         else:
@@ -135,6 +145,7 @@ def from_dict(
 
     before = len(problems.items)
     cases, stakeholders = build_domain(raw, parameters, outputs, problems, directory)
+    _builtin_words(outputs)
     domain_failed = len(problems.items) > before
     from .correlations import parse_correlations
 
@@ -212,6 +223,9 @@ def from_dict(
             continue
         checks.append(check)
 
+    studies = parse_studies(raw.get("studies"), parameters, problems)
+    updates = apply_evidence(raw.get("evidence"), parameters, problems, prior=prior,
+                             overridden=set(overrides or ()))
     problems.raise_if_any()
     return Scenario(
         title=str(title),
@@ -228,6 +242,8 @@ def from_dict(
         directory=directory,
         stakeholders=stakeholders,
         order=order,
+        studies=studies,
+        evidence=updates,
     )
 
 
@@ -292,7 +308,7 @@ def parse_parameter(name: str, value: Any, path: str, problems: Problems,
             problems.add(path, f"'{name}' must be a finite number, got {value}")
             return None
         return Parameter(name, "fixed", value=float(value), point=float(value),
-                         label=f"{value:g}", internal=internal)
+                         written=f"{value:g}", internal=internal)
     if isinstance(value, str):
         match = _INTERVAL.match(value)
         if match:
@@ -305,12 +321,12 @@ def parse_parameter(name: str, value: Any, path: str, problems: Problems,
             except dists.DistributionError as exc:  # e.g. "-1e308 to 1e308": beyond floats
                 problems.add(path, f"'{value}': {exc}", exc.hint or "give a narrower interval")
                 return None
-            return Parameter(name, "random", dist=dist, point=dist.mean(), label=value,
+            return Parameter(name, "random", dist=dist, point=dist.mean(), written=value,
                              internal=internal)
         node = parse_expression(value, path, problems)
         if node is None:
             return None
-        return Parameter(name, "expression", expression=value, node=node, label=value,
+        return Parameter(name, "expression", expression=value, node=node, written=value,
                          internal=internal)
     if isinstance(value, dict):
         return _distribution_parameter(name, value, path, problems, internal)
@@ -333,7 +349,10 @@ def _distribution_parameter(name: str, table: dict[str, Any], path: str, problem
     from . import arguments
 
     if arguments.is_uncertain(table):
-        return arguments.parse_uncertain(name, table, path, problems, parse_expression, internal)
+        parameter = arguments.parse_uncertain(name, table, path, problems, parse_expression,
+                                              internal)
+        words = units.descriptive(table, path, problems)
+        return None if parameter is None else replace(parameter, **words)
     try:
         dist = dists.from_table(table, composite=True)
     except dists.DistributionError as exc:
@@ -347,14 +366,17 @@ def _distribution_parameter(name: str, table: dict[str, Any], path: str, problem
         point = float(point)
     else:
         point = dist.mean()
+    words = units.descriptive(table, path, problems)
     if family == "fixed" and not dist.zero:
         return Parameter(name, "fixed", value=dist.args[0], point=point, source=text["source"],
-                         note=text["note"], label=f"{dist.args[0]:g}", internal=internal)
-    label = family + " " + ", ".join(
-        f"{k}={table[k]}" for k in table if k not in ("dist", "source", "note", "point")
+                         note=text["note"], written=f"{dist.args[0]:g}", internal=internal,
+                         **words)
+    written = family + " " + ", ".join(
+        f"{k}={table[k]}" for k in table
+        if k not in ("dist", "source", "note", "point", *units.DESCRIPTIVE_KEYS)
     )
     return Parameter(name, "random", dist=dist, point=point, source=str(text["source"]),
-                     note=str(text["note"]), label=label, internal=internal)
+                     note=str(text["note"]), written=written, internal=internal, **words)
 
 
 def parse_expression(text: str, path: str, problems: Problems) -> Node | None:
@@ -370,6 +392,23 @@ def _collect_output(name: str, value: Any, path: str, out: dict[str, Output],
                     problems: Problems) -> None:
     if not check_name(name, path, problems):
         return
+    words: dict[str, Any] = {}
+    if isinstance(value, dict):  # { expr = "...", label = "...", unit = "...", better = "..." }
+        unknown = sorted(set(value) - OUTPUT_KEYS)
+        for key in unknown:
+            problems.add(f"{path}.{key}", f"unknown key '{key}' in output '{name}'",
+                         did_you_mean(key, OUTPUT_KEYS) or allowed(OUTPUT_KEYS))
+        words = units.descriptive(value, path, problems, judgement=False)
+        if "better" in value:
+            better = units.better_of(value["better"], f"{path}.better", problems)
+            if better is not None:
+                words["better"] = better
+        if "expr" not in value:
+            problems.add(path, f"output '{name}' needs expr = \"...\"",
+                         'e.g. { expr = "cases * success_rate", label = "Huishoudens geholpen" }')
+            return
+        value = value["expr"]
+        path = f"{path}.expr"
     if _is_number(value):
         text = repr(float(value))
     elif isinstance(value, str):
@@ -380,7 +419,20 @@ def _collect_output(name: str, value: Any, path: str, out: dict[str, Output],
         return
     node = parse_expression(text, path, problems)
     if node is not None:
-        out[name] = Output(name, text, node)
+        out[name] = Output(name, text, node, **words)
+
+
+def is_output_table(value: Any) -> bool:
+    """An output written as a table (``expr`` and its words) rather than a group of outputs."""
+    return isinstance(value, dict) and bool({"expr", "label", "unit", "better"} & set(value))
+
+
+def _builtin_words(outputs: dict[str, Output]) -> None:
+    """Built-in outputs of the social-domain model take their unit and direction by name."""
+    for name, output in outputs.items():
+        if output.builtin:
+            outputs[name] = replace(output, unit=output.unit or units.builtin_unit(name),
+                                    better=units.builtin_better(name))
 
 
 def _flatten_claim(name: str, value: Any) -> list[tuple[str, Any]]:
@@ -410,7 +462,7 @@ def _declared(raw: dict[str, Any], section: str) -> set[str]:
         walk(raw.get("parameters"), "", lambda v: isinstance(v, dict) and "dist" not in v
              and not set(v) & (argument_keys | {"point", "ci"}))
     else:
-        walk(raw.get("outputs"), "", lambda v: isinstance(v, dict))
+        walk(raw.get("outputs"), "", lambda v: isinstance(v, dict) and not is_output_table(v))
     return names
 
 
@@ -585,7 +637,10 @@ def _assign(table: Any, parts: list[str], value: Any, top: bool = False) -> bool
         return False
     if top and len(parts) < 2:
         return False
-    table[parts[-1]] = value
+    if is_output_table(table.get(parts[-1])) and not isinstance(value, dict):
+        table[parts[-1]]["expr"] = value  # a new expression keeps the output's words
+    else:
+        table[parts[-1]] = value
     return True
 
 
