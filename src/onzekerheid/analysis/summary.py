@@ -101,7 +101,7 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None) 
         nan = math.nan
         return Summary(nan, nan, nan, nan, nan, nan, nan, claim, None, nonfinite)
     mean = float(values.mean())
-    sd = float(values.std(ddof=1)) if n > 1 else 0.0
+    sd = _sd(values) if n > 1 else 0.0
     tail = (1.0 - ci) / 2.0
     (low, low_mcse), (median, median_mcse), (high, high_mcse) = quantiles_with_mcse(
         values, [tail, 0.5, 1.0 - tail]
@@ -126,3 +126,14 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None) 
         claim_percentile_mcse=None if percentile is None
         else math.sqrt(percentile * (1.0 - percentile) / n),
     )
+
+
+def _sd(values: np.ndarray) -> float:
+    """Sample sd; for values near the float limit (1e190) the squared deviations overflow,
+    so it is then taken on ``values / max|values|`` and scaled back."""
+    with np.errstate(over="ignore"):
+        sd = float(values.std(ddof=1))
+    if math.isinf(sd):
+        scale = float(np.max(np.abs(values)))
+        sd = float((values / scale).std(ddof=1)) * scale
+    return sd

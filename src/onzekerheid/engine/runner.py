@@ -171,8 +171,9 @@ def check_memory(need: int, what: str, advice: str, per_unit: int = 0) -> None:
     if need > MEMORY_SHARE * have:
         fits = int((MEMORY_SHARE * have) // per_unit) if per_unit else 0
         raise SimulationError(
-            f"{what} would need about {need / 2**30:.1f} GiB, but only {have / 2**30:.1f} GiB is "
-            f"available; {advice.format(fits=fits)} (available: the least of free memory, "
+            f"{what} would need about {need / 2**30:.1f} GiB of memory, but only "
+            f"{have / 2**30:.1f} GiB is available; {advice.format(fits=fits)} (available: the "
+            "least of free memory, "
             "the container's memory limit and ulimit -v)"
         )
 
