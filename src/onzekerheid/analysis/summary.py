@@ -100,8 +100,7 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None) 
     if n == 0:
         nan = math.nan
         return Summary(nan, nan, nan, nan, nan, nan, nan, claim, None, nonfinite)
-    mean = float(values.mean())
-    sd = _sd(values) if n > 1 else 0.0
+    mean, sd = _mean_sd(values)
     tail = (1.0 - ci) / 2.0
     (low, low_mcse), (median, median_mcse), (high, high_mcse) = quantiles_with_mcse(
         values, [tail, 0.5, 1.0 - tail]
@@ -128,12 +127,15 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None) 
     )
 
 
-def _sd(values: np.ndarray) -> float:
-    """Sample sd; for values near the float limit (1e190) the squared deviations overflow,
-    so it is then taken on ``values / max|values|`` and scaled back."""
+def _mean_sd(values: np.ndarray) -> tuple[float, float]:
+    """Mean and sample sd; for values near the float limit (1e300) the sum or the squared
+    deviations overflow, so they are then taken on ``values / max|values|`` and scaled back."""
     with np.errstate(over="ignore"):
-        sd = float(values.std(ddof=1))
-    if math.isinf(sd):
+        mean = float(values.mean())
+        sd = float(values.std(ddof=1)) if values.size > 1 else 0.0
+    if math.isinf(mean) or math.isinf(sd):
         scale = float(np.max(np.abs(values)))
-        sd = float((values / scale).std(ddof=1)) * scale
-    return sd
+        scaled = values / scale
+        mean = float(scaled.mean()) * scale
+        sd = float(scaled.std(ddof=1)) * scale if values.size > 1 else 0.0
+    return mean, sd
