@@ -44,7 +44,8 @@ class Comparison:
 
     def difference_summary(self, label: str, output: str) -> Summary:
         """Summary of :meth:`difference`; its ``p_positive`` is P(label > baseline)."""
-        return summarize(self.difference(label, output), self.results[label].ci)
+        batch = max(self.results[label].batch, self.results[self.baseline].batch)
+        return summarize(self.difference(label, output), self.results[label].ci, batch=batch)
 
     def to_json(self) -> dict[str, Any]:
         """``{"baseline", "iterations", "seed", "ci", "scenarios": {label: {title, file}},

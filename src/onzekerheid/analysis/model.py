@@ -98,10 +98,17 @@ def sample(model: Model, output: str, iterations: int, seed: int,
 
     Rows whose output is not finite are left out.
     """
+    x, y, _ = sample_rows(model, output, iterations, seed, threads)
+    return x, y
+
+
+def sample_rows(model: Model, output: str, iterations: int, seed: int,
+                threads: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`sample` and the run's row number of each row kept (for batch-means MCSEs)."""
     keep = [model.column(n) for n in model.names] + [model.column(output)]
     data = runner.run(model.plan, iterations, seed, keep, threads=threads)
-    finite = np.isfinite(data[:, -1])
-    if np.count_nonzero(finite) < 2:  # nothing to correlate, split or average
+    rows = np.flatnonzero(np.isfinite(data[:, -1]))
+    if len(rows) < 2:  # nothing to correlate, split or average
         raise SimulationError(f"{output} is not a finite number in any of {iterations:,} "
                               "iterations (or in one only); check its expression")
-    return data[finite, :-1], data[finite, -1]
+    return data[rows, :-1], data[rows, -1], rows

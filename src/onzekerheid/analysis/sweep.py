@@ -143,7 +143,9 @@ def point_summaries(plan: Plan, iterations: int, seed: int, keep: Sequence[int],
                     threads: int | None = 1) -> dict[str, Summary]:
     """Simulate one grid point and summarise each output (a pure function: a dask task)."""
     data = runner.run(plan, iterations, seed, keep, threads=threads)
-    return {name: summarize(data[:, j], ci, claims.get(name)) for j, name in enumerate(outputs)}
+    batch = runner.BLOCK if plan.correlations is not None else 1  # see analysis/mcse.py
+    return {name: summarize(data[:, j], ci, claims.get(name), batch)
+            for j, name in enumerate(outputs)}
 
 
 def grid_scenarios(scenario: Scenario, points: Sequence[dict[str, float]]) -> list[Scenario]:

@@ -94,9 +94,12 @@ def voi(
         "Repeatable.")] = None,
     population: Annotated[float, typer.Option(
         "--population", help="Units the decision applies to (e.g. schools).")] = 1.0,
-    years: Annotated[int, typer.Option("--years", help="Years the decision applies.")] = 1,
+    years: Annotated[int, typer.Option(
+        "--years", help="Years the decision applies; year t = 0, 1, ... is discounted by "
+        "(1 + discount)^-t, so the first year is not discounted.")] = 1,
     discount: Annotated[float, typer.Option(
-        "--discount", help="Yearly discount rate for --years.")] = 0.0225,
+        "--discount", help="Yearly discount rate for --years (a fraction: 0.0225 for 2.25%); "
+        "the first year undiscounted.")] = 0.0225,
     iterations: Annotated[int, typer.Option("-n", "--iterations")] = 100_000,
     seed: Seed = api.DEFAULT_SEED,
     set_: Sets = None,
@@ -133,18 +136,22 @@ def voi(
                       title_justify="left")
         table.add_column("parameter or group")
         table.add_column("EVPPI", justify="right")
+        table.add_column("MCSE", justify="right")
         table.add_column("share of EVPI", justify="right")
-        table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), "100%")
+        table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), number(doc["evpi_mcse"], 2),
+                      "100%")
         entries = list(doc["groups"].items()) + list(doc["parameters"].items())
         for key, entry in entries:
             share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
-            table.add_row(clean(key), number(entry["evppi"]), f"{share:.0%}")
+            table.add_row(clean(key), number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
+                          f"{share:.0%}")
         out.print(table)
         scale = doc["scale"]
         out.print(f"decision: {clean(doc['decision'])} (expected {number(doc['expected'])}); "
                   f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
                   f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
-                  f"{scale['years']} years at {scale['discount']:.2%})", style="dim")
+                  f"{scale['years']} years at {scale['discount']:.2%}, the first "
+                  "undiscounted)", style="dim")
         if doc.get("studies"):
             _render_studies(doc["studies"])
 
