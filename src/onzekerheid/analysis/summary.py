@@ -78,7 +78,7 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
     return Summary(
         mean=mean,
         sd=sd,
-        mcse=math.sqrt(variance_of_mean(x, ids)) if n > 1 else math.nan,
+        mcse=_mcse(x, ids) if n > 1 else math.nan,
         median=median,
         low=low,
         high=high,
@@ -106,3 +106,14 @@ def _mean_sd(values: np.ndarray) -> tuple[float, float]:
         mean = float(scaled.mean()) * scale
         sd = float(scaled.std(ddof=1)) * scale if values.size > 1 else 0.0
     return mean, sd
+
+
+def _mcse(x: np.ndarray, ids: np.ndarray | None) -> float:
+    """MCSE of the mean, on ``x / max|x|`` scaled back when the squares overflow (1e160)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mcse = math.sqrt(variance_of_mean(x, ids))
+    if math.isfinite(mcse):
+        return mcse
+    scale = float(np.max(np.abs(x)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return math.sqrt(variance_of_mean(x / scale, ids)) * scale
