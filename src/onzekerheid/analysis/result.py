@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..scenario.model import Scenario
-from .audit import Audit, audit_summary
+from .audit import Audit, audit_summary, claim_holds, claim_sides
+from .judgements import JudgementLayer, judgement_layer
 from .mcse import rows_per_batch
 from .summary import Summary, summarize
 
@@ -33,6 +34,7 @@ class Result:
     outputs: tuple[str, ...]
     _summaries: dict[str, Summary] = field(default_factory=dict, repr=False)
     convergence: dict[str, Any] | None = None  # what `run --precision` reached
+    _layer: list[JudgementLayer | None] = field(default_factory=list, repr=False)
     evidence: dict[str, Any] | None = None  # what [[evidence]] did (see posterior.py)
     _positions: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -80,11 +82,24 @@ class Result:
 
     def audit_of(self, name: str) -> Audit | None:
         """The claim audit of an output (None without a claim); see :mod:`.audit`."""
-        claim = self.scenario.claims.get(name)
-        if claim is None:
+        stated = self.scenario.claim_of(name)
+        if stated is None:
             return None
+        output = self.scenario.outputs.get(name)
+        better = output.better if output is not None else "higher"
         return audit_summary(name, self.summary_of(name), ci=self.ci,
-                             currency=self.scenario.currency)
+                             currency=self.scenario.currency, stated=stated,
+                             holds=claim_holds(self[name], stated, self.batch)[:2],
+                             unit=output.unit if output is not None else None, better=better,
+                             sides=claim_sides(self[name], stated))
+
+    def judgements(self, threads: int | None = None) -> JudgementLayer | None:
+        """The run without the judgements and their switching values (see :mod:`.judgements`);
+        None when the scenario marks no ``judgement = true``. Computed once, on first use."""
+        if not self._layer:
+            self._layer.append(judgement_layer(self.scenario, self.iterations, self.seed,
+                                               self.ci, threads))
+        return self._layer[0]
 
     def _output_json(self, name: str) -> dict[str, Any]:
         doc: dict[str, Any] = {**words(self.scenario, name), **self.summary_of(name).as_dict()}
@@ -92,8 +107,15 @@ class Result:
         if audit is not None:
             doc.update(p_claim_or_more=_finite(audit.p_claim_or_more),
                        p_claim_or_more_mcse=_finite(audit.p_claim_or_more_mcse),
+                       p_claim_holds=_finite(audit.p_claim_holds),
+                       p_claim_holds_mcse=_finite(audit.p_claim_holds_mcse),
+                       claim_stated=audit.stated.as_dict() if audit.stated else None,
+                       within_noise=audit.within_noise,
                        verdict=audit.verdict,
                        sentence={"en": audit.sentence_en, "nl": audit.sentence_nl})
+        layer = self.judgements()
+        if layer is not None:
+            doc.update(layer.output_json(name))
         return doc
 
     def summary(self) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from typing import Any
 from ..analysis.result import PointResult, Result
 from . import curves, plots, studies
 from .i18n import amount, formatted, number, ordinal, output_label, percent, summary_sentence, text
+from .layers import judgements_section
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;
@@ -107,6 +108,7 @@ def render(result: Result, *, lang: str = "nl", point: PointResult | None = None
         + "</p>",
         _summary(result, lang),
         _claims(result, lang, point),
+        judgements_section(result, lang),
         _who_gains(result, lang),
         _variants(extras.variants, main, lang),
         _drivers(result, main, lang, extras),

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..analysis.checks import CheckOutcome
+from ..analysis.judgements import claim_direction, switching_sentence
 from ..analysis.result import PointResult, Result
 
 # C0 controls but the newline, DEL, C1 controls, and the bidirectional overrides and isolates
@@ -135,12 +136,47 @@ def render_result(result: Result, console: Console, lang: str = "en") -> None:
                 name=name, bad=local(f"{s.nonfinite:,}", lang),
                 n=local(f"{result.iterations:,}", lang))))
     if result.batch > 1 and result.iterations <= result.batch:
-        console.print("[yellow]note:[/] " + escape(FEW_BLOCKS[lang].format(
+        console.print("[yellow]note:[/] " + clean(FEW_BLOCKS[lang].format(
             block=local(f"{result.batch:,}", lang), need=2 * result.batch)))
     for name in result.outputs:  # the claim audit, one sentence per claim
         audit = result.audit_of(name)
         if audit is not None:
             console.print(clean(audit.sentence_nl if lang == "nl" else audit.sentence_en))
+    render_judgements(result, console, lang)
+
+
+def render_judgements(result: Result, console: Console, lang: str = "en") -> None:
+    """The second layer: each claim without the judgements, and where each judgement turns it."""
+    layer = result.judgements()
+    if layer is None or not any(n in result.scenario.claims for n in result.outputs):
+        return
+    dutch = lang == "nl"
+    held = ", ".join(layer.points) or "-"
+    console.print(("Zonder oordelen (waarden zonder bron op hun punt: " if dutch else
+                   "Without judgements (values without a source held at their point: ")
+                  + clean(held) + "):", style="bold")
+    for name in result.outputs:
+        audit = result.audit_of(name)
+        if audit is None:
+            continue
+        alone = layer.without[name]
+        p = alone.get("p_claim_holds")
+        console.print(clean(local(
+            f"  {name}: median {compact(alone['median'])} "
+            f"({'met oordelen' if dutch else 'with judgements'} "
+            f"{compact(result.summary_of(name).median)}); P(claim) {percent(p)} "
+            f"({'met oordelen' if dutch else 'with judgements'} "
+            f"{percent(audit.p_claim_holds)})", lang)))
+        direction = claim_direction(result, name)
+        for judgement, crossing in layer.crossings[name].items():
+            text = switching_sentence(name, judgement, crossing, direction,
+                                      layer.points[judgement], dutch)
+            if text:
+                console.print("  " + clean(text))
+    if layer.kept:
+        console.print(("  blijven onzeker (per geval getrokken): " if dutch else
+                       "  kept uncertain (drawn per case): ") + clean(", ".join(layer.kept)),
+                      style="dim")
 
 
 def render_point(point: PointResult, console: Console, lang: str = "en") -> None:

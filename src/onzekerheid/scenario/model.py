@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .claims import Claim, at_least_as_good
 from .distributions import Distribution
 from .expressions import Node
 
@@ -115,7 +116,7 @@ class Scenario:
     file: str
     parameters: dict[str, Parameter]
     outputs: dict[str, Output]
-    claims: dict[str, float] = field(default_factory=dict)
+    claims: dict[str, float] = field(default_factory=dict)  # the figure of each claim
     checks: tuple[Check, ...] = ()
     source: str = ""
     currency: str = "EUR"
@@ -127,7 +128,23 @@ class Scenario:
     order: tuple[str, ...] = ()  # expression parameters and outputs, in evaluation order
     studies: tuple[Study, ...] = ()  # [[studies]] (see studies.py)
     evidence: tuple[Update, ...] = ()  # [[evidence]], per parameter (see evidence.py)
+    claim_forms: dict[str, Claim] = field(default_factory=dict)  # each claim as stated
+    case_judgements: tuple[str, ...] = ()  # per-case factors marked judgement (bias.per_case)
     inputs: tuple[str, ...] = ()  # every file read: the scenario file, its case table
+
+    def claim_of(self, name: str) -> Claim | None:
+        """The claim on output ``name`` as stated (a bare figure read by the output's better)."""
+        if name in self.claim_forms:
+            return self.claim_forms[name]
+        if name not in self.claims:
+            return None
+        output = self.outputs.get(name)
+        return at_least_as_good(self.claims[name], output.better if output else "higher")
+
+    @property
+    def judgements(self) -> list[str]:
+        """Parameters marked ``judgement = true``, in file order."""
+        return [n for n, p in self.parameters.items() if p.judgement]
 
     @property
     def random_parameters(self) -> list[str]:
