@@ -11,7 +11,7 @@ not), the command:
 
 Iteration counts are drawn from small values and from values the range or memory guard must
 refuse (never from the band in between, which would be a legitimately long run), so the
-search stays fast; examples are derandomised and counted (``EXAMPLES``).
+search stays fast; examples are derandomised and counted (``EXAMPLES``, 30).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 
 from onzekerheid.cli import app
 
-EXAMPLES = int(os.environ.get("ONZEKERHEID_FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("ONZEKERHEID_FUZZ_EXAMPLES", "30"))
 SCENARIO = """\
 [scenario]
 title = "fuzz [/] \\u001b[31m"
