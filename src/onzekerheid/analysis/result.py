@@ -10,12 +10,17 @@ import numpy as np
 
 from ..scenario.model import Scenario
 from .audit import Audit, audit_summary, claim_holds, claim_sides
+from .distribution import domain_json
 from .judgements import JudgementLayer, judgement_layer
 from .mcse import rows_per_batch
 from .summary import Summary, summarize
 
 if TYPE_CHECKING:
     import pandas as pd
+
+# Outputs whose +inf is a value, not a failure: the payback year of a programme that never
+# pays back sorts above every year (DESIGN.md, "Social-domain model, second version").
+INFINITE_OK = frozenset({"payback_year"})
 
 
 @dataclass
@@ -69,7 +74,8 @@ class Result:
             workers = min(len(missing), threads or os.cpu_count() or 1)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 found = pool.map(lambda n: summarize(self[n], self.ci,
-                                                     self.scenario.claims.get(n), self.batch),
+                                                     self.scenario.claims.get(n), self.batch,
+                                                     keep_inf=n in INFINITE_OK),
                                  missing)
                 self._summaries.update(zip(missing, found, strict=True))
         return {n: self.summary_of(n) for n in self.outputs}
@@ -77,7 +83,8 @@ class Result:
     def summary_of(self, name: str) -> Summary:
         if name not in self._summaries:
             self._summaries[name] = summarize(self[name], self.ci,
-                                              self.scenario.claims.get(name), self.batch)
+                                              self.scenario.claims.get(name), self.batch,
+                                              keep_inf=name in INFINITE_OK)
         return self._summaries[name]
 
     def audit_of(self, name: str) -> Audit | None:
@@ -136,6 +143,7 @@ class Result:
             "outputs": {name: self._output_json(name) for name in self.summarize_all()},
             **({"convergence": self.convergence} if self.convergence is not None else {}),
             **({"evidence": self.evidence} if self.evidence is not None else {}),
+            **domain_json(self),
         }
 
     def _repr_html_(self) -> str:

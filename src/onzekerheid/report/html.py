@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..analysis import distribution
 from ..analysis.result import PointResult, Result
 from . import curves, plots, studies
 from .i18n import amount, formatted, number, ordinal, output_label, percent, summary_sentence, text
@@ -110,6 +111,7 @@ def render(result: Result, *, lang: str = "nl", point: PointResult | None = None
         _claims(result, lang, point),
         judgements_section(result, lang),
         _who_gains(result, lang),
+        _distribution(result, lang),
         _variants(extras.variants, main, lang),
         _drivers(result, main, lang, extras),
         _voi(extras.voi, lang),
@@ -216,6 +218,62 @@ def _who_gains(result: Result, lang: str) -> str:
                             rows, numeric={1, 2, 3}))
         parts.append(_figure(plots.who_gains(result, base, lang=lang)))
     return "".join(parts)
+
+
+_DOMAIN_WORDS = {
+    "h": {"nl": "Verdelingseffecten", "en": "Who gains and who pays"},
+    "gains": {"nl": "baten", "en": "gains"}, "pays": {"nl": "betaalt", "en": "pays"},
+    "net": {"nl": "saldo", "en": "net"}, "societal": {"nl": "maatschappij", "en": "society"},
+    "unpriced": {"nl": "Niet in geld uitgedrukt (PM-posten)",
+                 "en": "Effects left unpriced (not in the figure)"},
+    "warnings": {"nl": "Let op", "en": "Watch out"},
+    "flow": {"nl": "Netto kasstroom per jaar (mediaan, interval)",
+             "en": "Net cash flow per year (median, interval)"},
+    "year": {"nl": "jaar", "en": "year"},
+}
+
+
+def _distribution(result: Result, lang: str) -> str:
+    """Societal balance beside each stakeholder's (transfers included), the unpriced effects,
+    the load-time warnings and the yearly cash flow of a horizon."""
+    domain = result.scenario.domain
+    if domain is None:
+        return ""
+    w = {k: v.get(lang, v["en"]) for k, v in _DOMAIN_WORDS.items()}
+    parts = [f"<h2>{_e(w['h'])}</h2>"]
+    doc = distribution.balance(result)
+    if doc:
+        names = doc["outputs"]
+        rows = []
+        for who, values in doc["rows"].items():
+            cells = [w["societal"] if who == "societal" else who]
+            for base in names:
+                v = values.get(base)
+                cells.append(amount(v["median"], base, lang) if v else "-")
+            rows.append(cells)
+        head = [""] + [w[k] for k in ("gains", "pays", "net")][:len(names)]
+        parts.append(_table(head, rows, numeric=set(range(1, len(names) + 1))))
+    if domain.unpriced:
+        parts.append(f"<h3>{_e(w['unpriced'])}</h3><ul>" + "".join(
+            f"<li>{_e(u['name'])} ({_e(u['direction'])}"
+            + (f", {_e(u['stakeholder'])}" if u["stakeholder"] else "") + ")"
+            + (f": {_e(u['note'])}" if u["note"] else "") + "</li>"
+            for u in domain.unpriced) + "</ul>")
+    if domain.warnings:
+        parts.append(f"<h3>{_e(w['warnings'])}</h3><ul>"
+                     + "".join(f"<li>{_e(m)}</li>" for m in domain.warnings) + "</ul>")
+    flow = distribution.cash_flow(result)
+    if flow:
+        rows = [[str(y), amount(m, "cash_flow", lang),
+                 f"{amount(lo, 'cash_flow', lang)} – {amount(hi, 'cash_flow', lang)}"]
+                for y, m, lo, hi in zip(flow["years"], flow["median"], flow["low"],
+                                        flow["high"], strict=True)]
+        parts.append(f"<h3>{_e(w['flow'])}</h3>")
+        parts.append(_figure(plots.cash_flow(result, lang=lang)))
+        parts.append(_table([w["year"], text("col_median", lang),
+                             text("col_interval", lang, level=percent(result.ci, lang))],
+                            rows, numeric={1, 2}))
+    return "".join(parts) if len(parts) > 1 else ""
 
 
 def _drivers(result: Result, main: str, lang: str, extras: Extras) -> str:

@@ -111,6 +111,31 @@ def who_gains(result: Result, base: str, *, lang: str = "en") -> Figure:
     return fig
 
 
+def cash_flow(result: Result, *, lang: str = "en") -> Figure:
+    """Fan chart of the yearly net cash flow of a ``[horizon]``: the 50% and the report's
+    interval per year, shaded, and the median as a line (``cash_flow.yearN``)."""
+    domain = result.scenario.domain
+    names = list(domain.cash_flow) if domain is not None else []
+    if not names:
+        raise ScenarioError("cash flow: the scenario has no [horizon]")
+    tail = (1.0 - result.ci) / 2.0
+    bands = np.array([np.nanquantile(result[n], [tail, 0.25, 0.5, 0.75, 1.0 - tail])
+                      for n in names])
+    years = np.arange(1, len(names) + 1)
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.fill_between(years, bands[:, 0], bands[:, 4], color=BLUE, alpha=0.25,
+                    label=text("interval", lang, level=percent(result.ci, lang)))
+    ax.fill_between(years, bands[:, 1], bands[:, 3], color=BLUE, alpha=0.45, label="50%")
+    ax.plot(years, bands[:, 2], color="black", marker="o", label=text("median", lang))
+    ax.axhline(0, color=GREY, linewidth=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("jaar" if lang == "nl" else "year")
+    _value_axis(ax.yaxis, "cash_flow", lang)
+    ax.legend(loc="best", fontsize=8, frameon=False)
+    return fig
+
+
 def drivers(rho: Mapping[str, float], output: str, *, lang: str = "en", top: int = 12) -> Figure:
     """Horizontal bars of rank correlations (from :func:`curves.rank_correlations`)."""
     items = list(rho.items())[:top]

@@ -135,6 +135,11 @@ def render_result(result: Result, console: Console, lang: str = "en") -> None:
             console.print("[yellow]warning:[/] " + clean(words["nonfinite"].format(
                 name=name, bad=local(f"{s.nonfinite:,}", lang),
                 n=local(f"{result.iterations:,}", lang))))
+    domain = result.scenario.domain
+    for message in domain.warnings if domain is not None else ():  # stacked counterfactuals
+        console.print("[yellow]warning:[/] " + clean(message))
+    for effect in domain.unpriced if domain is not None else ():  # what the figure leaves out
+        console.print("[dim]unpriced:[/] " + clean(f"{effect['name']} ({effect['direction']})"))
     if result.batch > 1 and result.iterations <= result.batch:
         console.print("[yellow]note:[/] " + clean(FEW_BLOCKS[lang].format(
             block=local(f"{result.batch:,}", lang), need=2 * result.batch)))

@@ -28,6 +28,7 @@ SECTIONS = {
     "scenario", "parameters", "outputs", "claim", "checks",
     # the social-domain model (see domain.py)
     "cases", "success", "bias", "prices", "items", "extrapolation", "costs", "options",
+    "horizon", "unpriced",  # the second version's time horizon and unpriced effects
     "variants",  # named sets of overrides (see variants.py)
     "correlations",  # rank correlations between parameters (see correlations.py)
     "studies", "evidence",  # research to value and data that update (studies.py, evidence.py)
@@ -38,7 +39,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
 DOMAIN_SECTIONS = ("prices", "cases", "success", "bias", "items", "extrapolation", "costs",
-                   "options")
+                   "options", "horizon")
 RESERVED = set(FUNCTIONS) | {"P", "lambda", "if", "else", "and", "or", "not", "in", "is"}
 
 
@@ -147,7 +148,7 @@ def from_dict(
     from .domain import build_domain  # the social-domain sections add parameters and outputs
 
     before = len(problems.items)
-    cases, stakeholders = build_domain(raw, parameters, outputs, problems, directory)
+    cases, stakeholders, domain = build_domain(raw, parameters, outputs, problems, directory)
     _builtin_words(outputs)
     domain_failed = len(problems.items) > before
     from .correlations import parse_correlations
@@ -244,6 +245,7 @@ def from_dict(
         directory=directory,
         stakeholders=stakeholders,
         order=order,
+        domain=domain,
         studies=studies,
         evidence=updates,
     )
@@ -684,7 +686,8 @@ def _domain_key(key: str) -> bool:
 
     return key in (domain.CASES_KEYS | domain.SUCCESS_KEYS | domain.BIAS_KEYS | domain.ITEM_KEYS
                    | domain.EXTRAPOLATION_KEYS | domain.COSTS_KEYS | domain.RISK_KEYS
-                   | domain.INTERVENTION_KEYS | domain.OPTIONS_KEYS) - {"name", "note", "source"}
+                   | domain.INTERVENTION_KEYS | domain.OPTIONS_KEYS | domain.HORIZON_KEYS
+                   | domain.ONE_OFF_KEYS) - {"name", "note", "source"}
 
 
 def _override_targets(raw: dict[str, Any]) -> list[str]:
