@@ -32,6 +32,7 @@ from .analysis.sweep import Axis, SweepResult, parse_vary, sweep
 from .engine import distributed, runner
 from .errors import OnzekerheidError, SimulationError, argument_error
 from .plan import build_plan
+from .report import guard
 from .report.curves import break_even_parameter, parameter_unit, rank_correlations
 from .scenario import Scenario
 from .scenario import load as _load
@@ -55,8 +56,15 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
          variant: str | None = None, *, allow_outside: bool = False,
          prior: bool = False) -> Scenario:
     """Read and validate a scenario file (see :func:`onzekerheid.scenario.load`); ``prior``
-    leaves its ``[[evidence]]`` out, ``allow_outside`` lets case tables lie outside its folder."""
-    return _load(path, overrides, variant, allow_outside=allow_outside, prior=prior)
+    leaves its ``[[evidence]]`` out, ``allow_outside`` lets case tables lie outside its folder.
+
+    The files it reads are registered with :mod:`onzekerheid.report.guard`, so no command
+    writes its output over them.
+    """
+    guard.protect([path])
+    scenario = _load(path, overrides, variant, allow_outside=allow_outside, prior=prior)
+    guard.protect(scenario.inputs)
+    return scenario
 
 
 def simulate(

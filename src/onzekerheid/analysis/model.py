@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import distributed, runner
-from ..errors import argument_error, did_you_mean
+from ..errors import SimulationError, argument_error, did_you_mean
 from ..plan import Plan, build_plan
 from ..scenario.distributions import Distribution
 from ..scenario.model import Scenario
@@ -118,4 +118,7 @@ def sample_rows(model: Model, output: str, iterations: int, seed: int,
     else:
         data = runner.run(model.plan, iterations, seed, keep, threads=threads)
     rows = np.flatnonzero(np.isfinite(data[:, -1]))
+    if len(rows) < 2:  # nothing to correlate, split or average
+        raise SimulationError(f"{output} is not a finite number in any of {iterations:,} "
+                              "iterations (or in one only); check its expression")
     return data[rows, :-1], data[rows, -1], rows

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
+import math
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from .. import api
 from ..errors import ScenarioError
-from ..report.terminal import number
+from ..report import strict_json
+from ..report.terminal import clean, number
 from .app import (
+    MAX_YEARS,
     FileArg,
     Json,
     Prior,
@@ -68,7 +69,7 @@ def sensitivity(
                                      scheduler=scheduler)
         doc = result.to_json()
         if json_:
-            print(json.dumps(doc, indent=2))
+            print(strict_json.dumps(doc, indent=2))
             return
         _render_sensitivity(doc, scenario.title)
 
@@ -100,9 +101,10 @@ def voi(
     """Expected value of perfect (and partial perfect) information: what research is worth."""
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
-        if population <= 0 or years < 1 or not 0 <= discount < 1:
-            raise ScenarioError("--population must be > 0, --years >= 1 and --discount in 0..1, "
-                                f"got {population:g}, {years}, {discount:g}")
+        if not (0 < population < math.inf and 1 <= years <= MAX_YEARS and 0 <= discount < 1):
+            raise ScenarioError(f"--population must be a finite number > 0, --years in "
+                                f"1..{MAX_YEARS} and --discount in 0..1, got {population:g}, "
+                                f"{years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
         scenario = load(file, overrides(set_), variant, prior=prior)
         name = api.check_output(scenario, output)
@@ -115,9 +117,9 @@ def voi(
         decision_notes += api.no_decision_warning(name, result.evpi, result.mean)
         doc["warnings"] = [*doc.get("warnings", []), *decision_notes]
         if json_:
-            print(json.dumps(doc, indent=2))
+            print(strict_json.dumps(doc, indent=2))
             return
-        table = Table(title=f"{scenario.title}: value of information on {name}",
+        table = Table(title=f"{clean(scenario.title)}: value of information on {clean(name)}",
                       title_justify="left")
         table.add_column("parameter or group")
         table.add_column("EVPPI", justify="right")
@@ -128,17 +130,17 @@ def voi(
         entries = list(doc["groups"].items()) + list(doc["parameters"].items())
         for key, entry in entries:
             share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
-            table.add_row(key, number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
+            table.add_row(clean(key), number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
                           f"{share:.0%}")
         out.print(table)
         scale = doc["scale"]
-        out.print(f"decision: {doc['decision']} (expected {number(doc['expected'])}); "
+        out.print(f"decision: {clean(doc['decision'])} (expected {number(doc['expected'])}); "
                   f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
                   f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
                   f"{scale['years']} years at {scale['discount']:.2%}, the first "
                   "undiscounted)", style="dim")
         for warning in doc["warnings"]:
-            out.print(f"[yellow]warning:[/] {escape(warning)}")
+            out.print(f"[yellow]warning:[/] {clean(warning)}")
         if doc.get("studies"):
             _render_studies(doc["studies"])
 
@@ -180,22 +182,22 @@ def switching(
                 quantile=level, warnings=tuple(api.switching_warnings(scenario, name, label)))
         doc = result.to_json()
         if json_:
-            print(json.dumps(doc, indent=2))
+            print(strict_json.dumps(doc, indent=2))
             return
-        what = (f"the {statistic} of {name} crosses" if statistic != "quantile"
-                else f"P({name} >= target) reaches {1 - level:.3g} as the output")
-        table = Table(title=f"{scenario.title}: where {what} {number(value)} ({label})",
+        what = (f"the {clean(statistic)} of {clean(name)} crosses" if statistic != "quantile"
+                else f"P({clean(name)} >= target) reaches {1 - level:.3g} as the output")
+        table = Table(title=f"{clean(scenario.title)}: where {what} {number(value)} ({label})",
                       title_justify="left")
         for column in ("parameter", "point", "plausible range (1%–99%)", "switching value",
                        "MCSE"):
             table.add_column(column, justify="left" if column == "parameter" else "right")
         for key, entry in doc["parameters"].items():
             low, high = entry["range"]
-            table.add_row(key, number(entry["point"]), f"{number(low)} – {number(high)}",
-                          entry["message"], number(entry["mcse"], 2))
+            table.add_row(clean(key), number(entry["point"]), f"{number(low)} – {number(high)}",
+                          clean(entry["message"]), number(entry["mcse"], 2))
         out.print(table)
         for warning in doc["warnings"]:
-            out.print(f"[yellow]note:[/] {warning}")
+            out.print(f"[yellow]note:[/] {clean(warning)}")
 
 
 def _goal(statistic: str, probability: float | None, quantile: float | None
@@ -220,7 +222,8 @@ def _render_studies(studies: dict[str, Any]) -> None:
     from ..report.studies import study_sentence
 
     for name, entry in studies.items():
-        table = Table(title=f"study {name}: {entry['likelihood']} on {entry['parameter']}",
+        table = Table(title=f"study {clean(name)}: {clean(entry['likelihood'])} on "
+                      f"{clean(entry['parameter'])}",
                       title_justify="left")
         for column in ("size", "EVSI", "± MCSE", "cost", "ENBS"):
             table.add_column(column, justify="right")
@@ -230,7 +233,7 @@ def _render_studies(studies: dict[str, Any]) -> None:
                           number(entry["evsi_mcse"][i], 2), number(entry["cost"][i]),
                           f"{best}{number(entry['enbs'][i])}")
         out.print(table)
-        out.print(study_sentence(name, entry, "en"))
+        out.print(clean(study_sentence(name, entry, "en")))
 
 
 def _group(text: str) -> tuple[str, list[str]]:
@@ -249,9 +252,12 @@ def _target(text: str, claim: float | None, output: str) -> tuple[float, str]:
             raise ScenarioError(f"--target claim: {output} has no [claim]; give a number")
         return claim, "claim"
     try:
-        return float(text), "value"
+        value = float(text)
     except ValueError:
         raise ScenarioError(f"--target {text!r}: use zero, claim or a number") from None
+    if not math.isfinite(value):
+        raise ScenarioError(f"--target {text!r}: must be a finite number (or zero, claim)")
+    return value, "value"
 
 
 def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
@@ -266,7 +272,8 @@ def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
                      ("median above", "median_above")],
     }
     columns = by_method[method]
-    table = Table(title=f"{title}: {method} sensitivity of {doc['output']}", title_justify="left")
+    table = Table(title=f"{clean(title)}: {method} sensitivity of {clean(doc['output'])}",
+                  title_justify="left")
     table.add_column("parameter")
     for label, _ in columns:
         table.add_column(label, justify="right")
@@ -277,7 +284,7 @@ def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
                 cells.append(f"{number(entry[field[0]], 2)} – {number(entry[field[1]], 2)}")
             else:
                 cells.append(number(entry[field], 3))
-        table.add_row(key, *cells)
+        table.add_row(clean(key), *cells)
     out.print(table)
     if method == "sobol":
         note = (f"Sobol' base sample {doc['iterations']:,} (a power of two), "
@@ -289,6 +296,6 @@ def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
     else:
         note = (f"threshold {doc['threshold']:g}: {doc['share_below']:.1%} of "
                 f"{doc['iterations']:,} iterations below")
-    out.print(note, style="dim")
+    out.print(clean(note), style="dim")
     for warning in doc.get("warnings", []):
-        out.print(f"[yellow]warning:[/] {warning}")
+        out.print(f"[yellow]warning:[/] {clean(warning)}")

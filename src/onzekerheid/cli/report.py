@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import json
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import typer
 
 from .. import api
 from ..errors import OnzekerheidError, ScenarioError
-from ..report import curves, files, i18n
+from ..report import curves, files, i18n, strict_json
 from ..report.export import summary_csv, summary_markdown
+from ..report.terminal import clean, visible
 from .app import (
+    MAX_YEARS,
     Ci,
     FileArg,
     Iterations,
@@ -69,16 +72,18 @@ def report(
         files.check_target(output_file, {".html", ".htm"}, "-o")
         scenario = load(file, overrides(set_), prior=prior)
         result = _simulate(scenario, iterations, seed, ci, threads, quiet)
+        _need_finite(result[html.main_output(result)], html.main_output(result), file)
         extras, left_out = api.report_extras(result, seed, threads=threads,
                                              sensitivity=sensitivity, sets=set_ or [],
                                              step=lambda what: status(what, quiet))
         for key, reason in left_out:
-            err.print(f"[yellow]note:[/] the report leaves out {key}: {reason}", soft_wrap=True)
+            err.print(f"[yellow]note:[/] the report leaves out {key}: {clean(reason)}",
+                      soft_wrap=True)
         extras = _research(extras, result, file, set_ or [], population, years, quiet, threads)
         document = html.render(result, lang=lang, point=api.point(scenario), extras=extras)
         files.write_text(document, output_file)
     if not quiet:
-        err.print(f"report written to {output_file}", style="dim")
+        err.print(f"report written to {clean(output_file)}", style="dim")
 
 
 @app.command()
@@ -139,6 +144,7 @@ def plot(
         else:
             result = _simulate(scenario, iterations, seed, ci, threads, quiet)
             name = _output(result, output, html.main_output(result))
+            _need_finite(result[name], name, file)
             if kind == "distribution":
                 figure = plots.distribution(result, name, lang=lang)
             elif kind == "convergence":
@@ -160,7 +166,7 @@ def plot(
                                            effect_name=effect, lang=lang, reference=price)
         plots.save(figure, output_file)
     if not quiet:
-        err.print(f"figure written to {output_file}", style="dim")
+        err.print(f"figure written to {clean(output_file)}", style="dim")
 
 
 @app.command()
@@ -192,13 +198,13 @@ def summary(
         result = _simulate(scenario, iterations, seed, ci, threads,
                            quiet or output_file is None, store="outputs")
         if format_ == "json":
-            text = json.dumps(result.to_json(), indent=2) + "\n"
+            text = strict_json.dumps(result.to_json(), indent=2) + "\n"
         elif format_ == "csv":
             text = summary_csv(result)
         else:
             text = summary_markdown(result, lang)
         if output_file is None:
-            typer.echo(text, nl=False)
+            typer.echo(visible(text), nl=False)  # a title's ESC shown, not obeyed
         else:
             files.write_text(text, output_file)
 
@@ -208,6 +214,14 @@ def _simulate(scenario: Any, iterations: int, seed: int, ci: float, threads: int
     with progress_bar(iterations, quiet) as advance:
         return api.simulate(scenario, iterations, seed, ci=ci, threads=threads,
                             store=store, progress=advance)
+
+
+def _need_finite(values: np.ndarray, name: str, file: Path) -> None:
+    """Refuse to draw or report an output that is not a finite number in any iteration."""
+    if not np.isfinite(values).any():
+        raise ScenarioError(f"{file}: {name} is not a finite number in any iteration (a log or "
+                            "square root of a negative number, a division by zero?); check its "
+                            "expression, or choose another output with --output")
 
 
 def _evsi_figure(scenario: Any, study: str | None, output: str | None, iterations: int,
@@ -221,8 +235,8 @@ def _evsi_figure(scenario: Any, study: str | None, output: str | None, iteration
     if name not in names:
         raise ScenarioError(f"--study {name}: not a study of {scenario.file}; studies: "
                             + ", ".join(names))
-    if population <= 0:
-        raise ScenarioError(f"--population must be > 0, got {population:g}")
+    if not 0 < population < math.inf:
+        raise ScenarioError(f"--population must be a finite number > 0, got {population:g}")
     chosen = [s for s in scenario.studies if s.name == name]
     doc = api.value_of_information(scenario, output, iterations=max(iterations, 1000),
                                    seed=seed, threads=threads, studies=chosen,
@@ -233,9 +247,9 @@ def _evsi_figure(scenario: Any, study: str | None, output: str | None, iteration
 def _research(extras: Any, result: Any, file: Path, sets: list[str], population: float,
               years: int, quiet: bool, threads: int | None) -> Any:
     """[[studies]] valued on voi's default output, and the claims' chances under --prior."""
-    if population <= 0 or years < 1:
-        raise ScenarioError(f"--population must be > 0 and --years >= 1, got {population:g}, "
-                            f"{years}")
+    if not (0 < population < math.inf and 1 <= years <= MAX_YEARS):
+        raise ScenarioError(f"--population must be a finite number > 0 and --years in "
+                            f"1..{MAX_YEARS}, got {population:g}, {years}")
     scenario = result.scenario
     found: dict[str, Any] = {}
     if scenario.studies:
@@ -246,7 +260,7 @@ def _research(extras: Any, result: Any, file: Path, sets: list[str], population:
                     seed=result.seed, threads=threads, studies=scenario.studies,
                     population=population, years=years).to_json()
         except OnzekerheidError as exc:
-            err.print(f"[yellow]note:[/] the report leaves out the studies: {exc}",
+            err.print(f"[yellow]note:[/] the report leaves out the studies: {clean(exc)}",
                       soft_wrap=True)
     if any(u.applied for u in scenario.evidence) and scenario.claims:
         with status("the same run without the evidence (--prior)", quiet):
@@ -292,6 +306,8 @@ def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
     if kind == "tornado":
         doc = api.sensitivity(scenario, name, method="tornado", seed=seed,
                               threads=threads).to_json()
+        if doc["base"] is None or any(p["swing"] is None for p in doc["parameters"].values()):
+            _need_finite(np.array([np.nan]), name, Path(scenario.file))
         return plots.tornado(doc["parameters"], name, doc["base"], lang=lang)
     doc = api.sensitivity(scenario, name, method="sobol", iterations=SOBOL_BASE, seed=seed,
                           threads=threads).to_json()

@@ -3,7 +3,6 @@ by side, with the distribution of their difference)."""
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Annotated
@@ -14,8 +13,8 @@ from rich.table import Table
 
 from .. import api
 from ..errors import ScenarioError
-from ..report import files
-from ..report.terminal import number, percent
+from ..report import files, strict_json
+from ..report.terminal import clean, number, percent
 from .app import (
     Ci,
     Iterations,
@@ -91,7 +90,7 @@ def sweep_command(
         if plot is not None:
             plot_sweep(result, name, stat, values, plot)
         if json_:
-            print(json.dumps(result.to_json(), indent=2))
+            print(strict_json.dumps(result.to_json(), indent=2))
             return
         for shown_name in shown:
             out.print(sweep_table(result, shown_name, stat))
@@ -99,14 +98,14 @@ def sweep_command(
                   "point (common random numbers)", style="dim")
         for path in (output, plot):
             if path is not None:
-                out.print(f"written: {path}", style="dim")
+                out.print(f"written: {clean(path)}", style="dim")
 
 
 def sweep_table(result: api.SweepResult, name: str, stat: str) -> Table:
     """One row per grid point: the varied values, mean, interval, P(> 0) and ``stat``."""
-    table = Table(title=f"{result.scenario.title}: {name}", title_justify="left")
+    table = Table(title=f"{clean(result.scenario.title)}: {clean(name)}", title_justify="left")
     for axis in result.axes:
-        table.add_column(axis.name, justify="right")
+        table.add_column(clean(axis.name), justify="right")
     for column in ("mean", f"{result.ci:.0%} interval", "P(> 0)"):
         table.add_column(column, justify="right")
     extra = stat not in ("mean", "p_positive")
@@ -220,7 +219,7 @@ def compare_command(
             raise ScenarioError(f"--output-name {output_name}: not an output in common; "
                                 f"outputs: {', '.join(result.outputs)}")
         if json_:
-            print(json.dumps(result.to_json(), indent=2))
+            print(strict_json.dumps(result.to_json(), indent=2))
             return
         for name in result.outputs if output_name is None else (output_name,):
             out.print(compare_table(result, name))
@@ -234,13 +233,13 @@ def compare_command(
 def compare_table(result: api.Comparison, name: str) -> Table:
     """One row per scenario: its summary of ``name``."""
     level = f"{next(iter(result.results.values())).ci:.0%}"
-    table = Table(title=name, title_justify="left")
+    table = Table(title=clean(name), title_justify="left")
     table.add_column("scenario", no_wrap=True)
     for column in ("mean", "median", f"{level} interval", "P(> 0)", "claim pct"):
         table.add_column(column, justify="right")
     for label, run in result.results.items():
         s = run.summary_of(name)
-        table.add_row(label, number(s.mean), number(s.median),
+        table.add_row(clean(label), number(s.mean), number(s.median),
                       f"{number(s.low)} – {number(s.high)}", percent(s.p_positive),
                       percent(s.claim_percentile))
     return table
@@ -249,7 +248,7 @@ def compare_table(result: api.Comparison, name: str) -> Table:
 def difference_table(result: api.Comparison, name: str) -> Table:
     """One row per non-baseline scenario: the paired difference from the baseline."""
     level = f"{next(iter(result.results.values())).ci:.0%}"
-    table = Table(title=f"{name}: scenario − {result.baseline}, per iteration",
+    table = Table(title=f"{clean(name)}: scenario − {clean(result.baseline)}, per iteration",
                   title_justify="left")
     table.add_column("scenario", no_wrap=True)
     for column in ("mean", "median", f"{level} interval", "P(higher)"):
@@ -257,6 +256,6 @@ def difference_table(result: api.Comparison, name: str) -> Table:
     for label in result.labels:
         if label != result.baseline:
             d = result.difference_summary(label, name)
-            table.add_row(label, number(d.mean), number(d.median),
+            table.add_row(clean(label), number(d.mean), number(d.median),
                           f"{number(d.low)} – {number(d.high)}", percent(d.p_positive))
     return table

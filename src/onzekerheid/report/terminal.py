@@ -13,6 +13,29 @@ from ..analysis.checks import CheckOutcome
 from ..analysis.judgements import claim_direction, switching_sentence
 from ..analysis.result import PointResult, Result
 
+# C0 controls but the newline, DEL, C1 controls, and the bidirectional overrides and isolates
+# that reorder what a terminal shows ("Trojan source")
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0)]}
+_CONTROLS |= {c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+_CONTROLS[0x09] = " "
+
+
+def clean(text: object) -> str:
+    """Text from a scenario, an option or a message, safe to print on a terminal with rich.
+
+    Every terminal renderer passes scenario text (titles, keys, names, notes, messages that
+    quote them) through this one function: control characters (ESC, OSC sequences, BEL, CR,
+    C1 controls, bidirectional overrides) become visible ``\\x1b``-style text, so nothing in a
+    file can move the cursor, retitle the window or hide text; then rich markup is escaped, so
+    ``[/]`` or ``[bold]`` in a title prints as written instead of failing or styling.
+    """
+    return escape(visible(text))
+
+
+def visible(text: object) -> str:
+    """:func:`clean` without the markup escaping: for text printed as it is (not by rich)."""
+    return str(text).translate(_CONTROLS)
+
 
 def number(x: float | None, digits: int = 4) -> str:
     """A number for people: thousands separators for large values, a few significant digits."""
@@ -83,7 +106,7 @@ def local(text: str, lang: str) -> str:
 def result_table(result: Result, lang: str = "en") -> Table:
     words = WORDS[lang]
     level = f"{result.ci:.0%}"
-    table = Table(title=escape(result.scenario.title), title_justify="left", expand=False,
+    table = Table(title=clean(result.scenario.title), title_justify="left", expand=False,
                   box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
     longest = max((len(name) for name in result.outputs), default=6)
     table.add_column(words["output"], overflow="fold", min_width=min(longest, 20))
@@ -96,7 +119,7 @@ def result_table(result: Result, lang: str = "en") -> Table:
     for name, s in result.summarize_all().items():
         cells = [compact(s.mean), compact(s.median), f"{compact(s.low)} – {compact(s.high)}",
                  number(s.mcse, 2), compact(s.claim), percent(s.claim_percentile)]
-        table.add_row(escape(name), *(local(cell, lang) for cell in cells))
+        table.add_row(clean(name), *(local(cell, lang) for cell in cells))
     return table
 
 
@@ -109,21 +132,21 @@ def render_result(result: Result, console: Console, lang: str = "en") -> None:
     for name in result.outputs:
         s = result.summary_of(name)
         if s.nonfinite:
-            console.print("[yellow]warning:[/] " + escape(words["nonfinite"].format(
+            console.print("[yellow]warning:[/] " + clean(words["nonfinite"].format(
                 name=name, bad=local(f"{s.nonfinite:,}", lang),
                 n=local(f"{result.iterations:,}", lang))))
     domain = result.scenario.domain
     for message in domain.warnings if domain is not None else ():  # stacked counterfactuals
-        console.print("[yellow]warning:[/] " + escape(message))
+        console.print("[yellow]warning:[/] " + clean(message))
     for effect in domain.unpriced if domain is not None else ():  # what the figure leaves out
-        console.print("[dim]unpriced:[/] " + escape(f"{effect['name']} ({effect['direction']})"))
+        console.print("[dim]unpriced:[/] " + clean(f"{effect['name']} ({effect['direction']})"))
     if result.batch > 1 and result.iterations <= result.batch:
-        console.print("[yellow]note:[/] " + escape(FEW_BLOCKS[lang].format(
+        console.print("[yellow]note:[/] " + clean(FEW_BLOCKS[lang].format(
             block=local(f"{result.batch:,}", lang), need=2 * result.batch)))
     for name in result.outputs:  # the claim audit, one sentence per claim
         audit = result.audit_of(name)
         if audit is not None:
-            console.print(escape(audit.sentence_nl if lang == "nl" else audit.sentence_en))
+            console.print(clean(audit.sentence_nl if lang == "nl" else audit.sentence_en))
     render_judgements(result, console, lang)
 
 
@@ -136,14 +159,14 @@ def render_judgements(result: Result, console: Console, lang: str = "en") -> Non
     held = ", ".join(layer.points) or "-"
     console.print(("Zonder oordelen (waarden zonder bron op hun punt: " if dutch else
                    "Without judgements (values without a source held at their point: ")
-                  + escape(held) + "):", style="bold")
+                  + clean(held) + "):", style="bold")
     for name in result.outputs:
         audit = result.audit_of(name)
         if audit is None:
             continue
         alone = layer.without[name]
         p = alone.get("p_claim_holds")
-        console.print(escape(local(
+        console.print(clean(local(
             f"  {name}: median {compact(alone['median'])} "
             f"({'met oordelen' if dutch else 'with judgements'} "
             f"{compact(result.summary_of(name).median)}); P(claim) {percent(p)} "
@@ -154,32 +177,32 @@ def render_judgements(result: Result, console: Console, lang: str = "en") -> Non
             text = switching_sentence(name, judgement, crossing, direction,
                                       layer.points[judgement], dutch)
             if text:
-                console.print("  " + escape(text))
+                console.print("  " + clean(text))
     if layer.kept:
         console.print(("  blijven onzeker (per geval getrokken): " if dutch else
-                       "  kept uncertain (drawn per case): ") + escape(", ".join(layer.kept)),
+                       "  kept uncertain (drawn per case): ") + clean(", ".join(layer.kept)),
                       style="dim")
 
 
 def render_point(point: PointResult, console: Console, lang: str = "en") -> None:
     words = WORDS[lang]
-    title = escape(point.scenario.title) + " — " + words["point"]
+    title = clean(point.scenario.title) + " — " + words["point"]
     table = Table(title=title, title_justify="left")
     table.add_column(words["output"])
     table.add_column(words["value"], justify="right")
     table.add_column(words["claim"], justify="right")
     for name in point.outputs:
-        table.add_row(escape(name), local(number(point.values[name], 6), lang),
+        table.add_row(clean(name), local(number(point.values[name], 6), lang),
                       local(number(point.scenario.claims.get(name), 6), lang))
     console.print(table)
 
 
 def render_checks(file: str, outcomes: list[CheckOutcome], console: Console) -> None:
-    table = Table(title=escape(file), title_justify="left")
+    table = Table(title=clean(file), title_justify="left")
     table.add_column("check")
     table.add_column("value", justify="right")
     table.add_column("result")
     for outcome in outcomes:
         mark = "[green]pass[/]" if outcome.passed else "[red]FAIL[/]"
-        table.add_row(outcome.expect, number(outcome.value), mark)
+        table.add_row(clean(outcome.expect), number(outcome.value), mark)
     console.print(table)

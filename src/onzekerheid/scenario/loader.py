@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
@@ -89,9 +90,13 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     path = Path(path)
     raw, text = read_toml(path)
     digest = hashlib.sha256(text.encode()).hexdigest()
-    return from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
-                     directory=str(path.parent), overrides=overrides, variant=variant,
-                     allow_outside=allow_outside, prior=prior, _owned=True)
+    scenario = from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
+                         directory=str(path.parent), overrides=overrides, variant=variant,
+                         allow_outside=allow_outside, prior=prior, _owned=True)
+    cases = scenario._document.get("cases")
+    table = cases.get("table") if isinstance(cases, dict) else None
+    inputs = (str(path),) + ((str(path.parent / table),) if isinstance(table, str) else ())
+    return dataclasses.replace(scenario, inputs=inputs)
 
 
 def loads(text: str, name: str = "<string>", overrides: dict[str, Any] | None = None) -> Scenario:
@@ -180,7 +185,10 @@ def from_dict(
                      'add [outputs] with at least one expression, e.g. net = "a - b"')
 
     declared = _declared(raw, "parameters") | _declared(raw, "outputs")
-    order = _evaluation_order(parameters, outputs, problems, declared)
+    # the per-case model's sums are computed from its success rate and failure yield: an
+    # edge the expressions do not show, so a rate defined from the sums is a cycle too
+    implicit = {c: {cases.success, cases.failure_yield} for c in cases.columns} if cases else {}
+    order = _evaluation_order(parameters, outputs, problems, declared, implicit)
     finish(parameters, {**{n: p.node for n, p in parameters.items() if p.node is not None},
                         **{n: o.node for n, o in outputs.items()}}, order, problems)
     broken_outputs = _declared(raw, "outputs") - set(outputs)  # already reported
@@ -403,22 +411,25 @@ def _declared(raw: dict[str, Any], section: str) -> set[str]:
 
 
 def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Output],
-                      problems: Problems, declared: AbstractSet[str] = frozenset()
-                      ) -> tuple[str, ...]:
+                      problems: Problems, declared: AbstractSet[str] = frozenset(),
+                      implicit: dict[str, set[str]] | None = None) -> tuple[str, ...]:
     """Expression parameters and outputs in dependency order; unknown names and cycles fail.
 
     Names in ``declared`` that failed validation already have their own problem, so a use of
-    them is not reported again as an unknown name.
+    them is not reported again as an unknown name. ``implicit`` adds dependencies computed
+    elsewhere (the per-case sums on the success rate): they take part in finding cycles but
+    not in the order returned.
     """
     nodes: dict[str, Node] = {n: p.node for n, p in parameters.items() if p.node is not None}
     nodes.update({n: o.node for n, o in outputs.items()})
     known = set(parameters) | set(outputs)
+    accounted = known | set(declared)  # once: per node it would make loading O(n^2)
     deps: dict[str, set[str]] = {}
     for name, node in nodes.items():
         section = "outputs" if name in outputs else "parameters"
         path = f"{section}.{name}"
         used = names_in(node)
-        for ref in sorted(used - known - set(declared)):
+        for ref in sorted(used - accounted):
             if ref in FUNCTIONS:
                 hint = f"{ref} is a function: write {ref}(...)"
             else:
@@ -430,6 +441,8 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
     for name, parameter in parameters.items():  # hierarchical: arguments over parameters
         if parameter.uncertain is not None:
             deps[name] = _argument_names(parameter, parameters, outputs, declared, problems)
+    for name, used in (implicit or {}).items():
+        deps[name] = deps.get(name, set()) | used
     deps = {name: {r for r in used if r in deps} for name, used in deps.items()}
     order: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
@@ -459,7 +472,7 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
                 trail.pop()
                 state[name] = 2
                 order.append(name)
-    return tuple(order)
+    return tuple(n for n in order if n not in (implicit or {}))
 
 
 def _argument_names(parameter: Parameter, parameters: dict[str, Parameter],
@@ -500,9 +513,11 @@ def with_variant(scenario: Scenario, variant: str | None) -> Scenario:
 
 
 def _rebuild(scenario: Scenario, variant: str | None, overrides: dict[str, Any]) -> Scenario:
-    return from_dict(scenario._document, _owned=True, file=scenario.file, digest=scenario.digest,
-                     directory=scenario.directory, overrides=overrides, variant=variant,
-                     allow_outside=scenario.allow_outside, prior=scenario.prior)
+    derived = from_dict(scenario._document, _owned=True, file=scenario.file,
+                        digest=scenario.digest, directory=scenario.directory,
+                        overrides=overrides, variant=variant,
+                        allow_outside=scenario.allow_outside, prior=scenario.prior)
+    return dataclasses.replace(derived, inputs=scenario.inputs)
 
 
 # --------------------------------------------------------------------------------------------

@@ -59,7 +59,11 @@ def parse_parameter(name: str, value: Any, path: str, problems: Problems,
             if low >= high:
                 problems.add(path, f"'{value}': the first number must be below the second")
                 return None
-            dist = dists.interval_shorthand(low, high)
+            try:
+                dist = dists.interval_shorthand(low, high)
+            except dists.DistributionError as exc:  # e.g. "-1e308 to 1e308": beyond floats
+                problems.add(path, f"'{value}': {exc}", exc.hint or "give a narrower interval")
+                return None
             return Parameter(name, "random", dist=dist, point=dist.mean(), written=value,
                              internal=internal)
         node = parse_expression(value, path, problems)
