@@ -181,8 +181,10 @@ class Distribution:
             return _analytic_mean(self)
         if self.family == "mixture":
             return float(self.base().truncated_mean(self.lower, self.upper))
-        if self.family in COUNT_FAMILIES:
-            return _count_mean(self)
+        if self.family in COUNT_FAMILIES:  # remembered: the pmf sums import scipy.stats
+            return _remembered(
+                f"count-mean {self.family} {self.args!r} {self.lower!r} {self.upper!r}",
+                lambda: _count_mean(self))
         lb = None if self.lower == -math.inf else self.lower
         ub = None if self.upper == math.inf else self.upper
         return _remembered(
