@@ -25,12 +25,14 @@ from typer.testing import CliRunner
 
 import onzekerheid as oz
 from onzekerheid.analysis import mcse
+from onzekerheid.analysis.audit import claim_holds, claim_sides, sorted_claim_counts
 from onzekerheid.analysis.checks import evaluate_check
 from onzekerheid.analysis.convergence import MIN_BATCHES, run_to_precision
-from onzekerheid.analysis.summary import summarize
+from onzekerheid.analysis.summary import summarize, summarize_ordered
 from onzekerheid.cli import app
 from onzekerheid.engine.runner import BLOCK
 from onzekerheid.scenario.checks import parse_check
+from onzekerheid.scenario.claims import Claim
 
 CLAIM = 300.0
 SCENARIO = f"""
@@ -197,3 +199,31 @@ def test_mcse_is_calibrated_after_importance_resampling() -> None:
     means = [r["net"].mean() for r in runs]
     rms = np.sqrt(np.mean([r.summary_of("net").mcse ** 2 for r in runs]))
     assert abs(rms / np.std(means, ddof=1) - 1) < 0.2
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_the_one_sort_summary_equals_the_run_order_formulas(case: int) -> None:
+    """Issue 17: independent rows are summarised from one sorted copy; every number equals
+    the run-order formula (numpy's quantile, counts by comparison, np.std, var / n)."""
+    rng = np.random.default_rng(case)
+    values = np.round(rng.standard_normal(3001) * 100.0, 1 if case % 2 else 6)
+    if case >= 2:
+        values[rng.integers(0, values.size, 40)] = np.nan
+        values[rng.integers(0, values.size, 7)] = np.inf
+        values[rng.integers(0, values.size, 5)] = -np.inf
+    column = np.column_stack([values, values])[:, 1]  # strided, as Result columns are
+    s, ordered = summarize_ordered(column, 0.9, claim=values[5] if case < 2 else 12.3)
+    x = values[np.isfinite(values)]
+    assert ordered is not None and np.array_equal(column, values, equal_nan=True)  # untouched
+    assert s.nonfinite == values.size - x.size
+    assert s.mean == float(x.mean()) and s.sd == float(x.std(ddof=1))
+    assert s.mcse == math.sqrt(float(np.var(x, ddof=1)) / x.size)
+    assert [s.low, s.median, s.high] == pytest.approx(  # numpy's linear method; its lerp
+        np.quantile(x, [0.05, 0.5, 0.95]), rel=1e-15)    # rounds the other way at times
+    assert s.p_positive == np.count_nonzero(x > 0) / x.size
+    assert s.claim is not None
+    assert s.claim_percentile == np.count_nonzero(x < s.claim) / x.size
+    for low, high in [(-5.0, 20.0), (s.claim, math.inf), (-math.inf, s.claim), (3.0, -3.0)]:
+        claim = Claim("between", low, high, low)
+        assert sorted_claim_counts(ordered, claim) == (claim_holds(values, claim),
+                                                       claim_sides(values, claim))

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..scenario import units
 from ..scenario.claims import Claim, at_least_as_good
-from .mcse import fraction_mcse
+from .mcse import count_fraction_mcse, fraction_mcse
 from .summary import Summary, summarize
 
 # (lowest p_claim_holds, verdict in English, in Dutch), from the top down
@@ -107,6 +107,21 @@ def claim_sides(values: np.ndarray, claim: Claim) -> tuple[float, float]:
         return math.nan, math.nan
     return (float(np.count_nonzero(x < claim.low) / x.size),
             float(np.count_nonzero(x > claim.high) / x.size))
+
+
+def sorted_claim_counts(ordered: np.ndarray, claim: Claim
+                        ) -> tuple[tuple[float, float, int], tuple[float, float]]:
+    """:func:`claim_holds` and :func:`claim_sides` of independent rows from their values sorted
+    ascending with nan last (:func:`~.summary.summarize_ordered`): each count is a binary
+    search, ``#{low <= x <= high}`` the difference of two."""
+    kept = ordered[:int(np.searchsorted(ordered, math.nan))]  # nan sorts (and searches) last
+    m = kept.size
+    if m == 0:
+        return (math.nan, math.nan, 0), (math.nan, math.nan)
+    below = int(np.searchsorted(kept, claim.low, side="left"))
+    above = m - int(np.searchsorted(kept, claim.high, side="right"))
+    hits = max(m - below - above, 0)
+    return ((hits / m, count_fraction_mcse(hits, m), m), (below / m, above / m))
 
 
 def within_noise(p: float, mcse: float) -> bool:

@@ -41,9 +41,9 @@ from ..engine import runner
 from ..plan import Plan, build_plan
 from ..scenario.model import Scenario
 from . import posterior
-from .audit import claim_holds
+from .audit import claim_holds, sorted_claim_counts
 from .mcse import quantiles_with_mcse, rows_per_batch
-from .summary import summarize
+from .summary import summarize_ordered
 
 SWITCH_ROWS = 2**12
 GRID = 7
@@ -113,12 +113,13 @@ def judgement_layer(scenario: Scenario, iterations: int, seed: int, ci: float,
 def _layer_summary(scenario: Scenario, name: str, values: np.ndarray, ci: float
                    ) -> dict[str, Any]:
     batch = rows_per_batch(scenario)
-    s = summarize(values, ci, batch=batch)
+    s, ordered = summarize_ordered(values, ci, batch=batch)
     doc: dict[str, Any] = {"mean": _f(s.mean), "median": _f(s.median), "low": _f(s.low),
                            "high": _f(s.high), "p_positive": _f(s.p_positive)}
     claim = scenario.claim_of(name)
     if claim is not None:
-        p, mcse, _ = claim_holds(values, claim, batch)
+        p, mcse, _ = (claim_holds(values, claim, batch) if ordered is None
+                      else sorted_claim_counts(ordered, claim)[0])
         doc.update(p_claim_holds=_f(p), p_claim_holds_mcse=_f(mcse))
     return doc
 

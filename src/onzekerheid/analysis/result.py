@@ -11,11 +11,11 @@ import numpy as np
 
 from .. import _display
 from ..scenario.model import Scenario
-from .audit import Audit, audit_summary, claim_holds, claim_sides
+from .audit import Audit, audit_summary, claim_holds, claim_sides, sorted_claim_counts
 from .distribution import domain_json
 from .judgements import JudgementLayer, judgement_layer
 from .mcse import rows_per_batch
-from .summary import Summary, summarize
+from .summary import Summary, summarize_ordered
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,6 +44,9 @@ class Result:
     _layer: list[JudgementLayer | None] = field(default_factory=list, repr=False)
     evidence: dict[str, Any] | None = None  # what [[evidence]] did (see posterior.py)
     _positions: dict[str, int] = field(default_factory=dict, repr=False)
+    # per output with a claim: (claim_holds, claim_sides), counted from the summary's sort
+    _claim_counts: dict[str, tuple[tuple[float, float, int], tuple[float, float]]] = field(
+        default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> np.ndarray:
         if len(self._positions) != len(self.columns):  # a dict: tuple.index is O(columns)
@@ -72,19 +75,20 @@ class Result:
         missing = [n for n in self.outputs if n not in self._summaries]
         if len(missing) > 1 and self.iterations >= 200_000:
             workers = min(len(missing), threads or os.cpu_count() or 1)
+            self[missing[0]]  # fills the name -> column map before the threads read it
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                found = pool.map(lambda n: summarize(self[n], self.ci,
-                                                     self.scenario.claims.get(n), self.batch,
-                                                     keep_inf=n in INFINITE_OK),
-                                 missing)
-                self._summaries.update(zip(missing, found, strict=True))
+                list(pool.map(self.summary_of, missing))
         return {n: self.summary_of(n) for n in self.outputs}
 
     def summary_of(self, name: str) -> Summary:
         if name not in self._summaries:
-            self._summaries[name] = summarize(self[name], self.ci,
-                                              self.scenario.claims.get(name), self.batch,
-                                              keep_inf=name in INFINITE_OK)
+            summary, ordered = summarize_ordered(self[name], self.ci,
+                                                 self.scenario.claims.get(name), self.batch,
+                                                 keep_inf=name in INFINITE_OK)
+            stated = self.scenario.claim_of(name)
+            if ordered is not None and stated is not None:  # the audit's counts, same sort
+                self._claim_counts[name] = sorted_claim_counts(ordered, stated)
+            self._summaries[name] = summary
         return self._summaries[name]
 
     def audit_of(self, name: str) -> Audit | None:
@@ -94,11 +98,13 @@ class Result:
             return None
         output = self.scenario.outputs.get(name)
         better = output.better if output is not None else "higher"
-        return audit_summary(name, self.summary_of(name), ci=self.ci,
-                             currency=self.scenario.currency, stated=stated,
-                             holds=claim_holds(self[name], stated, self.batch)[:2],
+        summary = self.summary_of(name)
+        holds, sides = self._claim_counts.get(name) or (
+            claim_holds(self[name], stated, self.batch), claim_sides(self[name], stated))
+        return audit_summary(name, summary, ci=self.ci, currency=self.scenario.currency,
+                             stated=stated, holds=holds[:2],
                              unit=output.unit if output is not None else None, better=better,
-                             sides=claim_sides(self[name], stated))
+                             sides=sides)
 
     def judgements(self, threads: int | None = None) -> JudgementLayer | None:
         """The run without the judgements and their switching values (see :mod:`.judgements`);

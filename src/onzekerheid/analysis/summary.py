@@ -7,9 +7,17 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from .mcse import batch_ids, fraction_mcse, quantile_mcse, quantiles_with_mcse, variance_of_mean
+from .mcse import (
+    batch_ids,
+    count_fraction_mcse,
+    fraction_mcse,
+    quantile_mcse,
+    quantiles_with_mcse,
+    sorted_quantiles_with_mcse,
+    variance_of_mean,
+)
 
-__all__ = ["Summary", "quantile_mcse", "quantiles_with_mcse", "summarize"]
+__all__ = ["Summary", "quantile_mcse", "quantiles_with_mcse", "summarize", "summarize_ordered"]
 
 
 @dataclass(frozen=True)
@@ -62,10 +70,71 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
     value that sorts above every other (a ``payback_year`` that never comes): it enters the
     quantiles (which are +inf where they reach it) and makes the mean +inf.
     """
+    return summarize_ordered(values, ci, claim, batch, keep_inf=keep_inf)[0]
+
+
+def summarize_ordered(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
+                      batch: int = 1, *, keep_inf: bool = False
+                      ) -> tuple[Summary, np.ndarray | None]:
+    """:func:`summarize`, and for independent rows (``batch`` 1) every value sorted ascending
+    (nan last, the infinities kept), from which a claim audit counts without another pass
+    (:func:`~.audit.sorted_claim_counts`); None otherwise.
+
+    Independent rows take one copy and one sort: the mean and sd on the copy in run order,
+    then every quantile, its MCSE and both fractions from the sorted copy (a count below a
+    value is a binary search). The numbers are those of the run-order formulas.
+    """
     values = np.asarray(values, dtype=np.float64)
     if keep_inf and np.isposinf(values).any():
-        return _with_inf(summarize(np.where(np.isposinf(values), _NEVER, values), ci, claim,
-                                   batch))
+        substituted = np.where(np.isposinf(values), _NEVER, values)
+        return _with_inf(summarize_ordered(substituted, ci, claim, batch)[0]), None
+    if batch > 1:
+        return _summarize_batched(values, ci, claim, batch), None
+    ordered = np.array(values, dtype=np.float64)  # an own copy, sorted in place below
+    finite = np.isfinite(ordered)
+    x = ordered if finite.all() else ordered[finite]
+    n = x.size
+    if n == 0:
+        nan = math.nan
+        return Summary(nan, nan, nan, nan, nan, nan, nan, claim, None, values.size), ordered
+    mean, sd, mcse = _moments(x)
+    ordered.sort()
+    first = int(np.searchsorted(ordered, -math.inf, side="right"))  # after the -inf
+    finite_sorted = ordered[first:first + n]
+    tail = (1.0 - ci) / 2.0
+    (low, low_mcse), (median, median_mcse), (high, high_mcse) = sorted_quantiles_with_mcse(
+        finite_sorted, [tail, 0.5, 1.0 - tail])
+    positive = n - int(np.searchsorted(finite_sorted, 0.0, side="right"))
+    below = None
+    if claim is not None:
+        below = 0 if math.isnan(claim) else int(np.searchsorted(finite_sorted, claim))
+    return Summary(
+        mean=mean, sd=sd, mcse=mcse, median=median, low=low, high=high,
+        p_positive=float(positive / n), claim=claim,
+        claim_percentile=None if below is None else float(below / n),
+        nonfinite=int(values.size - n), median_mcse=median_mcse, low_mcse=low_mcse,
+        high_mcse=high_mcse, p_positive_mcse=count_fraction_mcse(positive, n),
+        claim_percentile_mcse=None if below is None else count_fraction_mcse(below, n),
+    ), ordered
+
+
+def _moments(x: np.ndarray) -> tuple[float, float, float]:
+    """Mean, sample sd and MCSE of the mean of independent finite ``x``, from one variance
+    (``sd = sqrt(var)``, ``mcse = sqrt(var / n)``, as numpy's std and :func:`.mcse.
+    variance_of_mean` compute them); the scaled forms when a sum or a square overflows."""
+    n = x.size
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = float(x.mean())
+        var = float(x.var(ddof=1)) if n > 1 else 0.0
+    if not (math.isfinite(mean) and math.isfinite(var)):
+        mean, sd = _mean_sd(x)
+        return mean, sd, _mcse(x, None) if n > 1 else math.nan
+    return mean, math.sqrt(var), math.sqrt(var / n) if n > 1 else math.nan
+
+
+def _summarize_batched(values: np.ndarray, ci: float, claim: float | None,
+                       batch: int) -> Summary:
+    """:func:`summarize` for rows that depend on each other within batches (batch means)."""
     x, ids = batch_ids(values, batch)
     nonfinite = int(values.size - x.size)
     n = x.size
