@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import onzekerheid as oz
 from onzekerheid.cli import app
 from onzekerheid.errors import ScenarioError
-from onzekerheid.report import export, html, i18n, terminal
+from onzekerheid.report import export, html, i18n, numbers, terminal
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 SCHOOL = SCENARIOS / "school_jeugdzorg.toml"
@@ -29,18 +29,49 @@ def school() -> oz.Result:
 # -- wording and numbers -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("lang", "amount", "share", "negative", "small"), [
-    ("nl", "€ 8.336", "4,5%", "€ -1.200", "€ 4,50"),
-    ("en", "€8,336", "4.5%", "-€1,200", "€4.50"),
+NB = "\u00a0"  # the no-break space that keeps the euro sign at its amount
+
+
+@pytest.mark.parametrize(("lang", "amount", "million", "negative", "small"), [
+    ("nl", "€ 8.340", "€ 1,8 mln", "€ -1.200", "€ 4,5"),
+    ("en", "€8,340", "€1.8M", "-€1,200", "€4.5"),
 ])
-def test_money_and_percent_formats(lang, amount, share, negative, small):
-    assert i18n.money(8336, lang) == amount
-    assert i18n.money(8335.6, lang) == amount
-    assert i18n.percent(0.045, lang) == share
-    assert i18n.percent(0.97, lang) == "97%"
-    assert i18n.money(-1200, lang) == negative
-    assert i18n.money(4.5, lang) == small
-    assert i18n.money(-0.001, lang, 0).lstrip("€ ") == "0"  # no "-0"
+def test_money_is_rounded_and_compact(lang, amount, million, negative, small):
+    assert numbers.money(8336, lang).replace(NB, " ") == amount
+    assert numbers.money(1_799_010, lang).replace(NB, " ") == million
+    assert numbers.money(-1200, lang).replace(NB, " ") == negative
+    assert numbers.money(4.5, lang).replace(NB, " ") == small
+    assert numbers.money(-0.001, lang).lstrip("€" + NB) == "0"  # no "-0"
+    assert "e+" not in numbers.money(6.53e16, lang) and "bn" not in numbers.plain(6.53e16, lang)
+
+
+def test_percentages_never_round_to_certainty():
+    assert numbers.percent(0.99988, "nl") == "> 99,9%"
+    assert numbers.percent(0.0002, "en") == "< 0.1%"
+    assert numbers.percent(0.97, "nl") == "97%" and numbers.percent(1.0, "nl") == "100%"
+    assert numbers.percent(0.045, "nl", 1) == "4,5%"
+
+
+def test_chances_in_words():
+    assert numbers.chance(1 / 15, "nl") == "1 op 15"
+    assert numbers.chance(0.33, "en") == "1 in 3"
+    assert numbers.chance(0.8, "nl") == "8 op 10"
+    assert numbers.chance(0.0001, "nl") == "minder dan 1 op 1.000"
+
+
+def test_rounding_follows_the_monte_carlo_error():
+    # 1,799,010 with a standard error of 30,000: the thousands are noise
+    assert numbers.digits_for(1_799_010, 30_000) == 2
+    assert numbers.estimate(1_799_010, 30_000, "EUR", "nl").replace(NB, " ") == "€ 1,8 mln"
+    assert numbers.digits_for(1_799_010, 0.0) == numbers.MAX_DIGITS  # a constant
+    assert numbers.standard_error(4.5e-15, 8336.0, "en") == "0"  # no rounding noise
+
+
+def test_units_decide_money_not_names():
+    assert numbers.quantity(344, "households", "nl") == f"344{NB}households"
+    assert numbers.quantity(29.41, "years", "nl") == f"29,4{NB}jaar"
+    assert "€" not in numbers.quantity(29.41, "", "nl")
+    assert numbers.quantity(0.43, "share", "en") == "43%"
 
 
 def test_plain_numbers_and_ordinals():
@@ -58,14 +89,24 @@ def test_unknown_language_is_a_user_error():
         i18n.check_lang("de")
 
 
+def _summary(low, high, claim, percentile):
+    from onzekerheid.analysis.summary import Summary
+
+    return Summary(mean=0.0, sd=1.0, mcse=0.0, median=0.0, low=low, high=high, p_positive=0.5,
+                   claim=claim, claim_percentile=percentile, nonfinite=0)
+
+
 def test_summary_sentence_in_both_languages():
-    nl = i18n.summary_sentence("savings_per_case.gemeente", "nl", 0.9, 1200, 3900, 3563, 0.78)
+    nl = i18n.summary_sentence(None, "savings_per_case.gemeente", "nl", 0.9,
+                               _summary(1200, 3900, 3563, 0.78), "EUR").replace(NB, " ")
     assert nl == ("Met 90% zekerheid levert een casus de gemeente tussen € 1.200 en € 3.900 op; "
-                  "het gepubliceerde bedrag van € 3.563 ligt op het 78e percentiel.")
-    en = i18n.summary_sentence("net_benefit", "en", 0.9, -1200, 3900, 285000, 1.0)
+                  "het gepubliceerde bedrag van € 3.560 ligt op het 78e percentiel.")
+    en = i18n.summary_sentence(None, "net_benefit", "en", 0.9,
+                               _summary(-1200, 3900, 285000, 1.0), "EUR").replace(NB, " ")
     assert en == ("With 90% certainty, the net benefit lies between -€1,200 and €3,900; the "
                   "published figure of €285,000 lies above every simulated outcome.")
-    ratio = i18n.summary_sentence("bcr", "nl", 0.8, 1.27, 4.6, None, None)
+    ratio = i18n.summary_sentence(None, "bcr", "nl", 0.8, _summary(1.27, 4.6, None, None),
+                                  "ratio")
     assert ratio == "Met 80% zekerheid ligt de baten-kostenverhouding tussen 1,27 en 4,6."
 
 

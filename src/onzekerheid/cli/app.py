@@ -23,7 +23,7 @@ app = typer.Typer(
     name="onzekerheid",
     help="Monte Carlo stress tests of published cost-benefit claims about social interventions.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 out = Console(highlight=False, emoji=False)
@@ -47,8 +47,19 @@ Scheduler = Annotated[str | None, typer.Option(
     "processes; the numbers equal the in-process run. Needs onzekerheid[distributed].")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"onzekerheid {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False,
     allow_outside: Annotated[bool, typer.Option(
         "--allow-outside",
         help="Let scenarios read case tables outside their own folder (off: a scenario file "

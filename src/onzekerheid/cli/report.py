@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
+from rich.markup import escape
 
 from .. import api
 from ..errors import OnzekerheidError, ScenarioError
@@ -20,6 +22,7 @@ from .app import (
     Seed,
     Sets,
     Threads,
+    Variant,
     app,
     check_options,
     err,
@@ -30,9 +33,9 @@ from .app import (
 )
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the text: nl or en.")]
-KINDS = ("distribution", "who-gains", "drivers", "tornado", "sobol", "break-even", "cost-effect",
-         "convergence")
-SUMMARY_FORMATS = ("csv", "json", "markdown")
+KINDS = ("distribution", "s-curve", "who-gains", "drivers", "tornado", "sobol", "voi",
+         "break-even", "cost-effect", "convergence")
+SUMMARY_FORMATS = ("csv", "json", "markdown", "xlsx")
 SOBOL_BASE = 2**13  # report default: intervals of about ±0.02 on the indices, a few seconds
 
 
@@ -51,17 +54,21 @@ def report(
         help="Include tornado, Sobol' indices and value of information (slower).")] = True,
     threads: Threads = None,
     quiet: Quiet = False,
+    variant: Variant = None,
 ) -> None:
-    """Write a self-contained HTML report: summary, claims, who gains, drivers, assumptions."""
+    """Write a self-contained HTML report: a one-page summary, then the details."""
     from ..report import files, html, i18n
 
     with user_errors():
         i18n.check_lang(lang)
         check_options(iterations, ci, seed, threads)
         files.check_target(output_file, {".html", ".htm"}, "-o")
-        scenario = api.load(file, overrides(set_))
+        scenario = api.load(file, overrides(set_), variant)
         result = _simulate(scenario, iterations, seed, ci, threads, quiet)
-        extras = _extras(result, seed, threads, sensitivity, set_ or [], quiet)
+        extras = _extras(result, seed, threads, sensitivity, set_ or [], quiet, variant)
+        command = html.reproduce_command(result, set_ or [], lang=lang, variant=variant,
+                                         output_file=str(output_file), sensitivity=sensitivity)
+        extras = replace(extras, command=command)
         document = html.render(result, lang=lang, point=api.point(scenario), extras=extras)
         files.write_text(document, output_file)
     if not quiet:
@@ -93,6 +100,7 @@ def plot(
     set_: Sets = None,
     threads: Threads = None,
     quiet: Quiet = False,
+    variant: Variant = None,
 ) -> None:
     """Draw one figure of a scenario as PNG or SVG."""
     from ..report import curves, files, html, i18n, plots
@@ -103,7 +111,7 @@ def plot(
         if kind not in KINDS:
             raise ScenarioError(f"--kind {kind!r}: unknown; use one of {', '.join(KINDS)}")
         files.check_target(output_file, plots.FORMATS, "-o")
-        scenario = api.load(file, overrides(set_))
+        scenario = api.load(file, overrides(set_), variant)
         if kind == "cost-effect" and (cost is None or effect is None):
             raise ScenarioError("--kind cost-effect needs --cost NAME and --effect NAME "
                                 f"(outputs of {file})")
@@ -114,17 +122,20 @@ def plot(
         if kind == "who-gains":
             figure = _who_gains_figure(scenario, output, iterations, seed, ci, threads, quiet,
                                        lang)
-        elif kind in ("tornado", "sobol"):
+        elif kind in ("tornado", "sobol", "voi"):
             figure = _sensitivity_figure(scenario, kind, output, seed, threads, lang)
         else:
             result = _simulate(scenario, iterations, seed, ci, threads, quiet)
             name = _output(result, output, html.main_output(result))
             if kind == "distribution":
                 figure = plots.distribution(result, name, lang=lang)
+            elif kind == "s-curve":
+                figure = plots.s_curve(result, name, lang=lang)
             elif kind == "convergence":
                 figure = plots.convergence(result, name, lang=lang)
             elif kind == "drivers":
-                figure = plots.drivers(curves.rank_correlations(result, name), name, lang=lang)
+                figure = plots.drivers(curves.rank_correlations(result, name), name, lang=lang,
+                                       scenario=scenario)
             elif kind == "break-even":
                 parameter = parameter or curves.break_even_parameter(
                     scenario, curves.rank_correlations(result, name))
@@ -133,7 +144,7 @@ def plot(
                 curve = curves.break_even_curve(scenario, name, parameter,
                                                 iterations=min(iterations, 20_000), seed=seed,
                                                 threads=threads)
-                figure = plots.break_even(curve, lang=lang)
+                figure = plots.break_even(curve, lang=lang, scenario=scenario)
             else:
                 assert cost is not None and effect is not None
                 figure = plots.cost_effect(result[cost], result[effect], cost_name=cost,
@@ -147,8 +158,9 @@ def plot(
 def summary(
     file: FileArg,
     format_: Annotated[str, typer.Option(
-        "--format", help="csv (plain numbers), json (as run --json) or markdown (formatted "
-        "in --lang, with the summary sentences: for a memo).")] = "markdown",
+        "--format", help="csv (plain numbers), json (as run --json), markdown (formatted "
+        "in --lang, with the summary sentences: for a memo) or xlsx (a workbook; needs -o)."
+    )] = "markdown",
     output_file: Annotated[Path | None, typer.Option(
         "-o", "--output-file", help="Write to this file instead of standard output.")] = None,
     lang: Lang = "nl",
@@ -158,10 +170,11 @@ def summary(
     set_: Sets = None,
     threads: Threads = None,
     quiet: Quiet = False,
+    variant: Variant = None,
 ) -> None:
-    """Export the per-output summary as CSV, JSON or a Markdown table for a memo."""
+    """Export the per-output summary as CSV, JSON, a Markdown table or an Excel workbook."""
     from ..report import files, i18n
-    from ..report.export import summary_csv, summary_markdown
+    from ..report.export import summary_csv, summary_markdown, write_xlsx
 
     with user_errors():
         i18n.check_lang(lang)
@@ -169,11 +182,25 @@ def summary(
         if format_ not in SUMMARY_FORMATS:
             raise ScenarioError(f"--format {format_!r}: unknown; use one of "
                                 f"{', '.join(SUMMARY_FORMATS)}")
+        if format_ == "xlsx" and output_file is None:
+            raise ScenarioError("--format xlsx writes a workbook: give the file with "
+                                "-o out.xlsx")
         if output_file is not None:
-            files.check_target(output_file, {".csv", ".json", ".md", ".markdown", ".txt"}, "-o")
-        scenario = api.load(file, overrides(set_))
+            files.check_target(output_file, {".xlsx"} if format_ == "xlsx" else
+                               {".csv", ".json", ".md", ".markdown", ".txt"}, "-o")
+        if format_ == "xlsx":
+            try:
+                import openpyxl  # noqa: F401  (optional dependency)
+            except ImportError:
+                raise ScenarioError("--format xlsx needs openpyxl: pip install "
+                                    "'onzekerheid[spreadsheets]'") from None
+        scenario = api.load(file, overrides(set_), variant)
         result = _simulate(scenario, iterations, seed, ci, threads,
                            quiet or output_file is None, store="outputs")
+        if format_ == "xlsx":
+            assert output_file is not None
+            files.write_atomic(output_file, lambda p: write_xlsx(result, lang, str(p)))
+            return
         if format_ == "json":
             text = json.dumps(result.to_json(), indent=2) + "\n"
         elif format_ == "csv":
@@ -229,13 +256,19 @@ def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
     name = models.check_output(scenario, output)
     if kind == "tornado":
         doc = sensitivity.tornado(model, name, seed=seed, threads=threads).to_json()
-        return plots.tornado(doc["parameters"], name, doc["base"], lang=lang)
+        return plots.tornado(doc["parameters"], name, doc["base"], lang=lang, scenario=scenario)
+    if kind == "voi":
+        from ..analysis import voi
+
+        doc = voi.value_of_information(model, name, iterations=50_000, seed=seed,
+                                       threads=threads).to_json()
+        return plots.voi_bars(doc, lang=lang, scenario=scenario)
     doc = sensitivity.sobol(model, name, base=SOBOL_BASE, seed=seed, threads=threads).to_json()
-    return plots.sobol(doc["parameters"], name, lang=lang)
+    return plots.sobol(doc["parameters"], name, lang=lang, scenario=scenario)
 
 
 def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
-            sets: list[str], quiet: bool = False) -> Any:
+            sets: list[str], quiet: bool = False, variant: str | None = None) -> Any:
     """Break-even curve, and (when wanted and available) tornado, Sobol' and VOI documents."""
     from ..report import curves, html
 
@@ -250,7 +283,7 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
                 scenario, main, parameter, iterations=min(result.iterations, 20_000),
                 seed=seed, threads=threads)
     variants = variant_names(scenario.raw)
-    if len(variants) >= 2:  # the scenario's own variants, side by side with the same numbers
+    if len(variants) >= 2 and variant is None:  # the variants side by side, same numbers
         from ..analysis.compare import compare
 
         with status("variants side by side", quiet):
@@ -280,5 +313,28 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
             with status(f"{key} of {main}", quiet):
                 found[key] = step()
         except OnzekerheidError as exc:
-            err.print(f"[yellow]note:[/] the report leaves out {key}: {exc}", soft_wrap=True)
+            err.print(f"[yellow]note:[/] the report leaves out {key}: {escape(str(exc))}",
+                      soft_wrap=True)
+    if "tornado" in found:
+        try:
+            with status("switching values of the two main assumptions", quiet):
+                found["switching"] = _switching(model, main, found["tornado"], seed, threads)
+        except OnzekerheidError as exc:
+            err.print(f"[yellow]note:[/] the report leaves out switching values: "
+                      f"{escape(str(exc))}", soft_wrap=True)
     return html.Extras(**found)
+
+
+def _switching(model: Any, output: str, tornado: dict[str, Any], seed: int,
+               threads: int | None) -> dict[str, Any]:
+    """Switching values (median of ``output`` reaching 0) of the two widest tornado bars."""
+    from ..analysis.switching import switching_values
+
+    ranked = sorted(tornado["parameters"].items(), key=lambda kv: -abs(kv[1]["swing"] or 0.0))
+    top = [name for name, _ in ranked[:2] if name in model.names]
+    dists = tuple(model.dists[model.names.index(n)] for n in top)
+    if not top:
+        return {}
+    subset = replace(model, names=tuple(top), dists=dists)
+    return switching_values(subset, output, iterations=2**12, seed=seed,
+                            threads=threads).to_json()

@@ -19,7 +19,9 @@ import numpy as np
 
 from ..analysis.result import PointResult, Result
 from ..scenario.model import Scenario
-from .terminal import compact, number, percent
+from . import numbers
+from .i18n import label_of, unit_of
+from .terminal import number
 
 MAX_PLOTS = 3  # small multiples: more panels would be too small to read in a cell
 PANEL_WIDTH, PANEL_HEIGHT = 2.7, 1.9  # inches per panel
@@ -111,9 +113,15 @@ def result_html(result: Result, *, plots: int = MAX_PLOTS) -> str:
     rows = []
     for name in result.outputs:
         s = result.summary_of(name)
-        rows.append([name, compact(s.mean), compact(s.median),
-                     f"{compact(s.low)} – {compact(s.high)}", number(s.mcse, 2),
-                     percent(s.p_positive), compact(s.claim), percent(s.claim_percentile)])
+        unit = unit_of(result.scenario, name)
+        rows.append([label_of(result.scenario, name, "en"),
+                     numbers.estimate(s.mean, s.mcse, unit, "en"),
+                     numbers.estimate(s.median, s.median_mcse, unit, "en"),
+                     numbers.interval(s.low, s.high, unit, "en", (s.low_mcse, s.high_mcse)),
+                     numbers.standard_error(s.mcse, s.mean, "en"),
+                     numbers.percent(s.p_positive, "en"),
+                     numbers.quantity(s.claim, unit, "en") if s.claim is not None else "-",
+                     numbers.percent(s.claim_percentile, "en")])
     heading = (f"<p><b>{_e(result.scenario.title)}</b>: {result.iterations:,} iterations, "
                f"seed {result.seed}, {_e(level)} interval. MCSE: Monte Carlo standard error "
                "of the mean; claim pct: share of iterations below the claim.</p>")

@@ -11,6 +11,8 @@ from rich.table import Table
 
 from ..analysis.checks import CheckOutcome
 from ..analysis.result import PointResult, Result
+from . import numbers
+from .i18n import label_of, unit_of
 
 
 def number(x: float | None, digits: int = 4) -> str:
@@ -46,8 +48,8 @@ WORDS = {
            "point": "published arithmetic (every point value)",
            "legend": "{n} iterations, seed {seed}, interval {ci} (equal-tailed); MCSE = Monte "
                      "Carlo standard error of the mean; pct = share of iterations below the "
-                     "published claim; k = thousand, M = million. --json gives every number "
-                     "in full.",
+                     "published claim; figures rounded to what the MCSE allows (at most three "
+                     "significant digits). --json gives every number in full.",
            "nonfinite": "{name} was not a finite number in {bad} of {n} iterations; the "
                         "summary leaves them out"},
     "nl": {"output": "uitkomst", "mean": "gem.", "median": "mediaan",
@@ -55,8 +57,8 @@ WORDS = {
            "point": "gepubliceerde berekening (elke puntwaarde)",
            "legend": "{n} iteraties, seed {seed}, {ci}-interval (gelijkstaartig); MCSE = Monte "
                      "Carlo-standaardfout van het gemiddelde; pct = aandeel iteraties onder de "
-                     "gepubliceerde claim; k = duizend, M = miljoen. --json geeft elk getal "
-                     "volledig.",
+                     "gepubliceerde claim; afgerond op wat de MCSE toelaat (hooguit drie "
+                     "significante cijfers). --json geeft elk getal volledig.",
            "nonfinite": "{name} was in {bad} van {n} iteraties geen eindig getal; de "
                         "samenvatting laat die weg"},
 }
@@ -70,12 +72,19 @@ def local(text: str, lang: str) -> str:
     return text.translate(str.maketrans(",.", ".,"))
 
 
-def result_table(result: Result, lang: str = "en") -> Table:
+def result_table(result: Result, lang: str = "en", *, names: list[str] | None = None) -> Table:
+    """One row per output: its label, mean, median, interval, MCSE, claim and percentile.
+
+    Every value is written in the output's unit (no euro sign without ``unit = "EUR"``) and
+    rounded to what its Monte Carlo standard error justifies (:mod:`.numbers`).
+    """
     words = WORDS[lang]
     level = f"{result.ci:.0%}"
     table = Table(title=escape(result.scenario.title), title_justify="left", expand=False,
                   box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
-    longest = max((len(name) for name in result.outputs), default=6)
+    shown = names if names is not None else list(result.outputs)
+    labels = {n: label_of(result.scenario, n, lang) for n in shown}
+    longest = max((len(label) for label in labels.values()), default=6)
     table.add_column(words["output"], overflow="fold", min_width=min(longest, 20))
     table.add_column(words["mean"], justify="right", no_wrap=True)
     table.add_column(words["median"], justify="right", no_wrap=True)
@@ -83,10 +92,17 @@ def result_table(result: Result, lang: str = "en") -> Table:
     table.add_column("MCSE", justify="right", no_wrap=True)
     table.add_column(words["claim"], justify="right", no_wrap=True)
     table.add_column(words["pct"], justify="right", no_wrap=True)
-    for name, s in result.summarize_all().items():
-        cells = [compact(s.mean), compact(s.median), f"{compact(s.low)} – {compact(s.high)}",
-                 number(s.mcse, 2), compact(s.claim), percent(s.claim_percentile)]
-        table.add_row(escape(name), *(local(cell, lang) for cell in cells))
+    summaries = result.summarize_all()
+    for name in shown:
+        s = summaries[name]
+        unit = unit_of(result.scenario, name)
+        cells = [numbers.estimate(s.mean, s.mcse, unit, lang),
+                 numbers.estimate(s.median, s.median_mcse, unit, lang),
+                 numbers.interval(s.low, s.high, unit, lang, (s.low_mcse, s.high_mcse)),
+                 numbers.standard_error(s.mcse, s.mean, lang),
+                 numbers.quantity(s.claim, unit, lang) if s.claim is not None else "-",
+                 numbers.percent(s.claim_percentile, lang) if s.claim is not None else "-"]
+        table.add_row(escape(labels[name]), *(escape(cell) for cell in cells))
     return table
 
 
@@ -116,8 +132,12 @@ def render_point(point: PointResult, console: Console, lang: str = "en") -> None
     table.add_column(words["value"], justify="right")
     table.add_column(words["claim"], justify="right")
     for name in point.outputs:
-        table.add_row(escape(name), local(number(point.values[name], 6), lang),
-                      local(number(point.scenario.claims.get(name), 6), lang))
+        unit = unit_of(point.scenario, name)
+        claim = point.scenario.claims.get(name)
+        table.add_row(escape(label_of(point.scenario, name, lang)),
+                      escape(numbers.quantity(point.values[name], unit, lang, 6)),
+                      escape(numbers.quantity(claim, unit, lang, 6)) if claim is not None
+                      else "-")
     console.print(table)
 
 

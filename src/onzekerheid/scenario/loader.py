@@ -25,7 +25,8 @@ SECTIONS = {
     "variants",  # named sets of overrides (see variants.py)
     "correlations",  # rank correlations between parameters (see correlations.py)
 }
-SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year"}
+SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year", "headline",
+                 "unpriced"}
 OUTPUT_KEYS = {"expr", "label", "unit", "better", "note", "source"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
@@ -134,6 +135,7 @@ def from_dict(
     before = len(problems.items)
     cases, stakeholders = build_domain(raw, parameters, outputs, problems, directory)
     _builtin_words(outputs)
+    _check_headline(meta, outputs, problems)
     domain_failed = len(problems.items) > before
     from .correlations import parse_correlations
 
@@ -409,6 +411,20 @@ def _builtin_words(outputs: dict[str, Output]) -> None:
         if output.builtin:
             outputs[name] = replace(output, unit=output.unit or units.builtin_unit(name),
                                     better=units.builtin_better(name))
+
+
+def _check_headline(meta: dict[str, Any], outputs: dict[str, Output], problems: Problems
+                    ) -> None:
+    """``headline``: the output a report leads with; ``unpriced``: effects left out, as text."""
+    headline = meta.get("headline")
+    if headline is not None and (not isinstance(headline, str) or headline not in outputs):
+        problems.add("scenario.headline", f"headline must name an output, got {headline!r}",
+                     did_you_mean(str(headline), set(outputs)) or allowed(set(outputs)))
+    unpriced = meta.get("unpriced")
+    if unpriced is not None and not (isinstance(unpriced, list) and all(
+            isinstance(x, str) and x.strip() for x in unpriced)):
+        problems.add("scenario.unpriced", "unpriced must be a list of texts",
+                     'e.g. unpriced = ["rust in de buurt", "minder schooluitval"]')
 
 
 def _flatten_claim(name: str, value: Any) -> list[tuple[str, Any]]:
