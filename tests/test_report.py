@@ -41,7 +41,6 @@ def test_money_is_rounded_and_compact(lang, amount, million, negative, small):
     assert numbers.money(1_799_010, lang).replace(NB, " ") == million
     assert numbers.money(-1200, lang).replace(NB, " ") == negative
     assert numbers.money(4.5, lang).replace(NB, " ") == small
-    assert numbers.money(-0.001, lang).lstrip("€" + NB) == "0"  # no "-0"
     assert "e+" not in numbers.money(6.53e16, lang) and "bn" not in numbers.plain(6.53e16, lang)
 
 
@@ -61,7 +60,8 @@ def test_chances_in_words():
 
 def test_rounding_follows_the_monte_carlo_error():
     # 1,799,010 with a standard error of 30,000: the thousands are noise
-    assert numbers.digits_for(1_799_010, 30_000) == 2
+    assert numbers.digits_for(1_799_010, 30_000) == 3
+    assert numbers.digits_for(1_799_010, 300_000) == 2
     assert numbers.estimate(1_799_010, 30_000, "EUR", "nl").replace(NB, " ") == "€ 1,8 mln"
     assert numbers.digits_for(1_799_010, 0.0) == numbers.MAX_DIGITS  # a constant
     assert numbers.standard_error(4.5e-15, 8336.0, "en") == "0"  # no rounding noise
@@ -163,48 +163,69 @@ def test_report_is_self_contained(school):
 
 
 def test_report_order_and_content_in_dutch(school):
-    doc = html.render(school, lang="nl", point=oz.point(school.scenario))
+    doc = html.render(school, lang="nl", point=oz.point(school.scenario)).replace(NB, " ")
     headings = re.findall(r"<h2>(.*?)</h2>", doc)
-    assert headings[:2] == ["In het kort", "Gepubliceerd cijfer tegen gesimuleerde bandbreedte"]
-    assert "Wat bepaalt de uitkomst?" in headings and "Alle aannames" in headings
+    assert headings[:2] == ["Bestuurlijke samenvatting",
+                            "Gepubliceerd cijfer tegen gesimuleerde bandbreedte"]
+    assert "Wat bepaalt de uitkomst?" in headings and "Bijlage: alle aannames" in headings
+    summary = doc[doc.index('<section id="samenvatting">'):doc.index("</section>")]
     s = school.summary_of("net_benefit")
-    sentence = i18n.summary_sentence("net_benefit", "nl", 0.9, s.low, s.high, s.claim,
-                                     s.claim_percentile)
-    assert html_text(sentence) in doc
-    assert "€ 285.000" in doc and "€285,000" not in doc
+    holds = 1 - s.claim_percentile
+    assert html_text(numbers.chance(holds, "nl")) in summary  # "1 op 25"
+    assert "Opgesteld op " in summary and "€ 285.000" in doc and "€285,000" not in doc
     for name, param in school.scenario.parameters.items():
-        assert f"<td>{name}</td>" in doc
+        assert f'data-label="Naam in het bestand">{name}</td>' in doc  # the appendix
+        assert html_text(param.label[:1].upper() + param.label[1:]) in doc
         if param.source:
             assert html_text(param.source) in doc
     # The published arithmetic is in the claims table.
-    assert "<td class=\"n\">€ 360.000</td>" in doc
+    assert 'data-label="Rekensom van de claim">€ 360.000</td>' in doc
+    # every chart has alt text
+    assert doc.count("<img") == len(re.findall(r'<img alt="[^"]+"', doc))
+
+
+def test_no_euro_without_a_money_unit(load_toml):
+    scenario = load_toml("""
+[scenario]
+title = "Counts"
+[parameters]
+households = "100 to 400"
+[outputs]
+aantal_geholpen = { expr = "households * 0.8", label = "huishoudens geholpen", unit = "huishoudens" }
+levensjaren = "households * 0.1"
+""")
+    doc = html.render(oz.simulate(scenario, 2_000, seed=1), lang="nl")
+    assert "€" not in doc and "aantal_geholpen</td>" not in doc.split("Bijlage")[0]
+    assert "huishoudens geholpen" in doc.lower()
 
 
 def test_report_in_english_and_its_footer(school):
     doc = html.render(school, lang="en", extras=html.Extras(sets=("report_cost=12000",)))
-    assert '<html lang="en">' in doc and "€285,000" in doc
+    assert '<html lang="en">' in doc and "€285,000" in doc.replace(NB, " ")
     footer = doc[doc.index("<footer>"):]
     assert f"onzekerheid {oz.__version__}" in footer
     assert f"seed {school.seed}" in footer and "20,000 iterations" in footer
     assert school.scenario.digest and school.scenario.digest in footer
-    assert "--set &#x27;report_cost=12000&#x27;" in footer
+    assert "--set report_cost=12000" in footer and "-o rapport.html" in footer
 
 
 def test_optional_sections_render_from_their_documents(school):
     tornado = {"output": "net_benefit", "base": 110_000.0,
                "parameters": {"report_cost": {"low": 60_000.0, "high": 170_000.0,
-                                              "swing": 110_000.0}}}
+                                              "swing": 110_000.0, "input_low": 10_000.0,
+                                              "input_high": 20_000.0}}}
     voi = {"output": "net_benefit", "evpi": 178.0,
            "parameters": {"still_referred": {"evppi": 2.9}, "report_cost": {"evppi": 0.0}}}
     doc = html.render(school, lang="en", extras=html.Extras(tornado=tornado, voi=voi))
     assert "What is worth researching?" in doc and "€178" in doc
-    assert doc.index("still_referred</td><td class=\"n\">€2.90") > 0
-    assert doc.count("<img") == html.render(school, lang="en").count("<img") + 1
+    assert doc.index('Alsnog bij jeugdbescherming</td><td class="n" data-label="Value of '
+                     'perfect information">€2.9') > 0
+    assert doc.count("<img") == html.render(school, lang="en").count("<img") + 2
 
 
 def test_main_output_prefers_net_benefit(school):
     assert html.main_output(school) == "net_benefit"
-    assert html.headline_outputs(school) == ["saving", "net_benefit", "bcr"]
+    assert html.headline_outputs(school) == ["net_benefit", "saving", "bcr"]
 
 
 def html_text(text: str) -> str:
@@ -221,6 +242,7 @@ def test_summary_exports(school):
     assert csv[0].startswith("output,mean,sd,mcse,median,low,high,p_positive,claim")
     assert csv[2].startswith("net_benefit,") and len(csv) == 1 + len(school.outputs)
     md = export.summary_markdown(school, "nl")
+    md = md.replace(NB, " ")
     assert "| netto opbrengst | € " in md and "20.000 iteraties" in md
     assert "het gepubliceerde bedrag van € 285.000" in md
     assert export.summary_markdown(school, "en").count("|---|") == 1
@@ -246,7 +268,9 @@ def test_report_command_writes_html(tmp_path):
     assert done.exit_code == 0, done.output
     doc = out.read_text(encoding="utf-8")
     assert "What drives the result?" in doc and "Sobol" in doc and "worth researching" in doc
-    assert "How does the probability of a positive net benefit depend on" in doc
+    assert "How does the probability of a positive netto opbrengst depend on" in doc
+    reproduce = re.search(r'<code id="reproduce">(.*?)</code>', doc).group(1)
+    assert reproduce.endswith(f"--lang en -o {out}") and f"-n {N}" in reproduce
     assert not list(tmp_path.glob(".r.html.*"))  # no temporary file left behind
 
 
@@ -266,7 +290,7 @@ def test_plot_command(tmp_path):
     done = runner.invoke(app, ["plot", str(SCHOOL), "--kind", "distribution", "-o", str(out),
                                "-n", "5000", "--quiet", "--lang", "en"])
     assert done.exit_code == 0, done.output
-    assert "net benefit" in out.read_text()
+    assert "netto opbrengst" in out.read_text().lower()
     done = runner.invoke(app, ["plot", str(SCHOOL), "--kind", "pie", "-o", str(out)])
     assert done.exit_code == 2 and "--kind 'pie': unknown" in done.output
     done = runner.invoke(app, ["plot", str(SCHOOL), "--kind", "cost-effect", "-o", str(out)])
@@ -286,6 +310,24 @@ def test_summary_command_formats(tmp_path):
     assert (tmp_path / "s.csv").read_text().startswith("output,mean,")
     done = runner.invoke(app, base + ["--format", "xml"])
     assert done.exit_code == 2 and "--format 'xml': unknown" in done.output
+    done = runner.invoke(app, base + ["--format", "xlsx"])
+    assert done.exit_code == 2 and "-o out.xlsx" in done.output
+
+
+def test_summary_workbook(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = tmp_path / "s.xlsx"
+    done = runner.invoke(app, ["summary", str(SCHOOL), "-n", "5000", "--seed", "2", "--format",
+                               "xlsx", "-o", str(book)])
+    assert done.exit_code == 0, done.output
+    sheet = openpyxl.load_workbook(book).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Uitkomst", "Naam in het bestand", "Eenheid")
+    net = next(r for r in rows if r[1] == "net_benefit")
+    result = oz.simulate(oz.load(SCHOOL), 5000, seed=2)
+    s = result.summary_of("net_benefit")
+    assert net[0] == "netto opbrengst" and net[2] == "EUR" and net[9] == 285000
+    assert net[4] == pytest.approx(s.median) and net[10] == pytest.approx(1 - s.claim_percentile)
 
 
 def test_report_puts_the_variants_side_by_side(tmp_path):

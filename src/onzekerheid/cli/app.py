@@ -72,6 +72,14 @@ def root(
         os.environ[ALLOW_OUTSIDE] = "1"
 
 
+@app.command()
+def schema() -> None:
+    """Print a JSON Schema (draft 2020-12) of the scenario file, for editors and CI."""
+    from ..scenario.schema import scenario_schema
+
+    typer.echo(json.dumps(scenario_schema(), indent=2))
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Our own errors become a message and exit code 2; Ctrl-C becomes exit 130."""

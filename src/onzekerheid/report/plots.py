@@ -230,7 +230,7 @@ def sobol(parameters: Mapping[str, Mapping[str, float]], output: str, *, lang: s
 def break_even(curve: curves.BreakEven, *, lang: str = "en",
                scenario: Scenario | None = None) -> Figure:
     """P(output > 0) against a parameter, with a ±2 MCSE band and the claim's value marked."""
-    unit = _param_unit(scenario, curve.parameter)
+    unit = _param_unit(scenario, curve.parameter) if scenario is not None else curve.unit
     out = label_of(scenario, curve.output, lang)
     what = label_of(scenario, curve.parameter, lang)
     fig = _figure()

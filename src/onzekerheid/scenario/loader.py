@@ -402,7 +402,8 @@ def _collect_output(name: str, value: Any, path: str, out: dict[str, Output],
 
 def is_output_table(value: Any) -> bool:
     """An output written as a table (``expr`` and its words) rather than a group of outputs."""
-    return isinstance(value, dict) and bool({"expr", "label", "unit", "better"} & set(value))
+    return (isinstance(value, dict) and "dist" not in value  # a parameter with a label is not
+            and bool({"expr", "label", "unit", "better"} & set(value)))
 
 
 def _builtin_words(outputs: dict[str, Output]) -> None:
