@@ -131,7 +131,7 @@ def test_report_in_headless_chromium(path: Path, tmp_path: Path) -> None:
     assert label[:1].upper() + label[1:] in visible[first:first + 400]
     # Labels, not code names, before the appendix; no euro sign on a non-money output.
     body = visible[:visible.index("Bijlage: alle aannames")]
-    for name, output in result.scenario.outputs.items():
+    for name in result.scenario.outputs:
         if "." in name or "_" in name:
             assert f" {name} " not in f" {body} ", name
     for name in html.headline_outputs(result):

@@ -191,7 +191,8 @@ title = "Counts"
 [parameters]
 households = "100 to 400"
 [outputs]
-aantal_geholpen = { expr = "households * 0.8", label = "huishoudens geholpen", unit = "huishoudens" }
+aantal_geholpen = { expr = "households * 0.8", label = "huishoudens geholpen", \
+unit = "huishoudens" }
 levensjaren = "households * 0.1"
 """)
     doc = html.render(oz.simulate(scenario, 2_000, seed=1), lang="nl")

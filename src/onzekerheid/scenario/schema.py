@@ -41,8 +41,8 @@ def _unit() -> dict[str, Any]:
 
 
 def _output() -> dict[str, Any]:
-    table = {"type": "object", "required": ["expr"], "additionalProperties": False,
-             "properties": {"expr": _TEXT, "label": _TEXT, "unit": _unit(),
+    table: dict[str, Any] = {"type": "object", "required": ["expr"], "additionalProperties": False,
+                             "properties": {"expr": _TEXT, "label": _TEXT, "unit": _unit(),
                             "better": {"enum": list(BETTER)}, "note": {"type": "string"},
                             "source": {"type": "string"}}}
     assert set(table["properties"]) == OUTPUT_KEYS
@@ -52,7 +52,7 @@ def _output() -> dict[str, Any]:
 
 def scenario_schema() -> dict[str, Any]:
     """The schema as a dict (``json.dumps`` it)."""
-    scenario_keys = {key: {"type": "string"} for key in SCENARIO_KEYS}
+    scenario_keys: dict[str, Any] = {key: {"type": "string"} for key in SCENARIO_KEYS}
     scenario_keys.update({"title": _TEXT, "year": {"type": ["integer", "string"]},
                           "headline": {**_TEXT, "description": "the output the report leads "
                                                                "with"},
