@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .. import api
@@ -27,7 +29,37 @@ from .app import (
 
 METHODS = ("sobol", "tornado", "rank", "regional")
 Output = Annotated[str | None, typer.Option(
-    "--output", "-o", help="The output to analyse (default net_benefit, else the first).")]
+    "--output", help="The output to analyse (default net_benefit, else the first).")]
+OutputFile = Annotated[Path | None, typer.Option(
+    "-o", "--output-file", help="Also write the JSON document to this .json file.",
+    show_default=False)]
+
+
+def _emit(doc: dict[str, Any], json_: bool, output_file: Path | None) -> bool:
+    """Write ``doc`` to ``-o`` (atomically) and/or stdout; True when the table is not wanted."""
+    from ..report import files
+
+    text = json.dumps(doc, indent=2)
+    if output_file is not None:
+        files.write_text(text + "\n", output_file)
+    if json_:
+        print(text)
+    return json_
+
+
+def _check_file(output_file: Path | None) -> None:
+    from ..report import files
+
+    if output_file is not None:
+        files.check_target(output_file, {".json"}, "-o")
+
+
+def _who(scenario: Any, name: str) -> str:
+    """A parameter as the terminal shows it: its label and, when different, its name."""
+    from ..report.i18n import label_of
+
+    label = label_of(scenario, name, "en")
+    return escape(name if label == name.replace("_", " ") else f"{label} ({name})")
 
 
 @app.command()
@@ -47,6 +79,7 @@ def sensitivity(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    output_file: OutputFile = None,
 ) -> None:
     """Which inputs drive an output: Sobol' indices, tornado, rank correlations or regional."""
     from ..analysis import sensitivity as sa
@@ -56,6 +89,7 @@ def sensitivity(
         check_options(1 if iterations is None else iterations, 0.9, seed, threads)
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
+        _check_file(output_file)
         scenario = api.load(file, overrides(set_), variant)
         name = check_output(scenario, output)
         model = model_of(scenario)
@@ -74,10 +108,9 @@ def sensitivity(
                 result = sa.regional(model, name, threshold, iterations=iterations or 100_000,
                                      seed=seed, threads=threads)
         doc = result.to_json()
-        if json_:
-            print(json.dumps(doc, indent=2))
+        if _emit(doc, json_, output_file):
             return
-        _render_sensitivity(doc, scenario.title)
+        _render_sensitivity(doc, scenario)
 
 
 @app.command()
@@ -98,6 +131,7 @@ def voi(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    output_file: OutputFile = None,
 ) -> None:
     """Expected value of perfect (and partial perfect) information: what research is worth."""
     from ..analysis.model import check_output, model_of
@@ -109,6 +143,7 @@ def voi(
             raise ScenarioError("--population must be > 0, --years >= 1 and --discount in 0..1, "
                                 f"got {population:g}, {years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
+        _check_file(output_file)
         scenario = api.load(file, overrides(set_), variant)
         name = check_output(scenario, output)
         with status(f"value of information for {name}", json_):
@@ -116,21 +151,22 @@ def voi(
                                           iterations=iterations, seed=seed, threads=threads,
                                           scale=Scale(population, years, discount))
         doc = result.to_json()
-        if json_:
-            print(json.dumps(doc, indent=2))
+        if _emit(doc, json_, output_file):
             return
         from ..report.terminal import number
 
-        table = Table(title=f"{scenario.title}: value of information on {name}",
+        table = Table(title=f"{escape(scenario.title)}: value of information on {escape(name)}",
                       title_justify="left")
         table.add_column("parameter or group")
         table.add_column("EVPPI", justify="right")
         table.add_column("share of EVPI", justify="right")
         table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), "100%")
-        entries = list(doc["groups"].items()) + list(doc["parameters"].items())
+        entries = list(doc["groups"].items()) + sorted(
+            doc["parameters"].items(), key=lambda kv: -(kv[1]["evppi"] or 0.0))
         for key, entry in entries:
             share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
-            table.add_row(key, number(entry["evppi"]), f"{share:.0%}")
+            who = _who(scenario, key) if key in scenario.parameters else escape(key)
+            table.add_row(who, number(entry["evppi"]), f"{share:.0%}")
         out.print(table)
         scale = doc["scale"]
         out.print(f"decision: {doc['decision']} (expected {number(doc['expected'])}); "
@@ -153,6 +189,7 @@ def switching(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    output_file: OutputFile = None,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
     from ..analysis.model import check_output, model_of
@@ -160,6 +197,7 @@ def switching(
 
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
+        _check_file(output_file)
         scenario = api.load(file, overrides(set_), variant)
         name = check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
@@ -168,22 +206,25 @@ def switching(
                                       target_label=label, statistic=statistic,
                                       iterations=iterations, seed=seed, threads=threads)
         doc = result.to_json()
-        if json_:
-            print(json.dumps(doc, indent=2))
+        if _emit(doc, json_, output_file):
             return
         from ..report.terminal import number
 
-        table = Table(title=f"{scenario.title}: where the {statistic} of {name} crosses "
-                      f"{number(value)} ({label})", title_justify="left")
+        table = Table(title=f"{escape(scenario.title)}: where the {statistic} of {escape(name)} "
+                      f"crosses {number(value)} ({label})", title_justify="left")
         for column in ("parameter", "point", "plausible range (1%–99%)", "switching value"):
             table.add_column(column, justify="left" if column == "parameter" else "right")
-        for key, entry in doc["parameters"].items():
+        # most fragile first: a switch near the middle of the plausible range (percentile
+        # closest to 50), then switches further out, then parameters that never switch
+        ranked = sorted(doc["parameters"].items(), key=lambda kv: (
+            kv[1]["quantile"] is None, abs((kv[1]["quantile"] or 0.0) - 0.5)))
+        for key, entry in ranked:
             low, high = entry["range"]
-            table.add_row(key, number(entry["point"]), f"{number(low)} – {number(high)}",
-                          entry["message"])
+            table.add_row(_who(scenario, key), number(entry["point"]),
+                          f"{number(low)} – {number(high)}", escape(entry["message"]))
         out.print(table)
         for warning in doc["warnings"]:
-            out.print(f"[yellow]note:[/] {warning}")
+            out.print(f"[yellow]note:[/] {escape(warning)}")
 
 
 def _group(text: str) -> tuple[str, list[str]]:
@@ -207,9 +248,17 @@ def _target(text: str, claim: float | None, output: str) -> tuple[float, str]:
         raise ScenarioError(f"--target {text!r}: use zero, claim or a number") from None
 
 
-def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
+# the key each method's table is sorted by, largest first (by absolute value)
+SORT_KEY = {"sobol": "total", "tornado": "swing", "rank": "spearman", "regional": "ks"}
+
+
+def _render_sensitivity(doc: dict[str, Any], scenario: Any) -> None:
+    from ..report.i18n import unit_of
+    from ..report.numbers import quantity
     from ..report.terminal import number
 
+    title = escape(scenario.title)
+    unit = unit_of(scenario, doc["output"])
     method = doc["method"]
     # (heading, field) per column; a (low, high) pair of fields makes an interval cell
     by_method: dict[str, list[tuple[str, str | tuple[str, str]]]] = {
@@ -221,24 +270,30 @@ def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
                      ("median above", "median_above")],
     }
     columns = by_method[method]
-    table = Table(title=f"{title}: {method} sensitivity of {doc['output']}", title_justify="left")
+    table = Table(title=f"{title}: {method} sensitivity of {escape(doc['output'])}",
+                  title_justify="left")
     table.add_column("parameter")
     for label, _ in columns:
         table.add_column(label, justify="right")
-    for key, entry in doc["parameters"].items():
+    key_of = SORT_KEY[method]
+    ranked = sorted(doc["parameters"].items(),
+                    key=lambda kv: -abs(kv[1].get(key_of) or 0.0))
+    for key, entry in ranked:
         cells = []
         for _, field in columns:
             if isinstance(field, tuple):
                 cells.append(f"{number(entry[field[0]], 2)} – {number(entry[field[1]], 2)}")
+            elif field in ("low", "high", "swing", "median_below", "median_above"):
+                cells.append(quantity(entry[field], unit, "en"))  # in the output's unit
             else:
                 cells.append(number(entry[field], 3))
-        table.add_row(key, *cells)
+        table.add_row(_who(scenario, key), *cells)
     out.print(table)
     if method == "sobol":
         note = (f"Sobol' base sample {doc['iterations']:,} (a power of two), "
                 f"{doc['evaluations']:,} model evaluations; {doc['estimator']}")
     elif method == "tornado":
-        note = f"base (all at medians) {number(doc['base'])}"
+        note = f"base (all at medians) {quantity(doc['base'], unit, 'en')}"
     elif method == "rank":
         note = f"{doc['iterations']:,} iterations"
     else:
@@ -246,4 +301,4 @@ def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
                 f"{doc['iterations']:,} iterations below")
     out.print(note, style="dim")
     for warning in doc.get("warnings", []):
-        out.print(f"[yellow]warning:[/] {warning}")
+        out.print(f"[yellow]warning:[/] {escape(warning)}")

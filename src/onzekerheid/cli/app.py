@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -88,7 +89,7 @@ def user_errors() -> Iterator[None]:
     except OnzekerheidError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, click.exceptions.Abort, typer.Abort):  # Ctrl-C/D at a prompt
         err.print("interrupted; nothing was written")
         raise typer.Exit(130) from None
 
@@ -108,16 +109,26 @@ def check_options(iterations: int, ci: float, seed: int, threads: int | None) ->
         raise ScenarioError(f"--threads must be at least 1, got {threads}")
 
 
+STARTING = "starting (the first run after an install compiles the model: 10-20 s)"
+
+
 @contextmanager
 def progress_bar(total: int, quiet: bool) -> Iterator[Any]:
     """A rich progress bar on stderr, silent when quiet or not a terminal."""
     if quiet or not err.is_terminal:
         yield None
         return
-    with Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeRemainingColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("run", total=total)
-        yield lambda done: bar.advance(task, done)
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(), console=err,
+                  transient=True) as bar:
+        # Until the first chunk is done the kernels may be compiling (numba, first use after
+        # an install or upgrade: 10-20 s); say so rather than sit at 0% in silence.
+        task = bar.add_task(STARTING, total=total)
+
+        def advance(done: int) -> None:
+            bar.update(task, advance=done, description="simulating")
+
+        yield advance
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from ..analysis.compare import Comparison, compare
 from ..analysis.sweep import SweepResult, parse_vary, sweep
 from ..errors import ScenarioError
 from ..report import files
+from ..report.html import decision_outputs, main_of
 from ..report.terminal import number, percent
 from ..scenario.variants import variant_names
 from .app import (
@@ -54,8 +55,8 @@ def sweep_command(
     variant: Variant = None,
     json_: Json = False,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write one row per grid point and output (.csv or .parquet).")
-    ] = None,
+        "-o", "--output-file", help="Write one row per grid point and output (.csv or "
+        ".parquet).")] = None,
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Plot --stat of --output-name over one varied name (line with band) or "
         "two (heatmap): .png, .pdf or .svg.")] = None,
@@ -63,18 +64,21 @@ def sweep_command(
         "--stat", help="Statistic to plot and show: mean, median, p_positive, "
         "claim_percentile, sd, low, high, mcse.")] = "p_positive",
     output_name: Annotated[str | None, typer.Option(
-        "--output-name", help="The output to plot and show (default: all shown; net_benefit, "
-        "else the first, plotted).")] = None,
+        "--output", "--output-name", help="The output to plot and show (default: the decision "
+        "output and the claimed ones shown, the decision output plotted).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Show every output, not only the "
+                                       "decision output and the claimed ones.")] = False,
     threads: Threads = None,
     scheduler: Scheduler = None,
     quiet: Quiet = False,
 ) -> None:
     """Every output over a grid of parameter values, with common random numbers (one seed)."""
     with user_errors():
+        _not_a_file(output_name)
         check_options(iterations, ci, seed, threads)
         axes = [parse_vary(text) for text in vary]
         if output is not None:
-            files.check_target(output, files.TABLE_FORMATS, "--output")
+            files.check_target(output, files.TABLE_FORMATS, "-o")
         if plot is not None:
             files.check_target(plot, PLOT_FORMATS, "--plot")
             if len(axes) > 2:
@@ -85,8 +89,13 @@ def sweep_command(
         with progress_bar(total, quiet or json_) as advance:
             result = sweep(scenario, axes, iterations, seed, ci=ci, threads=threads,
                            scheduler=scheduler, progress=advance)
-        shown = result.outputs if output_name is None else (output_name,)
-        name = output_name or ("net_benefit" if "net_benefit" in shown else shown[0])
+        if output_name is not None and output_name not in result.outputs:
+            raise ScenarioError(f"--output {output_name}: not an output of {file}; outputs: "
+                                f"{', '.join(result.outputs)}")
+        listed = (result.outputs if all_ else
+                  decision_outputs(result.scenario, result.outputs, most=len(result.outputs)))
+        shown = listed if output_name is None else (output_name,)
+        name = output_name or main_of(result.scenario, result.outputs)
         values = result.statistic(name, stat)  # checks the names before anything is written
         if output is not None:
             files.write_table(result.table(), output)
@@ -97,8 +106,10 @@ def sweep_command(
             return
         for shown_name in shown:
             out.print(sweep_table(result, shown_name, stat))
+        hidden = len(result.outputs) - len(shown)
         out.print(f"{result.iterations:,} iterations per point, seed {result.seed} at every "
-                  "point (common random numbers)", style="dim")
+                  "point (common random numbers)"
+                  + (f"; {hidden} more outputs with --all" if hidden > 0 else ""), style="dim")
         for path in (output, plot):
             if path is not None:
                 out.print(f"written: {path}", style="dim")
@@ -191,7 +202,9 @@ def compare_command(
     baseline: Annotated[str | None, typer.Option(
         "--baseline", help="Label differences are taken from (default: the first).")] = None,
     output_name: Annotated[str | None, typer.Option(
-        "--output-name", help="Show only this output.")] = None,
+        "--output", "--output-name", help="Show only this output.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Show every output, not only the "
+                                       "decision output and the claimed ones.")] = False,
     json_: Json = False,
     threads: Threads = None,
     scheduler: Scheduler = None,
@@ -199,6 +212,7 @@ def compare_command(
     """Variants of one file, or several files, side by side on the same seed, with the
     distribution of each one's difference from the baseline (common random numbers)."""
     with user_errors():
+        _not_a_file(output_name)
         check_options(iterations, ci, seed, threads)
         sets = overrides(set_)
         if len(files_) == 1:
@@ -218,18 +232,31 @@ def compare_command(
         result = compare(scenarios, iterations, seed, ci=ci, baseline=baseline, threads=threads,
                          scheduler=scheduler)
         if output_name is not None and output_name not in result.outputs:
-            raise ScenarioError(f"--output-name {output_name}: not an output in common; "
+            raise ScenarioError(f"--output {output_name}: not an output in common; "
                                 f"outputs: {', '.join(result.outputs)}")
         if json_:
             print(json.dumps(result.to_json(), indent=2))
             return
-        for name in result.outputs if output_name is None else (output_name,):
+        first = result.results[result.baseline]
+        listed = (list(result.outputs) if all_ else
+                  decision_outputs(first.scenario, list(result.outputs),
+                                   most=len(result.outputs)))
+        shown = listed if output_name is None else [output_name]
+        for name in shown:
             out.print(compare_table(result, name))
             out.print(difference_table(result, name))
-        first = result.results[result.baseline]
+        hidden = len(result.outputs) - len(shown)
         out.print(f"{first.iterations:,} iterations, seed {first.seed} for every scenario "
                   "(common random numbers); P(higher) = share of iterations in which the "
-                  "scenario's value is above the baseline's", style="dim")
+                  "scenario's value is above the baseline's"
+                  + (f"; {hidden} more outputs with --all" if hidden > 0 else ""), style="dim")
+
+
+def _not_a_file(name: str | None) -> None:
+    """``--output`` names an output; a file name there is a mistake with a clear fix."""
+    if name is not None and Path(name).suffix.lower() in (".csv", ".parquet", ".json"):
+        raise ScenarioError(f"--output {name}: --output names the output to show; write a "
+                            f"file with -o {name}")
 
 
 def compare_table(result: Comparison, name: str) -> Table:

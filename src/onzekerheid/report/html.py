@@ -25,6 +25,7 @@ from typing import Any
 from babel import dates
 
 from ..analysis.result import PointResult, Result
+from ..scenario.model import Scenario
 from . import curves, numbers, plots
 from .i18n import (
     label_of,
@@ -94,13 +95,17 @@ class Extras:
 
 
 def main_output(result: Result) -> str:
-    """The decision output the report leads with.
+    """The decision output the report leads with (see :func:`main_of`)."""
+    return main_of(result.scenario, result.outputs)
+
+
+def main_of(scenario: Scenario, names: Sequence[str]) -> str:
+    """The decision output among ``names``.
 
     ``[scenario] headline`` when the scenario names one; else ``npv``, else ``net_benefit``;
     else the first claimed output; else the first output.
     """
-    names = result.outputs
-    headline = result.scenario.raw.get("scenario", {}).get("headline")
+    headline = scenario.raw.get("scenario", {}).get("headline")
     if isinstance(headline, str) and headline in names:
         return headline
     for wanted in ("npv", "net_benefit"):
@@ -109,8 +114,15 @@ def main_output(result: Result) -> str:
     for name in names:
         if name.split(".", 1)[0] in ("npv", "net_benefit"):
             return name
-    claimed = [n for n in names if n in result.scenario.claims]
+    claimed = [n for n in names if n in scenario.claims]
     return claimed[0] if claimed else names[0]
+
+
+def decision_outputs(scenario: Scenario, names: Sequence[str], most: int = 6) -> list[str]:
+    """The outputs a compact listing shows: the decision output, then the claimed ones."""
+    main = main_of(scenario, names)
+    claimed = [n for n in names if n in scenario.claims and n != main]
+    return ([main] + claimed)[:most]
 
 
 def _is_net(name: str) -> bool:
@@ -129,9 +141,7 @@ def wants_break_even(result: Result, output: str) -> bool:
 
 def headline_outputs(result: Result, most: int = 6) -> list[str]:
     """Outputs with a published claim, the decision output first (it when none is claimed)."""
-    main = main_output(result)
-    claimed = [n for n in result.outputs if n in result.scenario.claims and n != main]
-    return ([main] + claimed)[:most]
+    return decision_outputs(result.scenario, result.outputs, most)
 
 
 def render(result: Result, *, lang: str = "nl", point: PointResult | None = None,

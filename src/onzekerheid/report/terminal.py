@@ -142,11 +142,33 @@ def render_point(point: PointResult, console: Console, lang: str = "en") -> None
 
 
 def render_checks(file: str, outcomes: list[CheckOutcome], console: Console) -> None:
+    """One row per check: the value with its Monte Carlo standard error, pass or FAIL.
+
+    A check whose value lies within 2 MCSE of its threshold is marked "(within noise)": more
+    iterations could turn it round.
+    """
     table = Table(title=escape(file), title_justify="left")
     table.add_column("check")
     table.add_column("value", justify="right")
+    table.add_column("MCSE", justify="right")
     table.add_column("result")
     for outcome in outcomes:
         mark = "[green]pass[/]" if outcome.passed else "[red]FAIL[/]"
-        table.add_row(outcome.expect, number(outcome.value), mark)
+        threshold = _threshold(outcome.expect)
+        if (threshold is not None and math.isfinite(outcome.mcse) and outcome.mcse > 0
+                and abs(outcome.value - threshold) < 2 * outcome.mcse):
+            mark += " (within noise)"
+        digits = numbers.digits_for(outcome.value, outcome.mcse) if math.isfinite(
+            outcome.value) else 3
+        table.add_row(escape(outcome.expect), numbers.plain(outcome.value, "en", digits),
+                      numbers.standard_error(outcome.mcse, outcome.value, "en"), mark)
     console.print(table)
+
+
+def _threshold(expect: str) -> float | None:
+    """The number a check's value is compared with (the last number of the expectation)."""
+    tail = expect.replace(" ", "").rsplit("=", 1)[-1].rsplit(">", 1)[-1].rsplit("<", 1)[-1]
+    try:
+        return float(tail)
+    except ValueError:
+        return None
