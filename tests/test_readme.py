@@ -4,9 +4,9 @@ Commands come from the README's shell blocks and from inline code that starts wi
 ``onzekerheid`` and has no placeholders (FILE, NAME, ``...``); bare verbs, the interactive
 ``new`` and ``--install-completion`` (it edits the shell's start-up file) are left out. Each
 runs through the real command line in a temporary folder that links the shipped scenarios,
-with ``-n`` lowered to keep the suite fast (an added or replaced ``-n`` changes how long, not whether, a command runs) and
-``--no-sensitivity`` added to ``report``. Exit 0 is expected, or 1 for ``check`` (a failed
-check is a result, not an error).
+with ``-n`` lowered to keep the suite fast (an added or replaced ``-n`` changes how long, not
+whether, a command runs) and ``--no-sensitivity`` added to ``report``. Exit 0 is expected, or
+1 for ``check`` (a failed check is a result, not an error).
 """
 
 from __future__ import annotations
