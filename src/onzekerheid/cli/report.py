@@ -33,7 +33,7 @@ from .app import (
 )
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the text: nl or en.")]
-KINDS = ("distribution", "s-curve", "who-gains", "drivers", "tornado", "sobol", "voi",
+KINDS = ("distribution", "s-curve", "who-gains", "drivers", "tornado", "spider", "sobol", "voi",
          "break-even", "cost-effect", "convergence")
 SUMMARY_FORMATS = ("csv", "json", "markdown", "xlsx")
 SOBOL_BASE = 2**13  # report default: intervals of about ±0.02 on the indices, a few seconds
@@ -122,7 +122,7 @@ def plot(
         if kind == "who-gains":
             figure = _who_gains_figure(scenario, output, iterations, seed, ci, threads, quiet,
                                        lang)
-        elif kind in ("tornado", "sobol", "voi"):
+        elif kind in ("tornado", "spider", "sobol", "voi"):
             figure = _sensitivity_figure(scenario, kind, output, seed, threads, lang)
         else:
             result = _simulate(scenario, iterations, seed, ci, threads, quiet)
@@ -254,8 +254,11 @@ def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
 
     model = models.model_of(scenario)
     name = models.check_output(scenario, output)
-    if kind == "tornado":
+    if kind in ("tornado", "spider"):
         doc = sensitivity.tornado(model, name, seed=seed, threads=threads).to_json()
+        if kind == "spider":
+            return plots.spider(spider_doc(model, name, doc, seed, threads), lang=lang,
+                                scenario=scenario)
         return plots.tornado(doc["parameters"], name, doc["base"], lang=lang, scenario=scenario)
     if kind == "voi":
         from ..analysis import voi
@@ -317,12 +320,59 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
                       soft_wrap=True)
     if "tornado" in found:
         try:
+            with status("spider plot of the main assumptions", quiet):
+                found["spider"] = spider_doc(model, main, found["tornado"], seed, threads)
+        except OnzekerheidError as exc:
+            err.print(f"[yellow]note:[/] the report leaves out the spider plot: "
+                      f"{escape(str(exc))}", soft_wrap=True)
+        try:
             with status("switching values of the two main assumptions", quiet):
                 found["switching"] = _switching(model, main, found["tornado"], seed, threads)
         except OnzekerheidError as exc:
             err.print(f"[yellow]note:[/] the report leaves out switching values: "
                       f"{escape(str(exc))}", soft_wrap=True)
     return html.Extras(**found)
+
+
+SPIDER_PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def spider_doc(model: Any, output: str, tornado: dict[str, Any], seed: int,
+               threads: int | None, top: int = 6) -> dict[str, Any]:
+    """The output with each of the ``top`` widest tornado assumptions at its 5th, 25th, 50th,
+    75th and 95th percentile, the others at their medians.
+
+    As in the tornado (same seed, same case draws in every setting), a model with per-case
+    randomness is averaged over ``TORNADO_CASE_ITERATIONS`` rows per setting.
+    """
+    import numpy as np
+
+    from ..analysis.model import evaluate
+    from ..analysis.sensitivity import TORNADO_CASE_ITERATIONS
+
+    ranked = sorted(tornado["parameters"].items(), key=lambda kv: -abs(kv[1]["swing"] or 0.0))
+    names = [n for n, _ in ranked[:top] if n in model.names]
+    medians = np.array([float(d.ppf(0.5)) for d in model.dists])
+    settings = [medians.copy()]
+    inputs: dict[str, list[float]] = {}
+    for name in names:
+        i = model.names.index(name)
+        inputs[name] = [float(model.dists[i].ppf(q)) for q in SPIDER_PERCENTILES]
+        for value in inputs[name]:
+            row = medians.copy()
+            row[i] = value
+            settings.append(row)
+    m = TORNADO_CASE_ITERATIONS if model.stochastic else 1
+    rows = np.repeat(np.array(settings), m, axis=0)
+    keys = np.tile(np.arange(m, dtype=np.int64), len(settings)) if model.has_cases else None
+    f = evaluate(model, [output], {n: rows[:, j] for j, n in enumerate(model.names)},
+                 len(rows), seed, case_keys=keys, threads=threads)[:, 0]
+    means = f.reshape(len(settings), m).mean(axis=1)
+    k = len(SPIDER_PERCENTILES)
+    return {"output": output, "base": float(means[0]), "percentiles": list(SPIDER_PERCENTILES),
+            "parameters": {name: {"inputs": inputs[name],
+                                  "outputs": [float(v) for v in means[1 + j * k:1 + (j + 1) * k]]}
+                           for j, name in enumerate(names)}}
 
 
 def _switching(model: Any, output: str, tornado: dict[str, Any], seed: int,

@@ -92,6 +92,7 @@ class Extras:
     sets: Sequence[str] = field(default_factory=tuple)
     switching: Mapping[str, Any] | None = None
     command: str = ""
+    spider: Mapping[str, Any] | None = None  # output per percentile of the main assumptions
 
 
 def main_output(result: Result) -> str:
@@ -166,6 +167,7 @@ def render(result: Result, *, lang: str = "nl", point: PointResult | None = None
         _claims(result, main, lang, point),
         _who_gains(result, lang),
         _variants(result, extras.variants, main, lang),
+        _cost_effect(result, lang),
         _drivers(result, main, lang, extras, rho),
         _voi(result, extras.voi, lang),
         _method(result, main, lang),
@@ -430,6 +432,10 @@ def _drivers(result: Result, main: str, lang: str, extras: Extras,
         parts.append(_figure(plots.tornado(extras.tornado["parameters"],
                                            extras.tornado.get("output", main), baseline,
                                            lang=lang, scenario=scenario), caption, caption))
+    if extras.spider and extras.spider.get("parameters"):
+        caption = text("figure_spider", lang, output=label)
+        parts.append(_figure(plots.spider(extras.spider, lang=lang, scenario=scenario),
+                             caption, caption))
     if extras.sobol:
         parts.append(f"<p>{_e(text('sobol_intro', lang, output=label))}</p>")
         parts.append(_figure(plots.sobol(extras.sobol["parameters"],
@@ -445,6 +451,35 @@ def _drivers(result: Result, main: str, lang: str, extras: Extras,
         parts.append(_figure(plots.break_even(curve, lang=lang, scenario=scenario),
                              text("figure_break_even", lang, output=out, parameter=what)))
     return "".join(parts) if len(parts) > 1 else ""
+
+
+def cost_and_effect(result: Result) -> tuple[str, str] | None:
+    """A cost output and an effect output, when the scenario has both.
+
+    The effect: the first output counted in a unit of its own (not money, ratio, share, hours
+    or years) with ``better = "higher"``. The cost: ``costs_pv`` or ``costs_per_year``, else the
+    first money output with ``better = "lower"``.
+    """
+    outputs = result.scenario.outputs
+    effects = [n for n, o in outputs.items() if o.better == "higher" and o.unit and o.unit
+               not in ("EUR", "ratio", "share", "hours", "years")]
+    costs = [n for n in ("costs_pv", "costs_per_year") if n in outputs] + [
+        n for n, o in outputs.items() if o.unit == "EUR" and o.better == "lower"]
+    return (costs[0], effects[0]) if effects and costs else None
+
+
+def _cost_effect(result: Result, lang: str) -> str:
+    pair = cost_and_effect(result)
+    if pair is None:
+        return ""
+    cost, effect = pair
+    scenario = result.scenario
+    caption = text("figure_ce", lang, cost=label_of(scenario, cost, lang),
+                   effect=label_of(scenario, effect, lang))
+    figure = plots.cost_effect(result[cost], result[effect],
+                               cost_name=label_of(scenario, cost, lang),
+                               effect_name=label_of(scenario, effect, lang), lang=lang)
+    return f'<h2>{_e(text("h_ce", lang))}</h2>' + _figure(figure, caption, caption)
 
 
 def _variants(result: Result, doc: Mapping[str, Any] | None, main: str, lang: str) -> str:

@@ -243,8 +243,22 @@ WORDS: dict[str, dict[str, str]] = {
                            "en": "Running mean of {output} with ± 2 standard errors"},
     "low_value": {"nl": "aanname op 5e percentiel", "en": "assumption at 5th percentile"},
     "high_value": {"nl": "aanname op 95e percentiel", "en": "assumption at 95th percentile"},
-    "base_value": {"nl": "alle aannames op mediaan", "en": "every assumption at its median"},
+    "base_value": {"nl": "alle aannames op hun mediaan", "en": "every assumption at its median"},
     "cumulative": {"nl": "kans dat de uitkomst lager is", "en": "chance the result is lower"},
+    "icer": {"nl": "ICER (extra kosten per extra eenheid effect): {value}",
+             "en": "ICER (extra cost per extra unit of effect): {value}"},
+    "inmb": {"nl": "INMB bij {price} per eenheid: {value}; kans > 0: {p}",
+             "en": "INMB at {price} per unit: {value}; chance > 0: {p}"},
+    "spider_axis": {"nl": "percentiel van de aanname (de andere op hun mediaan)",
+                    "en": "percentile of the assumption (the others at their medians)"},
+    "figure_spider": {
+        "nl": "Spindiagram: {output} als één aanname door haar verdeling loopt; hoe steiler de "
+              "lijn, hoe meer de aanname ertoe doet.",
+        "en": "Spider plot: {output} as one assumption moves through its distribution; the "
+              "steeper the line, the more the assumption matters."},
+    "figure_ce": {"nl": "Kosten-effectvlak en acceptatiecurve: {cost} tegen {effect}",
+                  "en": "Cost-effect plane and acceptability curve: {cost} against {effect}"},
+    "h_ce": {"nl": "Kosten en effect", "en": "Cost and effect"},
     "evppi_axis": {"nl": "waarde van perfecte informatie", "en": "value of perfect information"},
 }
 

@@ -19,6 +19,7 @@ usually be of the same order of magnitude as the uncertainty").
 from __future__ import annotations
 
 import math
+import re
 
 from babel import numbers as babel
 
@@ -125,7 +126,10 @@ def percent(p: float | None, lang: str, decimals: int = 0) -> str:
         if p > 1 - step / 2 or babel.parse_decimal(written.rstrip("%\u00a0 "), locale=locale) \
                 >= 100:
             return "> " + babel.format_percent(0.999, format="0.0%", locale=locale)
-    return written.replace("\u00a0", "")
+    written = written.replace("\u00a0", "")
+    if decimals and re.search(r"[.,]0+%$", written):  # "5,0%" reads as "5%"
+        written = re.sub(r"[.,]0+%$", "%", written)
+    return written
 
 
 def chance(p: float | None, lang: str) -> str:

@@ -302,6 +302,54 @@ def cost_effect(cost: np.ndarray, effect: np.ndarray, *, cost_name: str, effect_
     _unit_axis(curve.xaxis, "EUR", lang)
     curve.set_xlabel(text("wtp_axis", lang))
     curve.set_ylabel(text("p_worth", lang))
+    plane.text(0.02, 0.02, ce_numbers(cost, effect, reference, lang), transform=plane.transAxes,
+               fontsize=7.5, va="bottom", ha="left", gid="numbers",
+               bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": GREY, "linewidth": 0.5})
+    return fig
+
+
+def ce_numbers(cost: np.ndarray, effect: np.ndarray, reference: float | None, lang: str
+               ) -> str:
+    """ICER and (at the reference price) INMB with its chance of being positive, as text.
+
+    ICER = E[delta cost] / E[delta effect] (a ratio of means, not a mean of ratios:
+    Drummond et al., *Methods for the Economic Evaluation of Health Care Programmes*, 4th ed.,
+    2015, ch. 4); INMB(lambda) = lambda E[delta effect] - E[delta cost], and
+    P(INMB > 0) the share of iterations with lambda delta effect > delta cost.
+    """
+    ok = np.isfinite(cost) & np.isfinite(effect)
+    c, e = float(np.mean(cost[ok])), float(np.mean(effect[ok]))
+    lines = [text("icer", lang, value=numbers.money(c / e, lang) if e != 0 else "–")]
+    if reference is not None:
+        nmb = reference * effect[ok] - cost[ok]
+        lines.append(text("inmb", lang, price=numbers.money(reference, lang),
+                          value=numbers.money(float(np.mean(nmb)), lang),
+                          p=numbers.percent(float(np.mean(nmb > 0)), lang)))
+    return "\n".join(lines)
+
+
+def spider(doc: Mapping[str, Any], *, lang: str = "en", top: int = 6,
+           scenario: Scenario | None = None) -> Figure:
+    """Spider plot: the output with one assumption moved through its percentiles.
+
+    ``doc``: ``{"output", "base", "percentiles": [...], "parameters": {name: {"outputs":
+    [...], "inputs": [...]}}}`` (the others at their medians); the steepest lines matter most.
+    """
+    output = str(doc["output"])
+    percentiles = np.asarray(doc["percentiles"], dtype=float)
+    rows = sorted(doc["parameters"].items(),
+                  key=lambda kv: -float(np.ptp(np.asarray(kv[1]["outputs"], dtype=float))))
+    fig = _figure(8.0, 4.4)
+    ax = fig.add_subplot()
+    for i, (name, row) in enumerate(rows[:top]):
+        ax.plot(100 * percentiles, row["outputs"], marker="o", markersize=3,
+                color=f"C{i}", label=_wrap(label_of(scenario, name, lang), 40))
+    ax.axhline(float(doc["base"]), color=GREY, linewidth=0.8, linestyle=":", gid="baseline")
+    ax.set_xlabel(text("spider_axis", lang))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}"))
+    _value_axis(ax.yaxis, scenario, output, lang)
+    ax.set_ylabel(_wrap(_axis_title(scenario, output, lang), 40))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5, frameon=False)
     return fig
 
 
