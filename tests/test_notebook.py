@@ -103,3 +103,18 @@ def test_domain_scenario_shows_cases_and_builtins():
     html = oz.load(path)._repr_html_()
     assert "188 cases per iteration; stakeholders: gemeente, client, derden" in html
     assert "built-in outputs of the social-domain model" in html
+
+
+def test_analysis_results_show_as_sorted_tables():
+    from onzekerheid.analysis import model as models
+    from onzekerheid.analysis import sensitivity as sa
+
+    model = models.model_of(oz.load(Path(__file__).parent.parent / "scenarios"
+                                    / "school_jeugdzorg.toml"))
+    tornado = sa.tornado(model, "net_benefit")
+    html = tornado._repr_html_()
+    swings = tornado.to_json()["parameters"]
+    order = sorted(swings, key=lambda n: -abs(swings[n]["swing"]))
+    assert "<b>tornado</b>" in html
+    positions = [html.index(f">{name}</td>") for name in order]
+    assert positions == sorted(positions)  # widest swing first

@@ -107,7 +107,7 @@ def test_summary_sentence_in_both_languages():
                   "published figure of €285,000 lies above every simulated outcome.")
     ratio = i18n.summary_sentence(None, "bcr", "nl", 0.8, _summary(1.27, 4.6, None, None),
                                   "ratio")
-    assert ratio == "Met 80% zekerheid ligt de baten-kostenverhouding tussen 1,27 en 4,6."
+    assert ratio == "Met 80% zekerheid ligt de baten-kostenverhouding tussen 1,27 en 4,60."
 
 
 def test_every_word_exists_in_both_languages():

@@ -20,6 +20,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from ..errors import ScenarioError, SimulationError
+from .display import TableView
 from .model import Model, evaluate, sample
 
 CASES = "cases"  # the name of the per-case randomness as a Sobol' group
@@ -32,7 +33,7 @@ CORRELATION_WARNING = ("the scenario has [correlations]; Sobol' indices assume i
 
 
 @dataclass(frozen=True)
-class SobolResult:
+class SobolResult(TableView):
     """First- and total-order indices with bootstrap percentile intervals at ``level``."""
 
     output: str
@@ -66,7 +67,7 @@ class SobolResult:
 
 
 @dataclass(frozen=True)
-class TornadoResult:
+class TornadoResult(TableView):
     """Output with each parameter at its low and high percentile, the others at medians."""
 
     output: str
@@ -98,7 +99,7 @@ class TornadoResult:
 
 
 @dataclass(frozen=True)
-class RankResult:
+class RankResult(TableView):
     """Spearman and partial rank correlations of each parameter with the output."""
 
     output: str
@@ -123,7 +124,7 @@ class RankResult:
 
 
 @dataclass(frozen=True)
-class RegionalResult:
+class RegionalResult(TableView):
     """KS distance between each parameter's distribution below and at/above the threshold."""
 
     output: str

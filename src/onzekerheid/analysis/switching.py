@@ -23,6 +23,7 @@ import numpy as np
 from scipy import optimize
 
 from ..errors import ScenarioError
+from .display import TableView
 from .model import Model, evaluate
 
 STATISTICS = ("median", "mean")
@@ -53,7 +54,7 @@ class Switch:
 
 
 @dataclass(frozen=True)
-class SwitchingResult:
+class SwitchingResult(TableView):
     output: str
     statistic: str
     target: float

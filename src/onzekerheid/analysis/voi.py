@@ -45,6 +45,7 @@ from scipy import stats
 from scipy.interpolate import BSpline
 
 from ..errors import ScenarioError, SimulationError
+from .display import TableView
 from .model import Model, sample
 
 DEFAULT_DISCOUNT = 0.0225  # as the domain model (Dutch MKBA standard rate)
@@ -69,7 +70,7 @@ class Scale:
 
 
 @dataclass(frozen=True)
-class VoiResult:
+class VoiResult(TableView):
     """EVPI and EVPPI per parameter and group, per decision and scaled."""
 
     output: str

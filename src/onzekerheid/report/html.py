@@ -247,15 +247,13 @@ def _decision(result: Result, main: str, lang: str, extras: Extras,
     scenario = result.scenario
     s = result.summary_of(main)
     median, low, high = _range(result, main, lang)
-    label = label_of(scenario, main, lang)
-    lead = text("lead", lang, output=label, median=median, level=percent(result.ci, lang),
-                low=low, high=high)
+    lead = text("lead", lang, output=label_of(scenario, main, lang),
+                median=median, level=percent(result.ci, lang), low=low, high=high)
     parts = [f'<section id="samenvatting"><h2>{_e(text("h_decision", lang))}</h2>',
              f'<p class="date">{_e(text("made_on", lang, date=today(lang)))}</p>',
              f'<p class="lead">{_e(_capital(lead))}</p>']
     if _is_net(main) or 0.0 < s.p_positive < 1.0:
         parts.append("<p>" + _e(text("lead_positive", lang,
-                                     output=label_of(scenario, main, lang, article=True),
                                      p=numbers.percent(s.p_positive, lang),
                                      chance=numbers.chance(s.p_positive, lang))) + "</p>")
     published = _published(result, lang)

@@ -177,12 +177,13 @@ WORDS: dict[str, dict[str, str]] = {
     # The one-page summary for decision-makers.
     "h_decision": {"nl": "Bestuurlijke samenvatting", "en": "Summary for decision-makers"},
     "made_on": {"nl": "Opgesteld op {date}", "en": "Prepared on {date}"},
-    "lead": {"nl": "{output}: naar verwachting {median}, met {level} zekerheid tussen {low} en "
-                   "{high}.",
-             "en": "{output}: about {median}; with {level} certainty between {low} and {high}."},
+    "lead": {"nl": "{output}: naar schatting {median} (mediaan), met {level} zekerheid tussen "
+                   "{low} en {high}.",
+             "en": "{output}: about {median} (median); with {level} certainty between {low} "
+                   "and {high}."},
     "lead_positive": {
-        "nl": "De kans dat {output} positief uitvalt, is {p} (ongeveer {chance}).",
-        "en": "The chance that {output} comes out positive is {p} (about {chance})."},
+        "nl": "Kans op een positieve uitkomst: {p} (ongeveer {chance}).",
+        "en": "Chance of a positive result: {p} (about {chance})."},
     "h_published": {"nl": "Hoe waarschijnlijk zijn de gepubliceerde cijfers?",
                     "en": "How likely are the published figures?"},
     "published_holds": {
@@ -196,9 +197,9 @@ WORDS: dict[str, dict[str, str]] = {
     "matters_one": {"nl": "De uitkomst hangt het meest af van {a}.",
                     "en": "The result depends most on {a}."},
     "switch_at": {
-        "nl": "{name}: in de claim {point}; bij {value} komt de mediaan van {output} op "
+        "nl": "{name}: in de claim {point}; bij {value} komt de uitkomst (mediaan) op "
               "{target}.",
-        "en": "{name}: {point} in the claim; at {value} the median of {output} reaches "
+        "en": "{name}: {point} in the claim; at {value} the result (median) reaches "
               "{target}."},
     "switch_none": {
         "nl": "{name}: in de claim {point}; binnen het aannemelijke bereik ({low} tot {high}) "

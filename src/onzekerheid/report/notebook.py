@@ -178,3 +178,40 @@ def scenario_html(scenario: Scenario) -> str:
         parts.append(_table(["claimed output", "published"],
                             [(n, number(v)) for n, v in scenario.claims.items()]))
     return '<div class="onzekerheid-scenario">' + "".join(parts) + "</div>"
+
+
+# the column each analysis is sorted by (largest first, by absolute value) and its columns
+_ANALYSIS_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sobol": ("total", ("first", "first_low", "first_high", "total", "total_low",
+                        "total_high")),
+    "tornado": ("swing", ("input_low", "input_high", "low", "high", "swing")),
+    "rank": ("spearman", ("spearman", "prcc")),
+    "regional": ("ks", ("ks", "median_below", "median_above")),
+    "voi": ("evppi", ("evppi",)),
+    "switching": ("", ("point", "value", "quantile")),
+}
+
+
+def analysis_html(doc: dict[str, Any]) -> str:
+    """A sensitivity, VOI or switching document as a heading and a sorted table."""
+    kind = ("voi" if "evpi" in doc else "switching" if "statistic" in doc
+            else str(doc.get("method", "")))
+    key, columns = _ANALYSIS_COLUMNS.get(kind, ("", ()))
+    rows = list(doc.get("parameters", {}).items())
+    if key:
+        rows.sort(key=lambda kv: -abs(kv[1].get(key) or 0.0))
+    else:  # switching: most fragile first (a switch near the median), no switch last
+        rows.sort(key=lambda kv: (kv[1].get("quantile") is None,
+                                  abs((kv[1].get("quantile") or 0.0) - 0.5)))
+    columns = tuple(c for c in columns if any(c in row for _, row in rows))
+    table = _table(["parameter", *columns],
+                   [[name, *(_cell(row.get(c)) for c in columns)] for name, row in rows])
+    extra = f", EVPI {_cell(doc['evpi'])}" if "evpi" in doc else ""
+    heading = f"<p><b>{_e(kind)}</b> of <code>{_e(doc.get('output', ''))}</code>{_e(extra)}</p>"
+    return f'<div class="onzekerheid-analysis">{heading}{table}</div>'
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return numbers.plain(float(value), "en", 3)
+    return "-" if value is None else str(value)

@@ -162,6 +162,9 @@ def quantity(x: float | None, unit: str, lang: str, digits: int = MAX_DIGITS) ->
                        else 1)
     if x is None or not math.isfinite(x):
         return _special(x)
+    if unit == "ratio" and 0.1 <= abs(x) < 10:  # two decimals: 1,00 is not 1,0001
+        return babel.format_decimal(significant(x, digits) + 0.0, format="#,##0.00",
+                                    locale=_locale(lang))
     written = plain(x, lang, digits)
     if unit in _WORDS:
         return f"{written}{NBSP}{_WORDS[unit].get(lang, unit)}"
