@@ -10,14 +10,16 @@ from typing import Annotated
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .. import api
 from ..analysis.compare import Comparison, compare
 from ..analysis.sweep import SweepResult, parse_vary, sweep
 from ..errors import ScenarioError
-from ..report import files
+from ..report import files, numbers
 from ..report.html import decision_outputs, main_of
+from ..report.i18n import label_of, unit_of
 from ..report.terminal import number, percent
 from ..scenario.variants import variant_names
 from .app import (
@@ -117,9 +119,11 @@ def sweep_command(
 
 def sweep_table(result: SweepResult, name: str, stat: str) -> Table:
     """One row per grid point: the varied values, mean, interval, P(> 0) and ``stat``."""
-    table = Table(title=f"{result.scenario.title}: {name}", title_justify="left")
+    unit = unit_of(result.scenario, name)
+    table = Table(title=escape(f"{result.scenario.title}: {label_of(result.scenario, name, 'en')}"
+                               f" ({name})"), title_justify="left")
     for axis in result.axes:
-        table.add_column(axis.name, justify="right")
+        table.add_column(escape(axis.name), justify="right")
     for column in ("mean", f"{result.ci:.0%} interval", "P(> 0)"):
         table.add_column(column, justify="right")
     extra = stat not in ("mean", "p_positive")
@@ -128,7 +132,9 @@ def sweep_table(result: SweepResult, name: str, stat: str) -> Table:
     for values, summaries in zip(result.points, result.summaries, strict=True):
         s = summaries[name]
         row = [number(values[a.name]) for a in result.axes]
-        row += [number(s.mean), f"{number(s.low)} – {number(s.high)}", percent(s.p_positive)]
+        row += [numbers.estimate(s.mean, s.mcse, unit, "en"),
+                numbers.interval(s.low, s.high, unit, "en", (s.low_mcse, s.high_mcse)),
+                numbers.percent(s.p_positive, "en")]
         if extra:
             value = s.as_dict()[stat]
             row.append(percent(value) if stat in PROBABILITIES else number(value))
@@ -260,24 +266,31 @@ def _not_a_file(name: str | None) -> None:
 
 
 def compare_table(result: Comparison, name: str) -> Table:
-    """One row per scenario: its summary of ``name``."""
-    level = f"{next(iter(result.results.values())).ci:.0%}"
-    table = Table(title=name, title_justify="left")
+    """One row per scenario: its summary of ``name``, in the output's unit."""
+    first = next(iter(result.results.values()))
+    level = f"{first.ci:.0%}"
+    unit = unit_of(first.scenario, name)
+    table = Table(title=escape(f"{label_of(first.scenario, name, 'en')} ({name})"),
+                  title_justify="left")
     table.add_column("scenario", no_wrap=True)
     for column in ("mean", "median", f"{level} interval", "P(> 0)", "claim pct"):
         table.add_column(column, justify="right")
     for label, run in result.results.items():
         s = run.summary_of(name)
-        table.add_row(label, number(s.mean), number(s.median),
-                      f"{number(s.low)} – {number(s.high)}", percent(s.p_positive),
-                      percent(s.claim_percentile))
+        table.add_row(escape(label), numbers.estimate(s.mean, s.mcse, unit, "en"),
+                      numbers.estimate(s.median, s.median_mcse, unit, "en"),
+                      numbers.interval(s.low, s.high, unit, "en", (s.low_mcse, s.high_mcse)),
+                      numbers.percent(s.p_positive, "en"),
+                      numbers.percent(s.claim_percentile, "en"))
     return table
 
 
 def difference_table(result: Comparison, name: str) -> Table:
     """One row per non-baseline scenario: the paired difference from the baseline."""
-    level = f"{next(iter(result.results.values())).ci:.0%}"
-    table = Table(title=f"{name}: scenario − {result.baseline}, per iteration",
+    first = next(iter(result.results.values()))
+    level = f"{first.ci:.0%}"
+    unit = unit_of(first.scenario, name)
+    table = Table(title=escape(f"{name}: scenario − {result.baseline}, per iteration"),
                   title_justify="left")
     table.add_column("scenario", no_wrap=True)
     for column in ("mean", "median", f"{level} interval", "P(higher)"):
@@ -285,6 +298,8 @@ def difference_table(result: Comparison, name: str) -> Table:
     for label in result.labels:
         if label != result.baseline:
             d = result.difference_summary(label, name)
-            table.add_row(label, number(d.mean), number(d.median),
-                          f"{number(d.low)} – {number(d.high)}", percent(d.p_positive))
+            table.add_row(escape(label), numbers.quantity(d.mean, unit, "en"),
+                          numbers.quantity(d.median, unit, "en"),
+                          numbers.interval(d.low, d.high, unit, "en"),
+                          numbers.percent(d.p_positive, "en"))
     return table
