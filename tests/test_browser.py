@@ -144,20 +144,28 @@ def test_report_in_headless_chromium(path: Path, tmp_path: Path) -> None:
 
 
 def test_the_summary_is_the_first_printed_a4_page(tmp_path: Path) -> None:
-    path = next(p for p in SCENARIOS if p.stem == "den_haag")
+    """Printed, the report is A4; the summary alone fills exactly one page (so, with its
+    page break after it, page 1 is the summary and the details start on page 2)."""
+    path = next(p for p in SCENARIOS if p.stem == "den_haag")  # the longest summary
     report = tmp_path / "r.html"
     done = CliRunner().invoke(app, ["report", str(path), "-o", str(report), "-n", str(N),
                                     "--no-sensitivity", "--quiet"])
     assert done.exit_code == 0, done.output
-    pdf = tmp_path / "r.pdf"
-    chromium([f"--print-to-pdf={pdf}", "--no-pdf-header-footer", report.resolve().as_uri()],
-             tmp_path / "profile-pdf")
-    data = pdf.read_bytes()
-    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
-    assert boxes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 842.9) < 2
-                         for w, h in boxes), boxes[:3]  # A4 in points
-    # page 1 holds the summary and nothing after it: the details start on page 2 or later
-    assert len(boxes) >= 2
+    text = report.read_text(encoding="utf-8")
+    assert "break-after:page" in text
+    summary_only = tmp_path / "summary.html"
+    summary_only.write_text(text[:text.index("</section>") + len("</section>")]
+                            + "</body></html>", encoding="utf-8")
+    pages = {}
+    for name, page in (("full", report), ("summary", summary_only)):
+        pdf = tmp_path / f"{name}.pdf"
+        chromium([f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.resolve().as_uri()],
+                 tmp_path / f"profile-{name}")
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
+        assert boxes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 842.9) < 2
+                             for w, h in boxes), boxes[:3]  # A4 in points
+        pages[name] = len(boxes)
+    assert pages["summary"] == 1 and pages["full"] >= 2, pages
 
 
 def test_the_console_check_catches_a_blocked_script(tmp_path: Path) -> None:

@@ -253,9 +253,11 @@ def _decision(result: Result, main: str, lang: str, extras: Extras,
              f'<p class="date">{_e(text("made_on", lang, date=today(lang)))}</p>',
              f'<p class="lead">{_e(_capital(lead))}</p>']
     if _is_net(main) or 0.0 < s.p_positive < 1.0:
-        parts.append("<p>" + _e(text("lead_positive", lang,
-                                     p=numbers.percent(s.p_positive, lang),
-                                     chance=numbers.chance(s.p_positive, lang))) + "</p>")
+        high = 0.9 < s.p_positive < 1.0  # "1 op 50 negatief" says more than "98 op 100"
+        parts.append("<p>" + _e(text(
+            "lead_positive_high" if high else "lead_positive", lang,
+            p=numbers.percent(s.p_positive, lang),
+            chance=numbers.chance(1 - s.p_positive if high else s.p_positive, lang))) + "</p>")
     published = _published(result, lang)
     if published:
         parts.append(f"<h3>{_e(text('h_published', lang))}</h3><ul>{published}</ul>")

@@ -184,6 +184,11 @@ WORDS: dict[str, dict[str, str]] = {
     "lead_positive": {
         "nl": "Kans op een positieve uitkomst: {p} (ongeveer {chance}).",
         "en": "Chance of a positive result: {p} (about {chance})."},
+    "lead_positive_high": {
+        "nl": "Kans op een positieve uitkomst: {p}; de kans dat het negatief uitvalt, is "
+              "ongeveer {chance}.",
+        "en": "Chance of a positive result: {p}; the chance that it comes out negative is "
+              "about {chance}."},
     "h_published": {"nl": "Hoe waarschijnlijk zijn de gepubliceerde cijfers?",
                     "en": "How likely are the published figures?"},
     "published_holds": {
