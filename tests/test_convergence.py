@@ -12,7 +12,8 @@ from scipy import stats
 from typer.testing import CliRunner
 
 import onzekerheid as oz
-from onzekerheid.analysis.convergence import precision_of, quantile_mcse, run_to_precision
+from onzekerheid.analysis.convergence import precision_of, run_to_precision
+from onzekerheid.analysis.mcse import quantile_mcse
 from onzekerheid.cli import app
 from onzekerheid.engine.runner import BLOCK
 

@@ -16,6 +16,7 @@ from scipy import stats
 
 import onzekerheid as oz
 from onzekerheid import ScenarioError
+from onzekerheid.scenario.distributions import from_table
 
 N = 20_000
 SEED = 11
@@ -333,3 +334,38 @@ def test_fixed_inside_its_bounds_and_extreme_but_valid_arguments():
     wide = wide.dist
     assert np.isfinite(wide.args).all()  # sigma^2 = log(1 + 1e400) computed without overflow
     assert wide.args[1] == pytest.approx(math.sqrt(400 * math.log(10)), rel=1e-12)
+
+
+@pytest.mark.parametrize("table, frozen, lo, hi", [
+    ({"dist": "poisson", "mean": 3, "upper": 2.5}, ("poisson", (3,)), 0, 2),
+    ({"dist": "poisson", "mean": 3, "lower": 1.5}, ("poisson", (3,)), 2, 200),
+    ({"dist": "poisson", "mean": 3, "lower": 1.5, "upper": 6.2}, ("poisson", (3,)), 2, 6),
+    ({"dist": "binomial", "n": 10, "p": 0.3, "upper": 4.5}, ("binom", (10, 0.3)), 0, 4),
+    ({"dist": "binomial", "n": 10, "p": 0.3, "lower": 2.5}, ("binom", (10, 0.3)), 3, 10),
+    ({"dist": "bernoulli", "p": 0.3, "lower": 0.5}, ("bernoulli", (0.3,)), 1, 1),
+])
+def test_truncated_count_mean_is_the_pmf_sum(table: dict, frozen: tuple, lo: int,
+                                             hi: int) -> None:
+    """A count truncated at non-integer bounds keeps the integers inside them (issue #13)."""
+    name, args = frozen
+    k = np.arange(lo, hi + 1)
+    pmf = getattr(stats, name)(*args).pmf(k)
+    expected = float(np.dot(k, pmf) / pmf.sum())
+    assert from_table(table).mean() == pytest.approx(expected, rel=1e-12)
+    if table == {"dist": "poisson", "mean": 3, "upper": 2.5}:
+        assert expected == pytest.approx(1.411765, abs=1e-6)
+
+
+def test_truncated_mixture_of_counts_has_the_pmf_mean():
+    """Mixture components and a truncated mixture of counts use the same pmf sums (#13)."""
+    both = from_table({"dist": "mixture", "upper": 2.5, "of": [
+        {"dist": "poisson", "mean": 3}, {"dist": "poisson", "mean": 5}]}, composite=True)
+    k = np.arange(3)
+    pmf = 0.5 * stats.poisson(3).pmf(k) + 0.5 * stats.poisson(5).pmf(k)
+    assert both.mean() == pytest.approx(float(np.dot(k, pmf) / pmf.sum()), rel=1e-12)
+    parts = from_table({"dist": "mixture", "of": [
+        {"dist": "poisson", "mean": 3, "upper": 2.5},
+        {"dist": "binomial", "n": 10, "p": 0.3, "lower": 2.5}]}, composite=True)
+    expected = [from_table({"dist": "poisson", "mean": 3, "upper": 2.5}).mean(),
+                from_table({"dist": "binomial", "n": 10, "p": 0.3, "lower": 2.5}).mean()]
+    assert parts.mean() == pytest.approx(np.mean(expected), rel=1e-12)

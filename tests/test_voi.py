@@ -16,9 +16,11 @@ from scipy import stats
 from typer.testing import CliRunner
 
 import onzekerheid as oz
-from onzekerheid.analysis.model import model_of
+from onzekerheid.analysis import mcse
+from onzekerheid.analysis.model import model_of, sample
 from onzekerheid.analysis.voi import Scale, evpi, value_of_information
 from onzekerheid.cli import app
+from onzekerheid.engine.runner import BLOCK
 
 MU_A, SD_A, SD_B, SD_C = 100.0, 300.0, 200.0, 50.0
 ADDITIVE = f"""
@@ -101,3 +103,48 @@ def test_voi_command_prints_the_contract_json(write_toml):
     assert doc["groups"]["ab"]["parameters"] == ["a", "b"]
     outcome = CliRunner().invoke(app, ["voi", str(path), "--group", "ab"])
     assert outcome.exit_code == 2 and "NAME=a,b,c" in outcome.output
+
+
+def test_evppi_carries_its_mcse_and_lies_within_it_of_the_closed_form(result):
+    # evppi_mcse (delta method + sample average, see analysis/voi.py); the regression's own
+    # bias is small at 40,000 iterations, so 4 MCSEs cover the closed form
+    for name, sd in (("a", SD_A), ("b", SD_B)):
+        assert 0 < result.evppi_mcse[name] < 0.1 * result.evppi[name]
+        assert abs(result.evppi[name] - closed_form(MU_A, sd)) <= 4 * result.evppi_mcse[name]
+    doc = result.to_json()
+    factor = doc["scale"]["factor"]
+    assert doc["parameters"]["a"]["evppi_mcse"] == pytest.approx(
+        result.evppi_mcse["a"] * factor)
+    assert doc["groups"]["ab"]["evppi_mcse"] == pytest.approx(result.evppi_mcse["ab"] * factor)
+    assert "first year undiscounted" in doc["scale"]["convention"]
+
+
+@pytest.mark.slow
+def test_evppi_mcse_is_calibrated_over_100_seeds():
+    # the empirical sd over 100 seeds has relative error 1/sqrt(198) = 7%; the reported MCSE
+    # adds the two error sources' variances, so it may be a little conservative: 0.85 .. 1.3
+    model = model_of(oz.loads(ADDITIVE))
+    runs = [value_of_information(model, "net_benefit", iterations=10_000, seed=s)
+            for s in range(100)]
+    for name in ("a", "b", "c"):
+        sd = np.std([r.evppi[name] for r in runs], ddof=1)
+        rms = np.sqrt(np.mean([r.evppi_mcse[name] ** 2 for r in runs]))
+        assert 0.85 < rms / sd < 1.3, (name, rms / sd)
+
+
+def test_voi_help_states_the_time_convention():
+    outcome = CliRunner().invoke(app, ["voi", "--help"], env={"COLUMNS": "200"})
+    assert outcome.exit_code == 0 and "first year undiscounted" in outcome.output
+
+
+def test_voi_with_correlations_uses_batch_means():
+    # [correlations]: rows depend within an engine block, so EVPI's and EVPPI's MCSEs are
+    # clustered by block (analysis/mcse.py); EVPI's equals the batch-means MCSE of the regret
+    text = ADDITIVE + '[correlations]\npairs = [["a", "b", 0.8]]\n'
+    model = model_of(oz.loads(text))
+    result = value_of_information(model, "net_benefit", iterations=2 * BLOCK + 2_000, seed=4)
+    _, nb = sample(model, "net_benefit", 2 * BLOCK + 2_000, 4)
+    regret = np.maximum(-nb, 0.0) if nb.mean() > 0 else np.maximum(nb, 0.0)
+    assert result.evpi_mcse == pytest.approx(mcse.mean_mcse(regret, BLOCK), rel=1e-12)
+    assert result.evpi_mcse != pytest.approx(mcse.mean_mcse(regret, 1), rel=0.01)
+    assert all(np.isfinite(v) and v > 0 for v in result.evppi_mcse.values())

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .analysis import posterior
 from .analysis.result import PointResult, Result
 from .engine import runner
 from .errors import SimulationError
@@ -27,9 +28,10 @@ DEFAULT_SEED = runner.DEFAULT_SEED
 
 
 def load(path: str | Path, overrides: dict[str, Any] | None = None,
-         variant: str | None = None) -> Scenario:
-    """Read and validate a scenario file (see :func:`onzekerheid.scenario.load`)."""
-    return _load(path, overrides, variant)
+         variant: str | None = None, *, prior: bool = False) -> Scenario:
+    """Read and validate a scenario file (see :func:`onzekerheid.scenario.load`); ``prior``
+    leaves its ``[[evidence]]`` out."""
+    return _load(path, overrides, variant, prior=prior)
 
 
 def simulate(
@@ -83,7 +85,9 @@ def simulate(
     else:
         stored = []
     columns = tuple(stored) + outputs
-    keep = [plan.names.index(n) for n in columns]
+    # parameters that evidence weights, kept for the resampling step only
+    extra = tuple(u.parameter for u in posterior.weighted(scenario) if u.parameter not in columns)
+    keep = [plan.names.index(n) for n in columns + extra]
     if scheduler is not None:
         from .engine import distributed
 
@@ -92,7 +96,14 @@ def simulate(
     else:
         data = runner.run(plan, int(iterations), seed, keep, threads=threads,
                           chunk_blocks=chunk_blocks, progress=progress)
-    return Result(scenario, int(iterations), seed, ci, data, columns, outputs)
+    evidence = None
+    if scenario.evidence:
+        data, evidence = posterior.resample(scenario, data, columns + extra, seed)
+        if extra:
+            data = np.ascontiguousarray(data[:, :len(columns)])
+    result = Result(scenario, int(iterations), seed, ci, data, columns, outputs)
+    result.evidence = evidence
+    return result
 
 
 def point(scenario: Scenario) -> PointResult:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario.model import Check
+from .mcse import mean_mcse, probability_mcse, quantile_mcse, sd_mcse
 from .result import Result
-from .summary import quantile_mcse
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
@@ -30,28 +30,33 @@ class CheckOutcome:
         return {"expect": self.expect, "value": value, "passed": self.passed, "mcse": mcse}
 
 
-def evaluate_check(check: Check, samples: np.ndarray) -> CheckOutcome:
-    """Value of the check's statistic on ``samples`` (non-finite iterations left out)."""
+def evaluate_check(check: Check, samples: np.ndarray, batch: int = 1) -> CheckOutcome:
+    """Value of the check's statistic on ``samples`` (run order; non-finite iterations left out).
+
+    ``mcse`` by :mod:`.mcse` with ``batch`` rows per batch: batch means with correlations, the
+    fourth-moment delta method for ``sd``, order statistics for quantiles, the rule of three
+    for a probability estimated at 0 or 1.
+    """
     x = samples[np.isfinite(samples)]
     n = x.size
     if n == 0:
         return CheckOutcome(check.expect, math.nan, False, math.nan)
     if check.stat == "P":
-        hits = _OPS[check.inner_op](x, check.inner_value)
-        value = float(np.count_nonzero(hits) / n)
-        mcse = math.sqrt(value * (1.0 - value) / n)
+        hits = _OPS[check.inner_op](samples, check.inner_value)
+        value = float(np.count_nonzero(hits[np.isfinite(samples)]) / n)
+        mcse = probability_mcse(samples, hits, batch)
     elif check.stat == "mean":
         value = float(x.mean())
-        mcse = float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+        mcse = mean_mcse(samples, batch)
     elif check.stat == "sd":
         value = float(x.std(ddof=1)) if n > 1 else 0.0
-        mcse = value / math.sqrt(2.0 * max(n - 1, 1))  # normal-theory approximation
+        mcse = sd_mcse(samples, batch)
     else:
         q = 0.5 if check.stat == "median" else float(check.stat[1:]) / 100.0
         value = float(np.quantile(x, q))
-        mcse = quantile_mcse(x, q)
+        mcse = quantile_mcse(samples, q, batch)
     return CheckOutcome(check.expect, value, bool(_OPS[check.op](value, check.threshold)), mcse)
 
 
 def evaluate_checks(result: Result, checks: tuple[Check, ...] | list[Check]) -> list[CheckOutcome]:
-    return [evaluate_check(check, result[check.output]) for check in checks]
+    return [evaluate_check(check, result[check.output], result.batch) for check in checks]

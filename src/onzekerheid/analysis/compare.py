@@ -21,6 +21,7 @@ from ..engine import runner
 from ..errors import ScenarioError
 from ..plan import build_plan
 from ..scenario.model import Scenario
+from .posterior import refuse_weighted
 from .result import Result
 from .summary import Summary, summarize
 
@@ -43,7 +44,8 @@ class Comparison:
 
     def difference_summary(self, label: str, output: str) -> Summary:
         """Summary of :meth:`difference`; its ``p_positive`` is P(label > baseline)."""
-        return summarize(self.difference(label, output), self.results[label].ci)
+        batch = max(self.results[label].batch, self.results[self.baseline].batch)
+        return summarize(self.difference(label, output), self.results[label].ci, batch=batch)
 
     def to_json(self) -> dict[str, Any]:
         """``{"baseline", "iterations", "seed", "ci", "scenarios": {label: {title, file}},
@@ -121,6 +123,7 @@ def compare(
 
 def _simulate(scenario: Scenario, outputs: tuple[str, ...], iterations: int, seed: int,
               ci: float, threads: int | None, scheduler: Any) -> Result:
+    refuse_weighted(scenario, "compare")
     plan = build_plan(scenario)
     keep = [plan.names.index(n) for n in outputs]
     if scheduler is None:

@@ -1,11 +1,18 @@
 r"""Convergence: run until the reported numbers are precise enough (``run --precision R``).
 
-Precision is judged per output on the mean and on both ends of the interval:
+Precision is judged per output on the mean and on both ends of the interval, with the MCSEs
+of :mod:`.mcse` (the same as the run table's):
 
-* MCSE of the mean: ``sd / sqrt(n)``;
+* MCSE of the mean: ``sd / sqrt(n)`` for independent iterations, batch means over the
+  engine's blocks with ``[correlations]``;
 * MCSE of a quantile ``q`` (distribution-free, from order statistics): the half-width of the
-  range between the order statistics at ranks ``n q -+ sqrt(n q (1 - q))``, i.e. one binomial
-  standard deviation of the count below the quantile, mapped to the value scale.
+  range between the order statistics at ranks ``n (q -+ e)``, ``e`` the MCSE of the fraction
+  below the quantile (``sqrt(q (1 - q) / n)`` for independent iterations), i.e. one standard
+  error of the count below the quantile, mapped to the value scale.
+
+With ``[correlations]`` a batch-means MCSE from few blocks is itself uncertain (``B - 1``
+degrees of freedom), so a run is not judged precise before it has ``MIN_BATCHES`` blocks:
+otherwise a chance low estimate from two or three blocks would stop it early.
 
 Each is divided by the larger of ``|estimate|`` and the output's sd, so a quantity near zero is
 judged on the scale of its spread instead of never converging. The run stops when every
@@ -29,10 +36,11 @@ import numpy as np
 
 from ..engine.runner import BLOCK
 from ..errors import ScenarioError
-from .summary import quantile_mcse
+from .mcse import mean_mcse, quantiles_with_mcse, rows_per_batch
 
 FIRST = 2 * BLOCK
 GROWTH = 1.5
+MIN_BATCHES = 10  # with correlations: blocks needed before the batch-means MCSE is trusted
 
 
 @dataclass(frozen=True)
@@ -71,23 +79,26 @@ class Convergence:
                             for n, p in self.outputs.items()}}
 
 
-def precision_of(values: np.ndarray, ci: float) -> Precision:
-    """Relative MCSEs of the mean and of the interval ends at level ``ci``."""
+def precision_of(values: np.ndarray, ci: float, batch: int = 1) -> Precision:
+    """Relative MCSEs of the mean and of the interval ends at level ``ci``.
+
+    ``values`` in run order, ``batch`` rows per batch (see :mod:`.mcse`).
+    """
     x = values[np.isfinite(values)]
     if x.size < 2:
         return Precision(math.inf, math.inf, math.inf, math.nan, math.nan)
     sd = float(x.std(ddof=1))
     tail = (1 - ci) / 2
-    low, high = np.quantile(x, [tail, 1 - tail])
-    low_mcse, high_mcse = quantile_mcse(x, tail), quantile_mcse(x, 1 - tail)
+    (low, low_mcse), (high, high_mcse) = quantiles_with_mcse(values, [tail, 1 - tail], batch)
 
     def relative(error: float, estimate: float) -> float:
         scale = max(abs(estimate), sd)
+        if not math.isfinite(error):
+            return math.inf
         return 0.0 if scale == 0 else error / scale
 
-    return Precision(relative(sd / math.sqrt(x.size), float(x.mean())),
-                     relative(low_mcse, float(low)), relative(high_mcse, float(high)),
-                     low_mcse, high_mcse)
+    return Precision(relative(mean_mcse(values, batch), float(x.mean())),
+                     relative(low_mcse, low), relative(high_mcse, high), low_mcse, high_mcse)
 
 
 def run_to_precision(simulate: Callable[[int], Any], outputs: tuple[str, ...], target: float,
@@ -107,12 +118,15 @@ def run_to_precision(simulate: Callable[[int], Any], outputs: tuple[str, ...], t
     while True:
         rounds += 1
         result = simulate(n)
-        reached = {name: precision_of(result[name], ci) for name in outputs}
+        batch = rows_per_batch(result.scenario)
+        reached = {name: precision_of(result[name], ci, batch) for name in outputs}
         worst = max(p.worst for p in reached.values())
-        done = worst <= target
+        done = worst <= target and (batch == 1 or n >= MIN_BATCHES * batch)
         if done or n >= max_iterations:
             return result, Convergence(target, done, n, rounds, max_iterations, reached)
         needed = n * (worst / target) ** 2 if math.isfinite(worst) else n * 4
+        if batch > 1:
+            needed = max(needed, MIN_BATCHES * batch)
         n = min(max_iterations, _blocks(max(needed, GROWTH * n)))
 
 

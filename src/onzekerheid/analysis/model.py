@@ -18,6 +18,7 @@ from ..errors import ScenarioError
 from ..plan import Plan, build_plan
 from ..scenario.distributions import Distribution
 from ..scenario.model import Scenario
+from .posterior import refuse_weighted
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Model:
 
 def model_of(scenario: Scenario) -> Model:
     """Compile ``scenario`` for repeated evaluation."""
+    refuse_weighted(scenario, "this analysis")
     plan = build_plan(scenario)
     # A parameter with uncertain arguments is drawn from its parents in every row; setting it
     # directly would cut that link (its parents would show no effect), so the analyses vary
@@ -96,7 +98,14 @@ def sample(model: Model, output: str, iterations: int, seed: int,
 
     Rows whose output is not finite are left out.
     """
+    x, y, _ = sample_rows(model, output, iterations, seed, threads)
+    return x, y
+
+
+def sample_rows(model: Model, output: str, iterations: int, seed: int,
+                threads: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`sample` and the run's row number of each row kept (for batch-means MCSEs)."""
     keep = [model.column(n) for n in model.names] + [model.column(output)]
     data = runner.run(model.plan, iterations, seed, keep, threads=threads)
-    finite = np.isfinite(data[:, -1])
-    return data[finite, :-1], data[finite, -1]
+    rows = np.flatnonzero(np.isfinite(data[:, -1]))
+    return data[rows, :-1], data[rows, -1], rows

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..scenario.model import Scenario
 from .audit import Audit, audit_summary
+from .mcse import rows_per_batch
 from .summary import Summary, summarize
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class Result:
     outputs: tuple[str, ...]
     _summaries: dict[str, Summary] = field(default_factory=dict, repr=False)
     convergence: dict[str, Any] | None = None  # what `run --precision` reached
+    evidence: dict[str, Any] | None = None  # what [[evidence]] did (see posterior.py)
 
     def __getitem__(self, name: str) -> np.ndarray:
         try:
@@ -46,6 +48,12 @@ class Result:
 
         return pd.DataFrame(self.data, columns=list(self.columns))
 
+    @property
+    def batch(self) -> int:
+        """Rows per batch for every MCSE: the engine's block with ``[correlations]``, else 1
+        (see :mod:`.mcse`)."""
+        return rows_per_batch(self.scenario)
+
     def summarize_all(self, threads: int | None = None) -> dict[str, Summary]:
         """Every output's summary, computed on a thread pool (numpy's partial sorts and
         reductions release the GIL, so outputs are summarised side by side)."""
@@ -56,13 +64,15 @@ class Result:
             workers = min(len(missing), threads or os.cpu_count() or 1)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 found = pool.map(lambda n: summarize(self[n], self.ci,
-                                                     self.scenario.claims.get(n)), missing)
+                                                     self.scenario.claims.get(n), self.batch),
+                                 missing)
                 self._summaries.update(zip(missing, found, strict=True))
         return {n: self.summary_of(n) for n in self.outputs}
 
     def summary_of(self, name: str) -> Summary:
         if name not in self._summaries:
-            self._summaries[name] = summarize(self[name], self.ci, self.scenario.claims.get(name))
+            self._summaries[name] = summarize(self[name], self.ci,
+                                              self.scenario.claims.get(name), self.batch)
         return self._summaries[name]
 
     def audit_of(self, name: str) -> Audit | None:
@@ -100,6 +110,7 @@ class Result:
             "ci": self.ci,
             "outputs": {name: self._output_json(name) for name in self.summarize_all()},
             **({"convergence": self.convergence} if self.convergence is not None else {}),
+            **({"evidence": self.evidence} if self.evidence is not None else {}),
         }
 
     def _repr_html_(self) -> str:

@@ -25,22 +25,26 @@ from .model import Model, evaluate, sample
 
 CASES = "cases"  # the name of the per-case randomness as a Sobol' group
 DEFAULT_BASE = 2**14
-DEFAULT_RESAMPLES = 500
+DEFAULT_REPLICATES = 16  # independently scrambled designs behind each interval
 TORNADO_LOW, TORNADO_HIGH = 0.05, 0.95
 TORNADO_CASE_ITERATIONS = 2**12
 CORRELATION_WARNING = ("the scenario has [correlations]; Sobol' indices assume independent "
                        "parameters and are computed without them")
+TORNADO_CORRELATION_WARNING = ("the scenario has [correlations]; the tornado moves one "
+                               "parameter at a time with the others at their medians, so it "
+                               "ignores them")
 
 
 @dataclass(frozen=True)
 class SobolResult(TableView):
-    """First- and total-order indices with bootstrap percentile intervals at ``level``."""
+    """First- and total-order indices with t-intervals at ``level`` over ``replicates``
+    independently scrambled designs (:func:`replicate_indices`)."""
 
     output: str
     base: int
     evaluations: int
     level: float
-    resamples: int
+    replicates: int
     names: tuple[str, ...]
     first: np.ndarray
     first_ci: np.ndarray  # (k, 2)
@@ -52,10 +56,10 @@ class SobolResult(TableView):
     def to_json(self) -> dict[str, Any]:
         return {
             "output": self.output, "method": "sobol", "iterations": self.base,
-            "evaluations": self.evaluations,
-            "estimator": "first order: Saltelli et al. (2010); total: Jansen (1999); "
-                         f"{self.level:.0%} bootstrap percentile intervals "
-                         f"({self.resamples} resamples)",
+            "evaluations": self.evaluations, "replicates": self.replicates,
+            "estimator": "first order: Saltelli et al. (2010), centred; total: Jansen (1999); "
+                         f"{self.level:.0%} t-intervals over {self.replicates} independently "
+                         "scrambled Sobol' designs",
             "parameters": {
                 name: {"first": _f(self.first[i]), "first_low": _f(self.first_ci[i, 0]),
                        "first_high": _f(self.first_ci[i, 1]), "total": _f(self.total[i]),
@@ -156,48 +160,42 @@ class RegionalResult(TableView):
 
 
 def sobol(model: Model, output: str, *, base: int = DEFAULT_BASE, seed: int = 0,
-          resamples: int = DEFAULT_RESAMPLES, level: float = 0.95,
+          replicates: int = DEFAULT_REPLICATES, level: float = 0.95,
           threads: int | None = None) -> SobolResult:
-    r"""First- and total-order Sobol' indices of ``output``.
+    r"""First- and total-order Sobol' indices of ``output``, with replicate intervals.
 
-    A scrambled Sobol' design of ``2k`` dimensions and ``base`` points (a power of two, as the
-    design's balance properties need) gives matrices ``A`` and ``B`` (uniforms mapped through
-    each parameter's quantile function); ``AB_i`` is ``A`` with column ``i`` from ``B``. The
-    per-case randomness of the social-domain model is one more input group, ``cases``: its
+    The ``base`` points are ``R`` independently scrambled Sobol' designs (``replicates``; at
+    most ``base / 4``) of ``m = base / R`` points each, of ``2k`` dimensions (``m`` a power of
+    two, as the designs' balance needs). Each gives matrices ``A`` and ``B`` (uniforms mapped
+    through each parameter's quantile function); ``AB_i`` is ``A`` with column ``i`` from ``B``.
+    The per-case randomness of the social-domain model is one more input group, ``cases``: its
     draws follow a key per row (``A`` rows key ``j``, ``B`` rows key ``N + j``), so ``AB_cases``
     is ``A``'s parameters with ``B``'s cases. ``N (k + 2)`` (plus ``N`` with cases)
-    evaluations in one engine run. With ``V = Var(f(A), f(B))``:
+    evaluations in one engine run. See :func:`replicate_indices` for the estimators (centred
+    as ``scipy.stats.sobol_indices`` and SALib do) and the t-intervals over replicates.
 
-    .. math::
-
-        S_i = \frac{1}{N V} \sum_j f(B)_j \,(f(AB_i)_j - f(A)_j)   \quad\text{(Saltelli 2010)}
-
-        S_{Ti} = \frac{1}{2 N V} \sum_j (f(A)_j - f(AB_i)_j)^2     \quad\text{(Jansen 1999)}
-
-    Intervals: percentiles of ``resamples`` bootstrap resamples of the ``N`` rows.
-
-    These are the estimators of ``scipy.stats.sobol_indices``; we do not call it because its
-    function sees only a parameter matrix, not the per-case key that makes the case randomness
-    a group, and because one engine run over all matrices is faster than its callback.
-
-    References
-    ----------
-    Saltelli, A. et al. (2010), Variance based sensitivity analysis of model output, Computer
-    Physics Communications 181, 259–270. Jansen, M. J. W. (1999), Analysis of variance designs
-    for model output, Computer Physics Communications 117, 35–43.
+    We do not call ``scipy.stats.sobol_indices``: its function sees only a parameter matrix,
+    not the per-case key that makes the case randomness a group, and one engine run over all
+    matrices is faster than its callback (``benchmarks/sobol_peers.py`` compares the numbers).
+    Indices assume independent parameters: with ``[correlations]`` they are computed without
+    them, and a warning says so.
     """
     if base < 2 or base & (base - 1):
         raise ScenarioError(f"Sobol' base sample size must be a power of two >= 2, got {base} "
                             f"(e.g. {2 ** max(1, round(math.log2(max(base, 2))))})")
+    if base < 8:
+        raise ScenarioError(f"Sobol' base sample size must be at least 8 (two replicates of 4 "
+                            f"points), got {base}")
+    if replicates < 2 or replicates & (replicates - 1):
+        raise ScenarioError(f"Sobol' replicates must be a power of two >= 2, got {replicates}")
     k = len(model.names)
     if k == 0 and not model.has_cases:
         raise ScenarioError(f"{model.scenario.file}: no random parameters to analyse")
     groups = k + int(model.has_cases)
     n = base
-    design = qmc.Sobol(d=max(2 * k, 1), scramble=True, seed=seed).random_base2(
-        int(math.log2(n)))
-    a = _ppf(model, design[:, :k])
-    b = _ppf(model, design[:, k:2 * k])
+    r = min(replicates, base // 4)
+    u_a, u_b = design(k, n, r, seed)
+    a, b = _ppf(model, u_a), _ppf(model, u_b)
     blocks = 2 + groups
     values = {}
     for i, name in enumerate(model.names):
@@ -212,45 +210,95 @@ def sobol(model: Model, output: str, *, base: int = DEFAULT_BASE, seed: int = 0,
         keys[n:2 * n] = own + n
         keys[(blocks - 1) * n:] = own + n
     f = evaluate(model, [output], values, n * blocks, seed, case_keys=keys,
-                 threads=threads)[:, 0].reshape(blocks, n)
+                 threads=threads)[:, 0].reshape(blocks, r, n // r)
     warnings = [CORRELATION_WARNING] if model.correlated else []
-    finite = np.all(np.isfinite(f), axis=0)
+    finite = np.isfinite(f).all(axis=0)
     if not finite.all():
         warnings.append(f"{output} was not finite in {np.count_nonzero(~finite)} of {n} design "
                         "rows; those rows were left out")
-        f = f[:, finite]
-    if f.shape[1] < 2 or np.var(np.concatenate([f[0], f[1]])) == 0:
+    if finite.sum() < 2 * r or np.var(f[:2][:, finite]) == 0:
         raise SimulationError(f"{output} does not vary; Sobol' indices are undefined")
     names = model.names + ((CASES,) if model.has_cases else ())
-    first, total = indices(f[0], f[1], f[2:])
-    first_ci, total_ci = bootstrap(f[0], f[1], f[2:], resamples, level, seed)
-    return SobolResult(output, n, n * blocks, level, resamples, names, first, first_ci, total,
+    first, first_ci, total, total_ci = replicate_indices(f, finite, level)
+    return SobolResult(output, n, n * blocks, level, r, names, first, first_ci, total,
                        total_ci, (CASES,) if model.has_cases else (), tuple(warnings))
 
 
+def design(k: int, base: int, replicates: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform ``A`` and ``B`` matrices, each (base, k): ``replicates`` independently scrambled
+    Sobol' designs (``scipy.stats.qmc.Sobol``) of ``base / replicates`` points, one after
+    another; replicate ``r`` scrambles with the ``r``-th child of ``SeedSequence(seed)``."""
+    m = base // replicates
+    children = np.random.SeedSequence(seed).spawn(replicates)
+    points = np.concatenate([
+        qmc.Sobol(d=max(2 * k, 1), scramble=True, seed=np.random.default_rng(child))
+        .random_base2(int(math.log2(m))) for child in children])
+    return points[:, :k], points[:, k:2 * k]
+
+
 def indices(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Saltelli (2010) first-order and Jansen (1999) total indices; ``f_ab`` is (k, N)."""
-    variance = np.var(np.concatenate([f_a, f_b]))
-    first = np.mean(f_b * (f_ab - f_a), axis=1) / variance
-    total = 0.5 * np.mean((f_a - f_ab) ** 2, axis=1) / variance
-    return first, total
+    """First- and total-order indices of one design (centred; see :func:`replicate_parts`)."""
+    first, total, variance = replicate_parts(f_a, f_b, f_ab)
+    return first / variance, total / variance
 
 
-def bootstrap(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray, resamples: int, level: float,
-              seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile intervals of both indices over bootstrap resamples of the design rows."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x50B01,)))
-    n = f_a.size
-    firsts, totals = [], []
-    for start in range(0, resamples, 50):
-        for _ in range(min(50, resamples - start)):
-            pick = rng.integers(0, n, n)
-            first, total = indices(f_a[pick], f_b[pick], f_ab[:, pick])
-            firsts.append(first)
-            totals.append(total)
-    tail = (1 - level) / 2
-    q = [tail, 1 - tail]
-    return (np.quantile(np.array(firsts), q, axis=0).T, np.quantile(np.array(totals), q, axis=0).T)
+def replicate_parts(f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, float]:
+    r"""Numerators of both indices and the variance of one design; ``f_ab`` is (k, m).
+
+    Centred as ``scipy.stats.sobol_indices`` and SALib: with ``c`` the mean of ``f(A)`` and
+    ``f(B)``, every evaluation is replaced by ``f - c`` (Sobol' & Levitan 1999), then
+
+    .. math::
+
+        V_i = rac1m \sum_j f(B)_j \,(f(AB_i)_j - f(A)_j)   \quad	ext{(Saltelli 2010)}
+
+        V_{Ti} = rac{1}{2m} \sum_j (f(A)_j - f(AB_i)_j)^2   \quad	ext{(Jansen 1999)}
+
+    and ``V = Var(f(A), f(B))``. Without the centring the first-order estimator's noise grows
+    with ``(mean / sd)^2`` of the output.
+    """
+    centre = (f_a.mean() + f_b.mean()) / 2.0
+    a, b, ab = f_a - centre, f_b - centre, f_ab - centre
+    variance = float(np.var(np.concatenate([a, b])))
+    return np.mean(b * (ab - a), axis=1), 0.5 * np.mean((a - ab) ** 2, axis=1), variance
+
+
+def replicate_indices(f: np.ndarray, finite: np.ndarray, level: float
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""Indices and t-intervals from ``R`` independently scrambled designs.
+
+    ``f`` is (2 + k, R, m): ``f(A)``, ``f(B)`` and ``f(AB_i)`` per replicate; ``finite`` (R, m)
+    marks the rows used. Each replicate ``r`` gives numerators ``V_r`` and a variance ``D_r``
+    (:func:`replicate_parts`); the index is the ratio of their means, ``S = mean(V_r) /
+    mean(D_r)``, and its standard error the delta method over the independent replicates,
+    ``sd(V_r - S D_r) / (sqrt(R) mean(D_r))``; the interval is ``S -+ t_{R-1} se``
+    (randomised quasi-Monte Carlo: Owen 1997, L'Ecuyer & Lemieux 2002). Unlike a bootstrap of
+    the design's rows, which treats quasi-random points as independent and so overstates the
+    error many times, independent scramblings are truly independent, and the interval covers
+    at its nominal level.
+
+    References
+    ----------
+    Saltelli, A. et al. (2010), Variance based sensitivity analysis of model output, Computer
+    Physics Communications 181, 259–270. Jansen, M. J. W. (1999), Analysis of variance designs
+    for model output, Computer Physics Communications 117, 35–43. Sobol', I. M. and Levitan,
+    Yu. L. (1999), Computer Physics Communications 117, 52–61. Owen, A. B. (1997), Scrambled
+    net variance for integrals of smooth functions, Annals of Statistics 25, 1541–1562.
+    """
+    parts = [replicate_parts(f[0, r, ok], f[1, r, ok], f[2:, r][:, ok])
+             for r, ok in enumerate(finite)]
+    firsts = np.array([p[0] for p in parts])  # (R, k)
+    totals = np.array([p[1] for p in parts])
+    variances = np.array([p[2] for p in parts])
+    t = float(stats.t.ppf(0.5 + level / 2.0, len(parts) - 1))
+    out = []
+    for numerators in (firsts, totals):
+        estimate = numerators.mean(axis=0) / variances.mean()
+        spread = (numerators - np.outer(variances, estimate)).std(axis=0, ddof=1)
+        half = t * spread / (math.sqrt(len(parts)) * variances.mean())
+        out += [estimate, np.column_stack([estimate - half, estimate + half])]
+    return out[0], out[1], out[2], out[3]
 
 
 def tornado(model: Model, output: str, *, seed: int = 0,
@@ -281,7 +329,8 @@ def tornado(model: Model, output: str, *, seed: int = 0,
                  len(rows), seed, case_keys=keys, threads=threads)[:, 0]
     means = f.reshape(len(settings), m).mean(axis=1)
     low, high = means[1::2], means[2::2]
-    warnings = _ratio_warning(model, output, seed, np.concatenate([[means[0]], low, high]))
+    warnings = [TORNADO_CORRELATION_WARNING] if model.correlated else []
+    warnings += _ratio_warning(model, output, seed, np.concatenate([[means[0]], low, high]))
     return TornadoResult(output, float(means[0]), model.names, low, high, ends, m,
                          tuple(warnings))
 

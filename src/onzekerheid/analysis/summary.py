@@ -7,16 +7,22 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .mcse import batch_ids, fraction_mcse, quantile_mcse, quantiles_with_mcse, variance_of_mean
+
+__all__ = ["Summary", "quantile_mcse", "quantiles_with_mcse", "summarize"]
+
 
 @dataclass(frozen=True)
 class Summary:
     """What ``run`` reports per output: the contract's keys, each number with its MCSE.
 
     ``mcse`` is the Monte Carlo standard error of the mean, ``sd / sqrt(n)`` for independent
-    iterations. ``low``/``high`` bound the equal-tailed interval at level ``ci``;
+    iterations and by batch means over the engine's blocks with ``[correlations]``.
+    ``low``/``high`` bound the equal-tailed interval at level ``ci``;
     ``claim_percentile`` is the fraction of iterations below the claimed value. The ``*_mcse``
-    fields are the MCSEs of the median, the interval ends (order-statistic method, see
-    :func:`quantile_mcse`) and of the two fractions (binomial, ``sqrt(p (1 - p) / n)``).
+    fields are the MCSEs of the median, the interval ends (order statistics) and of the two
+    fractions (``sqrt(p (1 - p) / n)`` for independent iterations; half the rule-of-three bound
+    at 0 or 1). Every MCSE comes from :mod:`.mcse`, which says how.
     ``nonfinite`` counts iterations where the output was not a finite number; they are left
     out of every statistic and reported, never dropped silently.
     """
@@ -47,71 +53,33 @@ def _clean(value: float | int | None) -> float | int | None:
     return None if not math.isfinite(value) else float(value)
 
 
-def _rank_bounds(n: int, q: float) -> tuple[int, int]:
-    spread = math.sqrt(n * q * (1.0 - q))
-    lo = min(max(int(math.floor(n * q - spread)), 0), n - 1)
-    hi = min(max(int(math.ceil(n * q + spread)), 0), n - 1)
-    return lo, hi
+def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
+              batch: int = 1) -> Summary:
+    """Summarise the samples of one output (non-finite iterations are counted, then left out).
 
-
-def quantiles_with_mcse(values: np.ndarray, qs: list[float]) -> list[tuple[float, float]]:
-    """Quantiles (numpy's default linear method) and their MCSEs from one partial sort.
-
-    The MCSE of the q-quantile is half the distance between the order statistics of ranks
-    ``n q -+ sqrt(n q (1 - q))``, the normal approximation to the binomial distribution of the
-    number of draws below the true quantile (distribution-free; see e.g. Hyndman & Fan 1996
-    and the Stan reference manual's quantile MCSE).
+    ``values`` in run order; ``batch``: rows per batch for the MCSEs (1 for independent rows,
+    :func:`~.mcse.rows_per_batch` of the scenario in general).
     """
-    n = values.size
-    wanted: set[int] = set()
-    plan = []
-    for q in qs:
-        position = (n - 1) * q
-        floor = int(math.floor(position))
-        ceil = min(floor + 1, n - 1)
-        lo, hi = _rank_bounds(n, q)
-        wanted.update((floor, ceil, lo, hi))
-        plan.append((position - floor, floor, ceil, lo, hi))
-    part = np.partition(values, sorted(wanted))
-    out = []
-    for frac, floor, ceil, lo, hi in plan:
-        quantile = part[floor] + (part[ceil] - part[floor]) * frac
-        mcse = (part[hi] - part[lo]) / 2.0 if n >= 10 else math.nan
-        out.append((float(quantile), float(mcse)))
-    return out
-
-
-def quantile_mcse(values: np.ndarray, q: float) -> float:
-    """MCSE of the q-quantile of the finite ``values`` (see :func:`quantiles_with_mcse`)."""
-    x = values[np.isfinite(values)]
-    if x.size < 2:
-        return math.nan
-    return quantiles_with_mcse(x, [q])[0][1]
-
-
-def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None) -> Summary:
-    """Summarise the samples of one output (non-finite iterations are counted, then left out)."""
     values = np.asarray(values, dtype=np.float64)
-    finite = np.isfinite(values)
-    nonfinite = int(values.size - np.count_nonzero(finite))
-    if nonfinite:
-        values = values[finite]
-    n = values.size
+    x, ids = batch_ids(values, batch)
+    nonfinite = int(values.size - x.size)
+    n = x.size
     if n == 0:
         nan = math.nan
         return Summary(nan, nan, nan, nan, nan, nan, nan, claim, None, nonfinite)
-    mean = float(values.mean())
-    sd = float(values.std(ddof=1)) if n > 1 else 0.0
+    mean = float(x.mean())
+    sd = float(x.std(ddof=1)) if n > 1 else 0.0
     tail = (1.0 - ci) / 2.0
     (low, low_mcse), (median, median_mcse), (high, high_mcse) = quantiles_with_mcse(
-        values, [tail, 0.5, 1.0 - tail]
-    )
-    p_positive = float(np.count_nonzero(values > 0) / n)
-    percentile = None if claim is None else float(np.count_nonzero(values < claim) / n)
+        values, [tail, 0.5, 1.0 - tail], batch)
+    positive = x > 0
+    p_positive = float(np.count_nonzero(positive) / n)
+    below = None if claim is None else x < claim
+    percentile = None if below is None else float(np.count_nonzero(below) / n)
     return Summary(
         mean=mean,
         sd=sd,
-        mcse=sd / math.sqrt(n),
+        mcse=math.sqrt(variance_of_mean(x, ids)) if n > 1 else math.nan,
         median=median,
         low=low,
         high=high,
@@ -122,7 +90,6 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None) 
         median_mcse=median_mcse,
         low_mcse=low_mcse,
         high_mcse=high_mcse,
-        p_positive_mcse=math.sqrt(p_positive * (1.0 - p_positive) / n),
-        claim_percentile_mcse=None if percentile is None
-        else math.sqrt(percentile * (1.0 - percentile) / n),
+        p_positive_mcse=fraction_mcse(positive, ids),
+        claim_percentile_mcse=None if below is None else fraction_mcse(below, ids),
     )

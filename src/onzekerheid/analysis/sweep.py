@@ -23,6 +23,7 @@ from ..errors import Problem, ScenarioError
 from ..plan import Plan, build_plan
 from ..scenario.loader import from_dict
 from ..scenario.model import Scenario
+from .posterior import refuse_weighted
 from .summary import Summary, summarize
 
 if TYPE_CHECKING:
@@ -139,7 +140,9 @@ def point_summaries(plan: Plan, iterations: int, seed: int, keep: Sequence[int],
                     threads: int | None = 1) -> dict[str, Summary]:
     """Simulate one grid point and summarise each output (a pure function: a dask task)."""
     data = runner.run(plan, iterations, seed, keep, threads=threads)
-    return {name: summarize(data[:, j], ci, claims.get(name)) for j, name in enumerate(outputs)}
+    batch = runner.BLOCK if plan.correlations is not None else 1  # see analysis/mcse.py
+    return {name: summarize(data[:, j], ci, claims.get(name), batch)
+            for j, name in enumerate(outputs)}
 
 
 def grid_scenarios(scenario: Scenario, points: Sequence[dict[str, float]]) -> list[Scenario]:
@@ -198,6 +201,7 @@ def sweep(
     SweepResult
         Point ``i`` equals ``simulate(load(file, overrides=points[i]), iterations, seed)``.
     """
+    refuse_weighted(scenario, "sweep")
     seed = runner.seed_from(seed)
     points = grid(axes)
     scenarios = grid_scenarios(scenario, points)

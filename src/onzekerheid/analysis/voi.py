@@ -23,9 +23,20 @@ worse. Two checks hold by construction and are reported when they bind: ``0 <= E
 and a group's EVPPI is at least that of each member and of every smaller named group inside
 it (``clamped`` in the JSON says when an estimate was raised or lowered to keep them).
 
+MCSE of an EVPPI (``evppi_mcse``): the estimate is ``mean(r(g))`` with ``r(g) = max(-g, 0)``
+when going ahead is the current decision (``max(g, 0)`` otherwise), so its error has two
+parts, added as variances: averaging over the sample, ``var(r) / n``, and the fit, by the delta
+method ``grad' Cov(beta) grad`` with ``grad = mean((1[g > 0] - go) x)`` over the regressors ``x``
+and the heteroscedasticity-robust (sandwich, HC0) covariance of the least-squares
+coefficients ``(X'X)^-1 X' diag(e^2) X (X'X)^-1`` (cf. Strong et al. 2014, appendix, who draw
+from the coefficients' distribution instead). It measures Monte Carlo noise, not the
+regression's bias (the smoother may miss structure; ``r_squared`` helps judge that).
+
 Scaling (``--population``, ``--years``, ``--discount``): the per-decision values times
 ``population x sum_{t=0}^{years-1} (1 + discount)^-t``, the present value of the information
-for every unit and year the decision applies to — "research worth up to EUR X".
+for every unit and year the decision applies to — "research worth up to EUR X". Time
+convention (as the domain model's ``[horizon]``): the first year (t = 0) is not discounted,
+year t by ``(1 + discount)^-t``; so ``--years 1`` is the undiscounted one-year value.
 
 Reference: Strong, M., Oakley, J. E. and Brennan, A. (2014), Estimating multiparameter partial
 expected value of perfect information from a probabilistic sensitivity analysis sample: a
@@ -35,8 +46,8 @@ nonparametric regression approach, Medical Decision Making 34(3), 311–326.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from itertools import combinations_with_replacement
 from typing import Any
 
@@ -45,8 +56,11 @@ from scipy import stats
 from scipy.interpolate import BSpline
 
 from ..errors import ScenarioError, SimulationError
+from ..scenario.studies import Study
 from .display import TableView
-from .model import Model, sample
+from .evsi import StudyValue, study_value
+from .mcse import rows_per_batch, variance_of_mean
+from .model import Model, sample_rows
 
 DEFAULT_DISCOUNT = 0.0225  # as the domain model (Dutch MKBA standard rate)
 KNOT_CHOICES = (4, 8, 16)
@@ -84,38 +98,53 @@ class VoiResult(TableView):
     r_squared: dict[str, float]
     clamped: dict[str, str]
     scale: Scale
+    studies: tuple[StudyValue, ...] = ()  # [[studies]]: EVSI per size (see evsi.py)
+    evppi_mcse: dict[str, float] = field(default_factory=dict)  # parameters and groups
 
     def to_json(self) -> dict[str, Any]:
         f = self.scale.factor
         return {
+            **({"studies": {v.study.name: v.to_json(f) for v in self.studies}}
+               if self.studies else {}),
             "output": self.output, "iterations": self.iterations, "seed": self.seed,
             "decision": f"go ahead when the expected {self.output} is positive",
-            "expected": self.mean, "evpi": self.evpi * f, "evpi_mcse": self.evpi_mcse * f,
-            "parameters": {n: {"evppi": v * f, "per_decision": v, "r_squared": self.r_squared[n],
+            "expected": self.mean, "evpi": self.evpi * f,
+            "evpi_mcse": self.evpi_mcse * f if math.isfinite(self.evpi_mcse) else None,
+            "parameters": {n: {"evppi": v * f, "evppi_mcse": self._mcse(n, f),
+                               "per_decision": v, "r_squared": self.r_squared[n],
                                **({"clamped": self.clamped[n]} if n in self.clamped else {})}
                            for n, v in sorted(self.evppi.items(), key=lambda kv: -kv[1])},
-            "groups": {n: {"parameters": list(m), "evppi": v * f, "per_decision": v,
+            "groups": {n: {"parameters": list(m), "evppi": v * f,
+                           "evppi_mcse": self._mcse(n, f), "per_decision": v,
                            "r_squared": self.r_squared[n],
                            **({"clamped": self.clamped[n]} if n in self.clamped else {})}
                        for n, (m, v) in self.groups.items()},
             "per_decision": {"evpi": self.evpi},
             "scale": {"population": self.scale.population, "years": self.scale.years,
-                      "discount": self.scale.discount, "factor": f},
+                      "discount": self.scale.discount, "factor": f,
+                      "convention": "population x sum over years t = 0 .. years-1 of "
+                                    "(1 + discount)^-t: the first year undiscounted"},
             "method": "EVPPI by regression on the sample (Strong, Oakley & Brennan 2014): "
                       "cubic B-splines in each parameter's rank, plus products up to degree 3 "
-                      "for groups; least squares",
+                      "for groups; least squares; evppi_mcse by the delta method with a "
+                      "robust (HC0) coefficient covariance plus the sample average's error",
         }
 
+    def _mcse(self, name: str, factor: float) -> float | None:
+        value = self.evppi_mcse.get(name, math.nan)
+        return value * factor if math.isfinite(value) else None
 
-def evpi(nb: np.ndarray) -> tuple[float, float]:
+
+def evpi(nb: np.ndarray, ids: np.ndarray | None = None) -> tuple[float, float]:
     """EVPI ``E[max(NB, 0)] - max(E[NB], 0)`` of net-benefit samples, and its MCSE.
 
     The MCSE follows from writing EVPI as the mean of ``max(-NB, 0)`` (when ``E[NB] > 0``)
-    or of ``max(NB, 0)`` (otherwise).
+    or of ``max(NB, 0)`` (otherwise): ``sd / sqrt(n)``, or batch means over the batch numbers
+    ``ids`` when rows are not independent (``[correlations]``; see :mod:`.mcse`).
     """
     nb = np.asarray(nb, dtype=np.float64)
     regret = np.maximum(-nb, 0.0) if nb.mean() > 0 else np.maximum(nb, 0.0)
-    return float(regret.mean()), float(regret.std(ddof=1) / math.sqrt(nb.size))
+    return float(regret.mean()), math.sqrt(variance_of_mean(regret, ids))
 
 
 def evppi_from_fit(fitted: np.ndarray) -> float:
@@ -125,11 +154,14 @@ def evppi_from_fit(fitted: np.ndarray) -> float:
 
 def value_of_information(model: Model, output: str, *, groups: dict[str, list[str]] | None = None,
                          iterations: int = 100_000, seed: int = 0, scale: Scale | None = None,
-                         threads: int | None = None) -> VoiResult:
-    """EVPI and EVPPI (per random parameter and per named group) of ``output``.
+                         threads: int | None = None, studies: Sequence[Study] = ()
+                         ) -> VoiResult:
+    """EVPI and EVPPI (per random parameter and per named group) of ``output``, and the
+    EVSI of each of ``studies`` (:mod:`.evsi`, from the same regression fits).
 
     See the module docstring for the method and its checks.
     """
+    _check_studies(model, studies)
     groups = groups or {}
     for name, listed in groups.items():
         unknown = [m for m in listed if m not in model.names]
@@ -139,28 +171,47 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
                 + "; random parameters: " + ", ".join(model.names))
     if iterations < 1000:
         raise ScenarioError(f"--iterations must be at least 1000 for EVPPI, got {iterations}")
-    x, nb = sample(model, output, iterations, seed, threads)
+    x, nb, kept = sample_rows(model, output, iterations, seed, threads)
     if nb.size < 1000:
         raise SimulationError(f"{output} is finite in only {nb.size} iterations")
-    total, total_mcse = evpi(nb)
+    batch = rows_per_batch(model.scenario)
+    ids = kept // batch if batch > 1 else None  # [correlations]: batch means (see .mcse)
+    total, total_mcse = evpi(nb, ids)
     ranks = (stats.rankdata(x, axis=0) - 0.5) / len(nb)
     scaled = (x - x.mean(axis=0)) / np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
     singles: dict[str, float] = {}
     r2: dict[str, float] = {}
     clamped: dict[str, str] = {}
+    mcse: dict[str, float] = {}
+    studied: list[StudyValue] = []
     for i, name in enumerate(model.names):
-        fitted, r2[name] = _fit_single(ranks[:, i], scaled[:, i], nb)
+        fitted, r2[name], basis = _fit_single(ranks[:, i], scaled[:, i], nb)
         singles[name] = _bounded(name, evppi_from_fit(fitted), 0.0, total, clamped)
+        mcse[name] = evppi_mcse(basis, nb, fitted, ids)
+        studied += [study_value(s, x[:, i], fitted, singles[name])
+                    for s in studies if s.parameter == name]
     found: dict[str, tuple[tuple[str, ...], float]] = {}
     for name in sorted(groups, key=lambda g: len(set(groups[g]))):
         members = tuple(dict.fromkeys(groups[name]))
         cols = [model.names.index(m) for m in members]
-        fitted, r2[name] = _fit_group(ranks[:, cols], scaled[:, cols], nb)
+        fitted, r2[name], basis = _fit_group(ranks[:, cols], scaled[:, cols], nb)
         floor = max([singles[m] for m in members]
                     + [v for m, v in found.values() if set(m) < set(members)])
         found[name] = (members, _bounded(name, evppi_from_fit(fitted), floor, total, clamped))
+        mcse[name] = evppi_mcse(basis, nb, fitted, ids)
+    order = [s.name for s in studies]
     return VoiResult(output, len(nb), seed, float(nb.mean()), total, total_mcse, singles,
-                     found, r2, clamped, scale or Scale())
+                     found, r2, clamped, scale or Scale(),
+                     tuple(sorted(studied, key=lambda v: order.index(v.study.name))), mcse)
+
+
+def _check_studies(model: Model, studies: Sequence[Study]) -> None:
+    for study in studies:
+        if study.parameter not in model.names:
+            raise ScenarioError(f"study {study.name}: '{study.parameter}' is not a random "
+                                "parameter with fixed arguments here (a --set or variant may "
+                                "have fixed it), so there is nothing for the study to learn",
+                                )
 
 
 def _bounded(name: str, value: float, low: float, high: float, clamped: dict[str, str]
@@ -177,19 +228,63 @@ def _bounded(name: str, value: float, low: float, high: float, clamped: dict[str
     return value
 
 
-def _fit_single(u: np.ndarray, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+def evppi_mcse(basis: list[Basis], y: np.ndarray, fitted: np.ndarray,
+               ids: np.ndarray | None = None) -> float:
+    """MCSE of ``evppi_from_fit(fitted)`` for the least-squares fit of ``y`` on ``basis``.
+
+    ``sqrt(var(r) / n + grad' Cov grad)`` with the robust (HC0) coefficient covariance; see
+    the module docstring. With batch numbers ``ids`` (rows not independent) both parts are
+    clustered by batch: batch means for ``var(r) / n`` and the cluster-robust covariance,
+    whose middle is ``B / (B - 1) sum_b s_b s_b'`` with ``s_b`` the batch's sum of ``x e``.
+    The regressors are standardised first, which leaves it unchanged.
+    """
+    n = len(y)
+    go = float(fitted.mean() > 0)
+    regret = np.maximum(-fitted, 0.0) if go else np.maximum(fitted, 0.0)
+    p = _design(basis, slice(0, 1)).shape[1]
+    xtx, meat, grad = np.zeros((p, p)), np.zeros((p, p)), np.zeros(p)
+    scores = None if ids is None else np.zeros((int(ids.max()) + 1, p))
+    for start in range(0, n, CHUNK):
+        rows = slice(start, min(start + CHUNK, n))
+        x = _design(basis, rows)
+        e = y[rows] - fitted[rows]
+        xtx += x.T @ x
+        if scores is None or ids is None:
+            meat += (x.T * e**2) @ x
+        else:  # ids ascend: sum the scores of each batch present in the chunk
+            present, first = np.unique(ids[rows], return_index=True)
+            scores[present] += np.add.reduceat(x * e[:, None], first, axis=0)
+        grad += x.T @ ((fitted[rows] > 0).astype(np.float64) - go)
+    if scores is not None and ids is not None:
+        used = scores[np.bincount(ids, minlength=len(scores)) > 0]
+        meat = used.T @ used * len(used) / max(len(used) - 1, 1)
+    scale = np.sqrt(np.maximum(xtx.diagonal(), 1e-300))
+    bread = np.linalg.pinv(xtx / np.outer(scale, scale), rcond=1e-10, hermitian=True)
+    g = grad / n / scale
+    cov = bread @ (meat / np.outer(scale, scale)) @ bread
+    fit = float(g @ cov @ g)
+    return math.sqrt(max(variance_of_mean(regret, ids), 0.0) + max(fit, 0.0))
+
+
+def _design(basis: list[Basis], rows: slice) -> np.ndarray:
+    return np.column_stack([np.ones(rows.stop - rows.start)] + [b(rows) for b in basis])
+
+
+def _fit_single(u: np.ndarray, z: np.ndarray, y: np.ndarray
+                ) -> tuple[np.ndarray, float, list[Basis]]:
     best = None
     for knots in KNOT_CHOICES:
         basis: list[Basis] = [_spline_basis(u, knots), lambda rows: z[rows, None]]
         fitted, rss, p = _least_squares(basis, y)
         gcv = len(y) * rss / (len(y) - p) ** 2
         if best is None or gcv < best[0]:
-            best = (gcv, fitted, rss)
+            best = (gcv, fitted, rss, basis)
     assert best is not None
-    return best[1], _r2(best[2], y)
+    return best[1], _r2(best[2], y), best[3]
 
 
-def _fit_group(u: np.ndarray, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+def _fit_group(u: np.ndarray, z: np.ndarray, y: np.ndarray
+               ) -> tuple[np.ndarray, float, list[Basis]]:
     g = u.shape[1]
     degree = min(g, 3) if g <= 8 else 2
     terms = [t for d in range(1, degree + 1)
@@ -198,7 +293,7 @@ def _fit_group(u: np.ndarray, z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray,
     basis.append(lambda rows: np.column_stack([np.prod(z[rows][:, list(t)], axis=1)
                                                for t in terms]))
     fitted, rss, _ = _least_squares(basis, y)
-    return fitted, _r2(rss, y)
+    return fitted, _r2(rss, y), basis
 
 
 def _spline_basis(u: np.ndarray, knots: int) -> Basis:

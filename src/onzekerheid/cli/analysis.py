@@ -15,6 +15,7 @@ from ..errors import ScenarioError
 from .app import (
     FileArg,
     Json,
+    Prior,
     Seed,
     Sets,
     Threads,
@@ -80,6 +81,7 @@ def sensitivity(
     json_: Json = False,
     threads: Threads = None,
     output_file: OutputFile = None,
+    prior: Prior = False,
 ) -> None:
     """Which inputs drive an output: Sobol' indices, tornado, rank correlations or regional."""
     from ..analysis import sensitivity as sa
@@ -90,7 +92,7 @@ def sensitivity(
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
         _check_file(output_file)
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         model = model_of(scenario)
         result: Any
@@ -122,9 +124,12 @@ def voi(
         "Repeatable.")] = None,
     population: Annotated[float, typer.Option(
         "--population", help="Units the decision applies to (e.g. schools).")] = 1.0,
-    years: Annotated[int, typer.Option("--years", help="Years the decision applies.")] = 1,
+    years: Annotated[int, typer.Option(
+        "--years", help="Years the decision applies; year t = 0, 1, ... is discounted by "
+        "(1 + discount)^-t, so the first year is not discounted.")] = 1,
     discount: Annotated[float, typer.Option(
-        "--discount", help="Yearly discount rate for --years.")] = 0.0225,
+        "--discount", help="Yearly discount rate for --years (a fraction: 0.0225 for 2.25%); "
+        "the first year undiscounted.")] = 0.0225,
     iterations: Annotated[int, typer.Option("-n", "--iterations")] = 100_000,
     seed: Seed = api.DEFAULT_SEED,
     set_: Sets = None,
@@ -132,6 +137,7 @@ def voi(
     json_: Json = False,
     threads: Threads = None,
     output_file: OutputFile = None,
+    prior: Prior = False,
 ) -> None:
     """Expected value of perfect (and partial perfect) information: what research is worth."""
     from ..analysis.model import check_output, model_of
@@ -144,12 +150,13 @@ def voi(
                                 f"got {population:g}, {years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
         _check_file(output_file)
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         with status(f"value of information for {name}", json_):
             result = value_of_information(model_of(scenario), name, groups=groups,
                                           iterations=iterations, seed=seed, threads=threads,
-                                          scale=Scale(population, years, discount))
+                                          scale=Scale(population, years, discount),
+                                          studies=scenario.studies)
         doc = result.to_json()
         if _emit(doc, json_, output_file):
             return
@@ -159,20 +166,26 @@ def voi(
                       title_justify="left")
         table.add_column("parameter or group")
         table.add_column("EVPPI", justify="right")
+        table.add_column("MCSE", justify="right")
         table.add_column("share of EVPI", justify="right")
-        table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), "100%")
+        table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), number(doc["evpi_mcse"], 2),
+                      "100%")
         entries = list(doc["groups"].items()) + sorted(
             doc["parameters"].items(), key=lambda kv: -(kv[1]["evppi"] or 0.0))
         for key, entry in entries:
             share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
             who = _who(scenario, key) if key in scenario.parameters else escape(key)
-            table.add_row(who, number(entry["evppi"]), f"{share:.0%}")
+            table.add_row(who, number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
+                          f"{share:.0%}")
         out.print(table)
         scale = doc["scale"]
         out.print(f"decision: {doc['decision']} (expected {number(doc['expected'])}); "
                   f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
                   f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
-                  f"{scale['years']} years at {scale['discount']:.2%})", style="dim")
+                  f"{scale['years']} years at {scale['discount']:.2%}, the first "
+                  "undiscounted)", style="dim")
+        if doc.get("studies"):
+            _render_studies(doc["studies"])
 
 
 @app.command()
@@ -190,6 +203,7 @@ def switching(
     json_: Json = False,
     threads: Threads = None,
     output_file: OutputFile = None,
+    prior: Prior = False,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
     from ..analysis.model import check_output, model_of
@@ -198,7 +212,7 @@ def switching(
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
         _check_file(output_file)
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
         with status(f"switching values of {name}", json_):
@@ -225,6 +239,24 @@ def switching(
         out.print(table)
         for warning in doc["warnings"]:
             out.print(f"[yellow]note:[/] {escape(warning)}")
+
+
+def _render_studies(studies: dict[str, Any]) -> None:
+    from ..report.studies import study_sentence
+    from ..report.terminal import number
+
+    for name, entry in studies.items():
+        table = Table(title=f"study {name}: {entry['likelihood']} on {entry['parameter']}",
+                      title_justify="left")
+        for column in ("size", "EVSI", "± MCSE", "cost", "ENBS"):
+            table.add_column(column, justify="right")
+        for i, size in enumerate(entry["sizes"]):
+            best = "[b]" if size == entry["optimal_size"] else ""
+            table.add_row(f"{best}{size}", number(entry["evsi"][i]),
+                          number(entry["evsi_mcse"][i], 2), number(entry["cost"][i]),
+                          f"{best}{number(entry['enbs'][i])}")
+        out.print(table)
+        out.print(study_sentence(name, entry, "en"))
 
 
 def _group(text: str) -> tuple[str, list[str]]:

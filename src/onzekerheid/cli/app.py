@@ -43,6 +43,8 @@ Threads = Annotated[int | None, typer.Option(
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 Variant = Annotated[str | None, typer.Option(
     "--variant", help="Apply the overrides of \\[variants.NAME] first (--set ones win).")]
+Prior = Annotated[bool, typer.Option(
+    "--prior", help="Leave the scenario's \\[\\[evidence]] out: simulate the prior.")]
 Scheduler = Annotated[str | None, typer.Option(
     "--scheduler", help="Run on dask: a scheduler address (host:8786) or local:N worker "
     "processes; the numbers equal the in-process run. Needs onzekerheid[distributed].")]
@@ -165,6 +167,7 @@ def run(
         "--max-iterations", help="Upper limit for --precision.")] = 10_000_000,
     lang: Annotated[str, typer.Option(
         "--lang", help="Language of the table and sentences: en or nl.")] = "en",
+    prior: Prior = False,
 ) -> None:
     """Simulate a scenario: per output the mean, median, interval, MCSE and the claim's place."""
     from ..report import files, terminal
@@ -175,7 +178,7 @@ def run(
             raise ScenarioError(f"--lang {lang!r}: use one of {', '.join(terminal.LANGUAGES)}")
         if samples is not None:
             files.check_target(samples, files.TABLE_FORMATS, "--samples")
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         if point:
             result = api.point(scenario)
             if json_:
@@ -260,6 +263,7 @@ def check(
     all_variants: Annotated[bool, typer.Option(
         "--all-variants", help="Check every \\[variants.NAME] of each file (a file without "
         "variants is checked as written).")] = False,
+    prior: Prior = False,
 ) -> None:
     r"""Run scenarios and evaluate their \[\[checks]]; exit 1 if any check fails."""
     from ..analysis.checks import evaluate_checks
@@ -285,7 +289,7 @@ def check(
                                        else list(variant or []))
             targets.extend((path, name) for name in names or [None])
         for path, name in targets:
-            scenario = api.load(path, overrides(set_), name)
+            scenario = api.load(path, overrides(set_), name, prior=prior)
             checks = list(scenario.checks)
             for item in extra:
                 if item.output not in scenario.outputs:

@@ -12,12 +12,14 @@ import typer
 from rich.markup import escape
 
 from .. import api
+from ..analysis import posterior
 from ..errors import OnzekerheidError, ScenarioError
 from ..scenario.variants import variant_names
 from .app import (
     Ci,
     FileArg,
     Iterations,
+    Prior,
     Quiet,
     Seed,
     Sets,
@@ -34,7 +36,7 @@ from .app import (
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the text: nl or en.")]
 KINDS = ("distribution", "s-curve", "who-gains", "drivers", "tornado", "spider", "sobol", "voi",
-         "break-even", "cost-effect", "convergence")
+         "break-even", "cost-effect", "convergence", "evsi")
 SUMMARY_FORMATS = ("csv", "json", "markdown", "xlsx")
 SOBOL_BASE = 2**13  # report default: intervals of about ±0.02 on the indices, a few seconds
 
@@ -55,6 +57,11 @@ def report(
     threads: Threads = None,
     quiet: Quiet = False,
     variant: Variant = None,
+    prior: Prior = False,
+    population: Annotated[float, typer.Option(
+        "--population", help="[[studies]]: units the decision applies to, as voi.")] = 1.0,
+    years: Annotated[int, typer.Option(
+        "--years", help="[[studies]]: years the decision applies, as voi.")] = 1,
 ) -> None:
     """Write a self-contained HTML report: a one-page summary, then the details."""
     from ..report import files, html, i18n
@@ -63,11 +70,13 @@ def report(
         i18n.check_lang(lang)
         check_options(iterations, ci, seed, threads)
         files.check_target(output_file, {".html", ".htm"}, "-o")
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = api.load(file, overrides(set_), variant, prior=prior)
         result = _simulate(scenario, iterations, seed, ci, threads, quiet)
         extras = _extras(result, seed, threads, sensitivity, set_ or [], quiet, variant)
+        extras = _research(extras, result, file, set_ or [], population, years, quiet, threads)
         command = html.reproduce_command(result, set_ or [], lang=lang, variant=variant,
-                                         output_file=str(output_file), sensitivity=sensitivity)
+                                         output_file=str(output_file), sensitivity=sensitivity,
+                                         prior=prior)
         extras = replace(extras, command=command)
         document = html.render(result, lang=lang, point=api.point(scenario), extras=extras)
         files.write_text(document, output_file)
@@ -93,6 +102,10 @@ def plot(
         "--effect", help="cost-effect: the extra-effect output.")] = None,
     price: Annotated[float | None, typer.Option(
         "--price", help="cost-effect: reference price per unit of effect, e.g. 20000.")] = None,
+    study: Annotated[str | None, typer.Option(
+        "--study", help="evsi: the \\[\\[studies]] entry to draw (default the first).")] = None,
+    population: Annotated[float, typer.Option(
+        "--population", help="evsi: units the decision applies to, as voi.")] = 1.0,
     lang: Lang = "nl",
     iterations: Iterations = api.DEFAULT_ITERATIONS,
     seed: Seed = api.DEFAULT_SEED,
@@ -124,6 +137,9 @@ def plot(
                                        lang)
         elif kind in ("tornado", "spider", "sobol", "voi"):
             figure = _sensitivity_figure(scenario, kind, output, seed, threads, lang)
+        elif kind == "evsi":
+            figure = _evsi_figure(scenario, study, output, iterations, seed, threads,
+                                  population, lang)
         else:
             result = _simulate(scenario, iterations, seed, ci, threads, quiet)
             name = _output(result, output, html.main_output(result))
@@ -220,6 +236,60 @@ def _simulate(scenario: Any, iterations: int, seed: int, ci: float, threads: int
                             store=store, progress=advance)
 
 
+def _evsi_figure(scenario: Any, study: str | None, output: str | None, iterations: int,
+                 seed: int, threads: int | None, population: float, lang: str) -> Any:
+    from ..analysis.model import check_output, model_of
+    from ..analysis.voi import Scale, value_of_information
+    from ..report import studies
+
+    names = [s.name for s in scenario.studies]
+    if not names:
+        raise ScenarioError(f"{scenario.file}: has no [[studies]]; --kind evsi draws one")
+    name = study or names[0]
+    if name not in names:
+        raise ScenarioError(f"--study {name}: not a study of {scenario.file}; studies: "
+                            + ", ".join(names))
+    if population <= 0:
+        raise ScenarioError(f"--population must be > 0, got {population:g}")
+    chosen = [s for s in scenario.studies if s.name == name]
+    doc = value_of_information(model_of(scenario), check_output(scenario, output),
+                               iterations=max(iterations, 1000), seed=seed, threads=threads,
+                               studies=chosen, scale=Scale(population)).to_json()
+    return studies.study_figure(name, doc["studies"][name], lang)
+
+
+def _research(extras: Any, result: Any, file: Path, sets: list[str], population: float,
+              years: int, quiet: bool, threads: int | None) -> Any:
+    """[[studies]] valued on voi's default output, and the claims' chances under --prior."""
+    from ..analysis.model import check_output, model_of
+    from ..analysis.voi import Scale, value_of_information
+
+    if population <= 0 or years < 1:
+        raise ScenarioError(f"--population must be > 0 and --years >= 1, got {population:g}, "
+                            f"{years}")
+    scenario = result.scenario
+    found: dict[str, Any] = {}
+    if scenario.studies:
+        try:
+            with status("value of the studies", quiet):
+                found["studies"] = value_of_information(
+                    model_of(scenario), check_output(scenario, None),
+                    iterations=min(result.iterations, 100_000), seed=result.seed,
+                    threads=threads, studies=scenario.studies,
+                    scale=Scale(population, years)).to_json()
+        except OnzekerheidError as exc:
+            err.print(f"[yellow]note:[/] the report leaves out the studies: {exc}",
+                      soft_wrap=True)
+    if any(u.applied for u in scenario.evidence) and scenario.claims:
+        with status("the same run without the evidence (--prior)", quiet):
+            before = api.simulate(api.load(file, overrides(sets), prior=True),
+                                  result.iterations, result.seed, ci=result.ci,
+                                  threads=threads, store="outputs")
+        found["prior_chances"] = {n: 1.0 - p for n in scenario.claims
+                                  if (p := before.summary_of(n).claim_percentile) is not None}
+    return replace(extras, **found)
+
+
 def _output(result: Any, name: str | None, default: str) -> str:
     if name is None:
         return default
@@ -280,7 +350,8 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
     found: dict[str, Any] = {"sets": tuple(sets)}
     rho = curves.rank_correlations(result, main)
     parameter = curves.break_even_parameter(scenario, rho)
-    if parameter is not None and html.wants_break_even(result, main):
+    if parameter is not None and html.wants_break_even(result, main) \
+            and not posterior.weighted(scenario):  # the curve cannot resample
         with status(f"break-even curve over {parameter}", quiet):
             found["break_even"] = curves.break_even_curve(
                 scenario, main, parameter, iterations=min(result.iterations, 20_000),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from ..analysis.mcse import probability_mcse
 from ..analysis.result import Result
 from ..engine import runner
 from ..errors import ScenarioError
@@ -52,7 +53,9 @@ def rank_correlations(result: Result, output: str) -> dict[str, float]:
 class BreakEven:
     """``probability[i]`` = P(output > threshold) with ``parameter`` fixed at ``values[i]``.
 
-    ``mcse`` is the binomial standard error ``sqrt(p (1 - p) / iterations)``; ``point`` is the
+    ``mcse`` is the standard error of :func:`~onzekerheid.analysis.mcse.probability_mcse`
+    (``sqrt(p (1 - p) / iterations)``, batch means with ``[correlations]``, the rule of three
+    at 0 or 1); ``point`` is the
     parameter's value in the published claim; ``unit`` how to write the parameter's values.
     """
 
@@ -97,12 +100,13 @@ def break_even_curve(scenario: Scenario, output: str, parameter: str,
     plan = build_plan(scenario)
     col = plan.names.index(parameter)
     keep = [plan.names.index(output)]
-    probability = np.empty(values.size)
+    probability, mcse = np.empty(values.size), np.empty(values.size)
+    batch = runner.BLOCK if plan.correlations is not None else 1  # see analysis/mcse.py
     for i, value in enumerate(values):
         column = np.full(iterations, value)
         y = runner.run(plan, iterations, seed, keep, threads=threads, inputs={col: column})[:, 0]
         probability[i] = np.count_nonzero(y > threshold) / iterations
-    mcse = np.sqrt(probability * (1.0 - probability) / iterations)
+        mcse[i] = probability_mcse(y, y > threshold, batch)
     return BreakEven(output, parameter, values, probability, mcse, float(param.point),
                      threshold, iterations, parameter_unit(param))
 

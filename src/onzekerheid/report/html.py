@@ -26,11 +26,12 @@ from babel import dates
 
 from ..analysis.result import PointResult, Result
 from ..scenario.model import Scenario
-from . import curves, numbers, plots
+from . import curves, numbers, plots, studies
 from .i18n import (
     label_of,
     number,
     ordinal,
+    output_label,
     p_claim_holds,
     percent,
     text,
@@ -89,6 +90,8 @@ class Extras:
     voi: Mapping[str, Any] | None = None
     break_even: curves.BreakEven | None = None
     variants: Mapping[str, Any] | None = None  # the `compare --json` document of the variants
+    studies: Mapping[str, Any] | None = None  # `voi --json` with [[studies]] (report/studies.py)
+    prior_chances: Mapping[str, float] | None = None  # claimed output -> chance under --prior
     sets: Sequence[str] = field(default_factory=tuple)
     switching: Mapping[str, Any] | None = None
     command: str = ""
@@ -170,6 +173,8 @@ def render(result: Result, *, lang: str = "nl", point: PointResult | None = None
         _cost_effect(result, lang),
         _drivers(result, main, lang, extras, rho),
         _voi(result, extras.voi, lang),
+        _studies(extras.studies, lang),
+        _evidence(result, extras.prior_chances, lang),
         _method(result, main, lang),
         _assumptions(result, lang),
         _footer(result, lang, __version__, extras),
@@ -253,11 +258,11 @@ def _decision(result: Result, main: str, lang: str, extras: Extras,
              f'<p class="date">{_e(text("made_on", lang, date=today(lang)))}</p>',
              f'<p class="lead">{_e(_capital(lead))}</p>']
     if _is_net(main) or 0.0 < s.p_positive < 1.0:
-        high = 0.9 < s.p_positive < 1.0  # "1 op 50 negatief" says more than "98 op 100"
+        near = 0.9 < s.p_positive < 1.0  # "1 op 50 negatief" says more than "98 op 100"
         parts.append("<p>" + _e(text(
-            "lead_positive_high" if high else "lead_positive", lang,
+            "lead_positive_high" if near else "lead_positive", lang,
             p=numbers.percent(s.p_positive, lang),
-            chance=numbers.chance(1 - s.p_positive if high else s.p_positive, lang))) + "</p>")
+            chance=numbers.chance(1 - s.p_positive if near else s.p_positive, lang))) + "</p>")
     published = _published(result, lang)
     if published:
         parts.append(f"<h3>{_e(text('h_published', lang))}</h3><ul>{published}</ul>")
@@ -522,6 +527,38 @@ def _voi(result: Result, voi: Mapping[str, Any] | None, lang: str) -> str:
     return f'<h2>{_e(text("h_voi", lang))}</h2><p>{_e(intro)}</p>{table}{figure}'
 
 
+def _studies(doc: Mapping[str, Any] | None, lang: str) -> str:
+    if not doc or not doc.get("studies"):
+        return ""
+    intro = studies.word("studies_intro", lang, output=output_label(doc["output"], lang),
+                         scale=studies.scale_words(doc["scale"], lang))
+    parts = [f'<h2>{_e(studies.word("h_studies", lang))}</h2><p>{_e(intro)}</p>']
+    for name, entry in doc["studies"].items():
+        sentence = studies.study_sentence(name, entry, lang)
+        parts.append(f'<p class="sentence">{_e(sentence)}</p>')
+        parts.append(_figure(studies.study_figure(name, entry, lang), sentence,
+                             entry.get("note", "")))
+    return "".join(parts)
+
+
+def _evidence(result: Result, before: Mapping[str, float] | None, lang: str) -> str:
+    found = result.evidence
+    if not found or not any(entry["applied"] for entry in found.values()):
+        return ""
+    head = [studies.word(k, lang) for k in ("col_parameter", "col_data", "col_prior",
+                                              "col_posterior", "col_method")]
+    parts = [f'<h2>{_e(studies.word("h_evidence", lang))}</h2>'
+             f'<p>{_e(studies.word("evidence_intro", lang))}</p>',
+             _table(head, studies.evidence_rows(found, lang), numeric={2, 3})]
+    if before:
+        after = {n: 1.0 - p for n in before if "." not in n  # totals, not each stakeholder
+                 if (p := result.summary_of(n).claim_percentile) is not None}
+        labels = {n: label_of(result.scenario, n, lang) for n in before}
+        parts += [f'<p class="sentence">{_e(x)}</p>'
+                  for x in studies.claim_sentences(before, after, found, labels, lang)]
+    return "".join(parts)
+
+
 def _assumptions(result: Result, lang: str) -> str:
     """The appendix: every assumption with its label, code name, value and source."""
     rows = []
@@ -561,7 +598,7 @@ def _method(result: Result, main: str, lang: str) -> str:
 
 def reproduce_command(result: Result, sets: Sequence[str] = (), *, lang: str = "nl",
                       variant: str | None = None, output_file: str = "rapport.html",
-                      sensitivity: bool = True) -> str:
+                      sensitivity: bool = True, prior: bool = False) -> str:
     """The ``onzekerheid report`` command line that makes this report again, shell-quoted."""
     scenario = result.scenario
     words = ["onzekerheid", "report", scenario.file, "--seed", str(result.seed),
@@ -576,6 +613,8 @@ def reproduce_command(result: Result, sets: Sequence[str] = (), *, lang: str = "
         words += ["--lang", lang]
     if not sensitivity:
         words.append("--no-sensitivity")
+    if prior:
+        words.append("--prior")
     words += ["-o", output_file]
     return " ".join(shlex.quote(w) for w in words)
 

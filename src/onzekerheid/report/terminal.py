@@ -63,6 +63,15 @@ WORDS = {
                         "samenvatting laat die weg"},
 }
 LANGUAGES = tuple(WORDS)
+# [correlations] with one engine block: no batch-means MCSE (see analysis/mcse.py)
+FEW_BLOCKS = {
+    "en": "with [correlations] iterations depend on each other within blocks of {block} "
+          "(Iman-Conover), so the MCSE comes from comparing blocks and needs at least two: "
+          "use -n {need} or more",
+    "nl": "met [correlations] hangen iteraties samen binnen blokken van {block} "
+          "(Iman-Conover); de MCSE vergelijkt blokken en vraagt er minstens twee: gebruik "
+          "-n {need} of meer",
+}
 
 
 def local(text: str, lang: str) -> str:
@@ -118,6 +127,9 @@ def render_result(result: Result, console: Console, lang: str = "en") -> None:
             console.print("[yellow]warning:[/] " + escape(words["nonfinite"].format(
                 name=name, bad=local(f"{s.nonfinite:,}", lang),
                 n=local(f"{result.iterations:,}", lang))))
+    if result.batch > 1 and result.iterations <= result.batch:
+        console.print("[yellow]note:[/] " + escape(FEW_BLOCKS[lang].format(
+            block=local(f"{result.batch:,}", lang), need=2 * result.batch)))
     for name in result.outputs:  # the claim audit, one sentence per claim
         audit = result.audit_of(name)
         if audit is not None:

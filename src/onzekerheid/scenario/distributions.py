@@ -67,6 +67,7 @@ ARGUMENT_SETS: dict[str, list[frozenset[str]]] = {
 }
 FAMILIES = tuple(ARGUMENT_SETS)
 DISCRETE_FAMILIES = {"poisson", "binomial", "bernoulli", "discrete", "fixed"}
+COUNT_FAMILIES = ("poisson", "binomial", "bernoulli")  # scipy's pmf; truncated mean summed
 
 # Codes the kernels switch on; order is part of the plan format, not of the file format.
 CODES = {name: i for i, name in enumerate(FAMILIES)}
@@ -186,6 +187,8 @@ class Distribution:
             return _analytic_mean(self)
         if self.family == "mixture":
             return float(self.base().truncated_mean(self.lower, self.upper))
+        if self.family in COUNT_FAMILIES:
+            return _count_mean(self)
         lb = None if self.lower == -math.inf else self.lower
         ub = None if self.upper == math.inf else self.upper
         return _remembered(
@@ -214,6 +217,8 @@ class Distribution:
         kept = self.mass_kept()
         prob = float(self._core_cdf(np.asarray(hi)) - self._core_cdf(
             np.asarray(_just_below(self, lo))))
+        if self.family in COUNT_FAMILIES:  # scipy's expect mishandles non-integer bounds
+            return prob, _count_sums(self, lo, hi)[1] / kept
         lb = None if lo == -math.inf else lo
         ub = None if hi == math.inf else hi
         part = float(self.base().expect(lambda x: x, lb=lb, ub=ub, conditional=False))
@@ -307,6 +312,40 @@ def _analytic_mean(dist: Distribution) -> float:
     return float(dist.base().mean())
 
 
+def _count_mean(dist: Distribution) -> float:
+    r"""Exact mean of a truncated Poisson, binomial or Bernoulli count, from pmf sums.
+
+    The draws are the integers ``k`` with ``lower <= k <= upper``, so (for any real bounds)
+    ``E[X | lower <= X <= upper] = sum_k k p(k) / sum_k p(k)`` over
+    ``k = ceil(lower) .. floor(upper)`` inside the support (:func:`_count_sums`).
+    """
+    mass, moment = _count_sums(dist, dist.lower, dist.upper)
+    return moment / mass if mass > 0 else math.nan
+
+
+def _count_sums(dist: Distribution, lo: float, hi: float) -> tuple[float, float]:
+    """``(sum p(k), sum k p(k))`` of the untruncated count over the integers in ``[lo, hi]``.
+
+    With ``a = ceil(lo)``, ``b = floor(hi)``: the mass is ``F(b) - F(a - 1)``, and the first
+    moment follows from ``k p(k)`` being a shifted pmf: ``mu (F(b - 1) - F(a - 2))`` for a
+    Poisson(mu), ``n p (G(b - 1) - G(a - 2))`` for a binomial(n, p) with ``G`` the cdf of
+    binomial(n - 1, p), and ``p 1[a <= 1 <= b]`` for a Bernoulli(p). Exact, in O(1).
+    """
+    a = -math.inf if lo == -math.inf else float(math.ceil(lo))
+    b = math.inf if hi == math.inf else float(math.floor(hi))
+    base = dist.base()
+    mass = float(base.cdf(b) - base.cdf(a - 1))
+    match dist.family:
+        case "poisson":
+            shifted, factor = base, dist.args[0]
+        case "binomial":
+            shifted = Distribution("binomial", (dist.args[0] - 1, dist.args[1])).base()
+            factor = dist.args[0] * dist.args[1]
+        case _:  # bernoulli
+            return mass, dist.args[0] if a <= 1 <= b else 0.0
+    return mass, factor * float(shifted.cdf(b - 1) - shifted.cdf(a - 2))
+
+
 def _analytic_support(dist: Distribution) -> tuple[float, float]:
     a = dist.args
     match dist.family:
@@ -331,7 +370,7 @@ def _analytic_support(dist: Distribution) -> tuple[float, float]:
 def _just_below(dist: Distribution, x: float) -> float:
     # For discrete families P(X >= lower) needs cdf(lower - 1); continuous ones are indifferent.
     if dist.family in DISCRETE_FAMILIES and dist.family not in ("discrete", "fixed"):
-        return float(math.ceil(x) - 1)  # float: ceil of 2**64 is an int numpy cannot hold
+        return float(math.ceil(x) - 1) if math.isfinite(x) else x  # float: 2**64 fits
     if dist.family in ("discrete", "mixture", "fixed"):
         return float(np.nextafter(x, -math.inf))
     return x

@@ -15,8 +15,10 @@ from ..errors import Problem, Problems, ScenarioError, allowed, did_you_mean
 from . import distributions as dists
 from . import units
 from .checks import parse_check
+from .evidence import apply_evidence
 from .expressions import FUNCTIONS, ExpressionError, Node, names_in, parse
 from .model import Output, Parameter, Scenario
+from .studies import parse_studies
 
 SECTIONS = {
     "scenario", "parameters", "outputs", "claim", "checks",
@@ -24,6 +26,7 @@ SECTIONS = {
     "cases", "success", "bias", "prices", "items", "extrapolation", "costs", "options",
     "variants",  # named sets of overrides (see variants.py)
     "correlations",  # rank correlations between parameters (see correlations.py)
+    "studies", "evidence",  # research to value and data that update (studies.py, evidence.py)
 }
 SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year", "headline",
                  "unpriced"}
@@ -37,7 +40,7 @@ RESERVED = set(FUNCTIONS) | {"P", "lambda", "if", "else", "and", "or", "not", "i
 
 
 def load(path: str | Path, overrides: dict[str, Any] | None = None,
-         variant: str | None = None) -> Scenario:
+         variant: str | None = None, *, prior: bool = False) -> Scenario:
     """Read and validate a scenario file.
 
     Parameters
@@ -50,6 +53,8 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     variant
         The name of a ``[variants.NAME]`` table whose overrides are applied first (``overrides``
         then win over them).
+    prior
+        Leave ``[[evidence]]`` out: every parameter keeps its prior (``--prior``).
 
     Raises
     ------
@@ -62,7 +67,8 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     raw, text = read_toml(path)
     digest = hashlib.sha256(text.encode()).hexdigest()
     return from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
-                     directory=str(path.parent), overrides=overrides, variant=variant)
+                     directory=str(path.parent), overrides=overrides, variant=variant,
+                     prior=prior)
 
 
 def loads(text: str, name: str = "<string>", overrides: dict[str, Any] | None = None) -> Scenario:
@@ -84,6 +90,7 @@ def from_dict(
     directory: str = ".",
     overrides: dict[str, Any] | None = None,
     variant: str | None = None,
+    prior: bool = False,
 ) -> Scenario:
     """Validate an already-parsed scenario document."""
     raw = copy.deepcopy(raw)
@@ -210,6 +217,9 @@ def from_dict(
             continue
         checks.append(check)
 
+    studies = parse_studies(raw.get("studies"), parameters, problems)
+    updates = apply_evidence(raw.get("evidence"), parameters, problems, prior=prior,
+                             overridden=set(overrides or ()))
     problems.raise_if_any()
     return Scenario(
         title=str(title),
@@ -226,6 +236,8 @@ def from_dict(
         directory=directory,
         stakeholders=stakeholders,
         order=order,
+        studies=studies,
+        evidence=updates,
     )
 
 

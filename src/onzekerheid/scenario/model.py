@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .distributions import Distribution
 from .expressions import Node
+
+if TYPE_CHECKING:
+    from .evidence import Update
+    from .studies import Study
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ class Scenario:
     directory: str = ""
     stakeholders: tuple[str, ...] = ()
     order: tuple[str, ...] = ()  # expression parameters and outputs, in evaluation order
+    studies: tuple[Study, ...] = ()  # [[studies]] (see studies.py)
+    evidence: tuple[Update, ...] = ()  # [[evidence]], per parameter (see evidence.py)
 
     @property
     def random_parameters(self) -> list[str]:

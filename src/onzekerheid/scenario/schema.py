@@ -17,6 +17,7 @@ from .units import BETTER, NAMED_UNITS
 
 SCHEMA_ID = "https://onzekerheid.invalid/scenario.schema.json"
 _NUMBER = {"type": "number"}
+ARRAY_SECTIONS = {"checks", "items", "studies", "evidence"}  # [[double brackets]]: arrays
 _TEXT = {"type": "string", "minLength": 1}
 
 
@@ -58,7 +59,9 @@ def scenario_schema() -> dict[str, Any]:
                                                                "with"},
                           "unpriced": {"type": "array", "items": _TEXT,
                                        "description": "effects the figures leave out"}})
-    properties: dict[str, Any] = {section: {"type": "object"} for section in SECTIONS}
+    properties: dict[str, Any] = {
+        section: {"type": "array", "items": {"type": "object"}} if section in ARRAY_SECTIONS
+        else {"type": "object"} for section in SECTIONS}
     properties.update({
         "scenario": {"type": "object", "required": ["title"], "additionalProperties": False,
                      "properties": scenario_keys},
