@@ -110,23 +110,22 @@ def money(x: float | None, lang: str, digits: int = MAX_DIGITS, *, compact: bool
 def percent(p: float | None, lang: str, decimals: int = 0) -> str:
     """A share as a percentage that never rounds to a certainty it is not.
 
-    ``0.97 -> 97%``; ``0.99988 -> > 99,9%`` (nl) rather than ``100%``; ``0.0002 -> < 0,1%``;
-    exactly 0 and 1 are ``0%`` and ``100%``.
+    ``0.97 -> 97%``; ``0.0026 -> 0,3%`` (one decimal below 1% and above 99%);
+    ``0.99988 -> > 99,9%`` (nl) rather than ``100%``; ``0.0002 -> < 0,1%``; exactly 0 and 1
+    are ``0%`` and ``100%``.
     """
     if p is None or not math.isfinite(p):
         return _special(p)
     locale = _locale(lang)
-    written = babel.format_percent(p, format=_pattern(decimals, optional=False) + "%",
-                                   locale=locale)
-    step = 10.0 ** -(decimals + 2)
     if 0 < p < 1:
-        if p < step / 2 or (p < 0.01 and written.startswith("0")):
-            floor = 0.001 if decimals == 0 else step
-            return "< " + babel.format_percent(floor, format="0.0%", locale=locale)
-        if p > 1 - step / 2 or babel.parse_decimal(written.rstrip("%\u00a0 "), locale=locale) \
-                >= 100:
+        if p < 0.0005:
+            return "< " + babel.format_percent(0.001, format="0.0%", locale=locale)
+        if p > 0.9995:
             return "> " + babel.format_percent(0.999, format="0.0%", locale=locale)
-    written = written.replace("\u00a0", "")
+        if p < 0.01 or p > 0.99:
+            decimals = max(decimals, 1)
+    written = babel.format_percent(p, format=_pattern(decimals, optional=False) + "%",
+                                   locale=locale).replace("\u00a0", "")
     if decimals and re.search(r"[.,]0+%$", written):  # "5,0%" reads as "5%"
         written = re.sub(r"[.,]0+%$", "%", written)
     return written

@@ -98,9 +98,10 @@ def parameter_unit(name: str, unit: str = "", support: tuple[float, float] | Non
     """The unit of parameter ``name``: its own ``unit``, else what its domain key says.
 
     ``prices.*`` and the domain model's amounts and rates are ``"EUR"``; its shares (success
-    rate, attribution, probability, ...) are ``"share"``; a random parameter whose support lies
-    inside 0..1 is a share as well. Anything else has no unit (a plain number) - a name such as
-    ``report_cost`` does not make a parameter money; ``unit = "EUR"`` does.
+    rate, attribution, probability, ...) are ``"share"``; its bias factors ``"ratio"``; a
+    random parameter whose support lies inside 0..1 is a share as well. Anything else has no
+    unit (a plain number): a name such as ``report_cost`` does not make a parameter money;
+    ``unit = "EUR"`` does.
     """
     if unit:
         return unit
@@ -109,6 +110,8 @@ def parameter_unit(name: str, unit: str = "", support: tuple[float, float] | Non
         return MONEY
     if len(parts) > 1 and parts[-1] in _DOMAIN_SHARES:
         return "share"
+    if len(parts) == 2 and parts[0] == "bias":  # realised / estimated: a factor
+        return "ratio"
     if support is not None and support[0] >= 0.0 and support[1] <= 1.0:
         return "share"
     return ""
