@@ -47,6 +47,7 @@ def test_money_is_rounded_and_compact(lang, amount, million, negative, small):
 def test_percentages_never_round_to_certainty():
     assert numbers.percent(0.99988, "nl") == "> 99,9%"
     assert numbers.percent(0.0002, "en") == "< 0.1%"
+    assert numbers.percent(1 / 380, "nl") == "0,3%"  # below 1%: one decimal, not "< 0,1%"
     assert numbers.percent(0.97, "nl") == "97%" and numbers.percent(1.0, "nl") == "100%"
     assert numbers.percent(0.045, "nl", 1) == "4,5%"
 
