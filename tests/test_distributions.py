@@ -336,6 +336,18 @@ def test_fixed_inside_its_bounds_and_extreme_but_valid_arguments():
     assert wide.args[1] == pytest.approx(math.sqrt(400 * math.log(10)), rel=1e-12)
 
 
+def test_a_discrete_value_of_weight_zero_is_not_in_the_support():
+    # fuzz find (test_fuzz): values [0, 1], weights [0, 1] truncated to <= 0 loaded and drew 1
+    from onzekerheid.errors import ScenarioError
+    from onzekerheid.scenario.loader import from_dict
+
+    table = {"dist": "discrete", "values": [0.0, 1.0], "weights": [0.0, 1.0]}
+    raw = {"scenario": {"title": "t"}, "parameters": {"x": table}, "outputs": {"y": "x"}}
+    assert from_dict(raw).parameters["x"].dist.support() == (1.0, 1.0)
+    with pytest.raises(ScenarioError, match="keeps 0 of the distribution"):
+        from_dict({**raw, "parameters": {"x": {**table, "upper": 0}}})
+
+
 @pytest.mark.parametrize("table, frozen, lo, hi", [
     ({"dist": "poisson", "mean": 3, "upper": 2.5}, ("poisson", (3,)), 0, 2),
     ({"dist": "poisson", "mean": 3, "lower": 1.5}, ("poisson", (3,)), 2, 200),

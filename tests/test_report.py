@@ -101,7 +101,7 @@ def test_summary_sentence_in_both_languages():
     nl = i18n.summary_sentence(None, "savings_per_case.gemeente", "nl", 0.9,
                                _summary(1200, 3900, 3563, 0.78), "EUR").replace(NB, " ")
     assert nl == ("Met 90% zekerheid levert een casus de gemeente tussen € 1.200 en € 3.900 op; "
-                  "het gepubliceerde bedrag van € 3.560 ligt op het 78e percentiel.")
+                  "het gepubliceerde bedrag van € 3.563 ligt op het 78e percentiel.")
     en = i18n.summary_sentence(None, "net_benefit", "en", 0.9,
                                _summary(-1200, 3900, 285000, 1.0), "EUR").replace(NB, " ")
     assert en == ("With 90% certainty, the net benefit lies between -€1,200 and €3,900; the "

@@ -55,6 +55,7 @@ class CasePlan:
     heterogeneity: np.ndarray
     table: np.ndarray  # (rows, columns) float64
     out_cols: np.ndarray  # int64, one per table column
+    weighted: np.ndarray  # bool, one per table column: False = an extra cost (not shrunk)
     resample: bool
     stream: int
 
@@ -338,6 +339,7 @@ def _case_plan(scenario: Scenario, parameter_cols: dict[str, int]) -> CasePlan:
         heterogeneity=heterogeneity,
         table=np.ascontiguousarray(np.asarray(block.table, dtype=np.float64)),
         out_cols=np.asarray([parameter_cols[c] for c in block.columns], dtype=np.int64),
+        weighted=np.asarray(block.weighted or (True,) * len(block.columns), dtype=np.bool_),
         resample=block.resample,
         stream=stream_id("cases"),
     )

@@ -9,12 +9,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..scenario.model import Scenario
-from .audit import Audit, audit_summary
+from .audit import Audit, audit_summary, claim_holds, claim_sides
+from .distribution import domain_json
+from .judgements import JudgementLayer, judgement_layer
 from .mcse import rows_per_batch
 from .summary import Summary, summarize
 
 if TYPE_CHECKING:
     import pandas as pd
+
+# Outputs whose +inf is a value, not a failure: the payback year of a programme that never
+# pays back sorts above every year (DESIGN.md, "Social-domain model, second version").
+INFINITE_OK = frozenset({"payback_year"})
 
 
 @dataclass
@@ -33,6 +39,7 @@ class Result:
     outputs: tuple[str, ...]
     _summaries: dict[str, Summary] = field(default_factory=dict, repr=False)
     convergence: dict[str, Any] | None = None  # what `run --precision` reached
+    _layer: list[JudgementLayer | None] = field(default_factory=list, repr=False)
     evidence: dict[str, Any] | None = None  # what [[evidence]] did (see posterior.py)
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -64,7 +71,8 @@ class Result:
             workers = min(len(missing), threads or os.cpu_count() or 1)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 found = pool.map(lambda n: summarize(self[n], self.ci,
-                                                     self.scenario.claims.get(n), self.batch),
+                                                     self.scenario.claims.get(n), self.batch,
+                                                     keep_inf=n in INFINITE_OK),
                                  missing)
                 self._summaries.update(zip(missing, found, strict=True))
         return {n: self.summary_of(n) for n in self.outputs}
@@ -72,16 +80,30 @@ class Result:
     def summary_of(self, name: str) -> Summary:
         if name not in self._summaries:
             self._summaries[name] = summarize(self[name], self.ci,
-                                              self.scenario.claims.get(name), self.batch)
+                                              self.scenario.claims.get(name), self.batch,
+                                              keep_inf=name in INFINITE_OK)
         return self._summaries[name]
 
     def audit_of(self, name: str) -> Audit | None:
         """The claim audit of an output (None without a claim); see :mod:`.audit`."""
-        claim = self.scenario.claims.get(name)
-        if claim is None:
+        stated = self.scenario.claim_of(name)
+        if stated is None:
             return None
+        output = self.scenario.outputs.get(name)
+        better = output.better if output is not None else "higher"
         return audit_summary(name, self.summary_of(name), ci=self.ci,
-                             currency=self.scenario.currency)
+                             currency=self.scenario.currency, stated=stated,
+                             holds=claim_holds(self[name], stated, self.batch)[:2],
+                             unit=output.unit if output is not None else None, better=better,
+                             sides=claim_sides(self[name], stated))
+
+    def judgements(self, threads: int | None = None) -> JudgementLayer | None:
+        """The run without the judgements and their switching values (see :mod:`.judgements`);
+        None when the scenario marks no ``judgement = true``. Computed once, on first use."""
+        if not self._layer:
+            self._layer.append(judgement_layer(self.scenario, self.iterations, self.seed,
+                                               self.ci, threads))
+        return self._layer[0]
 
     def _output_json(self, name: str) -> dict[str, Any]:
         doc: dict[str, Any] = {**words(self.scenario, name), **self.summary_of(name).as_dict()}
@@ -89,8 +111,15 @@ class Result:
         if audit is not None:
             doc.update(p_claim_or_more=_finite(audit.p_claim_or_more),
                        p_claim_or_more_mcse=_finite(audit.p_claim_or_more_mcse),
+                       p_claim_holds=_finite(audit.p_claim_holds),
+                       p_claim_holds_mcse=_finite(audit.p_claim_holds_mcse),
+                       claim_stated=audit.stated.as_dict() if audit.stated else None,
+                       within_noise=audit.within_noise,
                        verdict=audit.verdict,
                        sentence={"en": audit.sentence_en, "nl": audit.sentence_nl})
+        layer = self.judgements()
+        if layer is not None:
+            doc.update(layer.output_json(name))
         return doc
 
     def summary(self) -> pd.DataFrame:
@@ -111,6 +140,7 @@ class Result:
             "outputs": {name: self._output_json(name) for name in self.summarize_all()},
             **({"convergence": self.convergence} if self.convergence is not None else {}),
             **({"evidence": self.evidence} if self.evidence is not None else {}),
+            **domain_json(self),
         }
 
     def _repr_html_(self) -> str:

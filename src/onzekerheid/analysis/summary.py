@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -54,13 +54,18 @@ def _clean(value: float | int | None) -> float | int | None:
 
 
 def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
-              batch: int = 1) -> Summary:
+              batch: int = 1, *, keep_inf: bool = False) -> Summary:
     """Summarise the samples of one output (non-finite iterations are counted, then left out).
 
     ``values`` in run order; ``batch``: rows per batch for the MCSEs (1 for independent rows,
-    :func:`~.mcse.rows_per_batch` of the scenario in general).
+    :func:`~.mcse.rows_per_batch` of the scenario in general). With ``keep_inf``, +inf is a
+    value that sorts above every other (a ``payback_year`` that never comes): it enters the
+    quantiles (which are +inf where they reach it) and makes the mean +inf.
     """
     values = np.asarray(values, dtype=np.float64)
+    if keep_inf and np.isposinf(values).any():
+        return _with_inf(summarize(np.where(np.isposinf(values), _NEVER, values), ci, claim,
+                                   batch))
     x, ids = batch_ids(values, batch)
     nonfinite = int(values.size - x.size)
     n = x.size
@@ -93,3 +98,23 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
         p_positive_mcse=fraction_mcse(positive, ids),
         claim_percentile_mcse=None if below is None else fraction_mcse(below, ids),
     )
+
+
+# +inf stands in as the largest float while summarising; anything interpolated towards it
+# (above _HUGE) is +inf again, and the spread and MCSEs built on it are undefined.
+_NEVER = float(np.finfo(np.float64).max)
+_HUGE = 1e300
+
+
+def _with_inf(s: Summary) -> Summary:
+    def back(x: float) -> float:
+        return math.inf if x > _HUGE else x
+
+    def error(value: float, mcse: float) -> float:
+        return math.nan if value > _HUGE or mcse > _HUGE else mcse
+
+    return replace(s, mean=math.inf, sd=math.nan, mcse=math.nan, median=back(s.median),
+                   low=back(s.low), high=back(s.high),
+                   median_mcse=error(s.median, s.median_mcse),
+                   low_mcse=error(s.low, s.low_mcse), high_mcse=error(s.high, s.high_mcse))
+

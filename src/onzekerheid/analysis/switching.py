@@ -1,13 +1,24 @@
-"""Switching values: what a parameter would have to be for the conclusion to change.
+"""Switching values and goal seek: what a parameter would have to be for the conclusion to change.
 
 For each random parameter, the value at which the chosen statistic of the output (its median,
 equivalently the value where ``P(output > target) = 1/2``, or its mean) equals the target
-(0, or the published claim), the other parameters still uncertain. The statistic is computed
+(0, or the published claim), the other parameters still uncertain. Goal seek asks for another
+quantile: ``--target-quantile q`` finds where the q-quantile of the output equals the target,
+and ``--target-probability P`` where ``P(output >= target) = P``, which is the same question
+for ``q = 1 - P`` (the share above the target is P exactly when the target is the
+(1 - P)-quantile). The statistic is computed
 on ``iterations`` rows with the parameter held at a constant and the same seed at every
 evaluation (common random numbers), so it is a smooth function of the value; roots are
 bracketed on a grid over the plausible range (the parameter's 1st to 99th percentile) and
 refined with Brent's method. Without a sign change on that range: "no switch within the
 plausible range".
+
+Every value found carries its Monte Carlo standard error by the delta method: the statistic
+``S(x)`` is estimated with error ``MCSE(S)`` (the order-statistic MCSE of a quantile or the
+MCSE of a mean, batch means where rows depend on each other: :mod:`.mcse`), so its
+root ``x*`` is off by about ``MCSE(S(x*)) / |S'(x*)|``; the slope ``S'`` is a central
+difference with common random numbers (Glasserman 2003, *Monte Carlo Methods in Financial
+Engineering*, sec. 7.1).
 
 With ``[correlations]``, the parameter held constant drops out of the correlation structure;
 its partners keep their marginal distributions (not their conditional ones).
@@ -24,9 +35,10 @@ from scipy import optimize
 
 from ..errors import ScenarioError
 from .display import TableView
+from .mcse import mean_mcse, quantile_mcse, rows_per_batch
 from .model import Model, evaluate
 
-STATISTICS = ("median", "mean")
+STATISTICS = ("median", "mean", "quantile")
 PLAUSIBLE = (0.01, 0.99)
 GRID = 9
 NO_SWITCH = "no switch within the plausible range"
@@ -43,9 +55,11 @@ class Switch:
     point: float
     plausible: tuple[float, float]
     at_ends: tuple[float, float]  # statistic at the two ends of the plausible range
+    mcse: float | None = None  # Monte Carlo standard error of ``value`` (delta method)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "quantile": self.quantile, "values": list(self.roots),
+        return {"value": self.value, "mcse": self.mcse, "quantile": self.quantile,
+                "values": list(self.roots),
                 "point": _f(self.point), "range": list(self.plausible),
                 "statistic_at_range": [_f(v) for v in self.at_ends],
                 "message": (f"switches at {self.value:.6g} (percentile {100 * self.quantile:.0f})"
@@ -63,9 +77,14 @@ class SwitchingResult(TableView):
     seed: int
     switches: tuple[Switch, ...]
     warnings: tuple[str, ...] = ()
+    level: float = 0.5  # the quantile sought (statistic "median" or "quantile")
 
     def to_json(self) -> dict[str, Any]:
+        goal = {} if self.statistic == "mean" else {
+            "target_quantile": self.level, "target_probability": 1.0 - self.level,
+            "condition": f"P({self.output} >= {self.target:g}) = {1.0 - self.level:g}"}
         return {"output": self.output, "statistic": self.statistic, "target": self.target,
+                **goal,
                 "target_is": self.target_label, "iterations": self.iterations,
                 "seed": self.seed, "plausible_range": list(PLAUSIBLE),
                 "parameters": {s.name: s.as_dict() for s in self.switches},
@@ -74,22 +93,47 @@ class SwitchingResult(TableView):
 
 def switching_values(model: Model, output: str, *, target: float = 0.0,
                      target_label: str = "zero", statistic: str = "median",
-                     iterations: int = 2**14, seed: int = 0, threads: int | None = None
+                     iterations: int = 2**14, seed: int = 0, threads: int | None = None,
+                     quantile: float = 0.5, warnings: tuple[str, ...] = ()
                      ) -> SwitchingResult:
-    """Per random parameter, the value where ``statistic(output) == target`` (see module)."""
+    """Per random parameter, the value where ``statistic(output) == target`` (see module).
+
+    ``statistic`` is ``median``, ``mean`` or ``quantile`` (the ``quantile``-quantile; goal
+    seek). Each value found comes with its MCSE.
+    """
     if statistic not in STATISTICS:
         raise ScenarioError(f"--statistic {statistic!r}: use one of {', '.join(STATISTICS)}")
+    if not 0.0 < quantile < 1.0:
+        raise ScenarioError(f"the quantile sought must lie strictly between 0 and 1, got "
+                            f"{quantile:g}")
+    q = 0.5 if statistic == "median" else quantile
     if iterations < 100:
         raise ScenarioError(f"--iterations must be at least 100, got {iterations}")
     if not model.names:
         raise ScenarioError(f"{model.scenario.file}: no random parameters to analyse")
-    reduce = np.median if statistic == "median" else np.mean
 
-    def level(name: str, value: float) -> float:
+    def reduce(y: np.ndarray) -> float:
+        return float(np.mean(y)) if statistic == "mean" else float(np.quantile(y, q))
+
+    def sample(name: str, value: float, finite: bool = True) -> np.ndarray:
         y = evaluate(model, [output], {name: np.full(iterations, value)}, iterations, seed,
                      threads=threads)[:, 0]
-        y = y[np.isfinite(y)]
-        return float(reduce(y)) - target if y.size else math.nan
+        return y[np.isfinite(y)] if finite else y
+
+    def level(name: str, value: float) -> float:
+        y = sample(name, value)
+        return reduce(y) - target if y.size else math.nan
+
+    batch = rows_per_batch(model.scenario)
+
+    def error(name: str, root: float, width: float) -> float | None:
+        y = sample(name, root, finite=False)  # run order: batches are the engine's blocks
+        if np.count_nonzero(np.isfinite(y)) < 10:
+            return None
+        se = mean_mcse(y, batch) if statistic == "mean" else quantile_mcse(y, q, batch)
+        h = 1e-3 * width
+        slope = (level(name, root + h) - level(name, root - h)) / (2.0 * h)
+        return abs(se / slope) if slope != 0.0 and math.isfinite(se / slope) else None
 
     switches = []
     for name, dist in zip(model.names, model.dists, strict=True):
@@ -98,16 +142,18 @@ def switching_values(model: Model, output: str, *, target: float = 0.0,
         roots = _roots(lambda x, n=name: level(n, x), grid, values)
         median = float(dist.ppf(0.5))
         best = min(roots, key=lambda r: abs(r - median)) if roots else None
-        quantile = None if best is None else float(_cdf(dist, best))
-        switches.append(Switch(name, best, quantile, tuple(roots),
+        at = None if best is None else float(_cdf(dist, best))
+        width = float(grid[-1] - grid[0])
+        mcse = None if best is None or width <= 0 else error(name, best, width)
+        switches.append(Switch(name, best, at, tuple(roots),
                                model.scenario.parameters[name].point,
                                (float(grid[0]), float(grid[-1])),
-                               (values[0] + target, values[-1] + target)))
-    warnings = ([] if not model.correlated else
-                ["with [correlations], a parameter held constant leaves its partners at their "
-                 "marginal distributions"])
+                               (values[0] + target, values[-1] + target), mcse))
+    notes = list(warnings) + ([] if not model.correlated else
+                              ["with [correlations], a parameter held constant leaves its "
+                               "partners at their marginal distributions"])
     return SwitchingResult(output, statistic, target, target_label, iterations, seed,
-                           tuple(switches), tuple(warnings))
+                           tuple(switches), tuple(notes), q)
 
 
 def _roots(func: Any, grid: np.ndarray, values: np.ndarray) -> list[float]:

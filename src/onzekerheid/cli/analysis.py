@@ -140,6 +140,7 @@ def voi(
     prior: Prior = False,
 ) -> None:
     """Expected value of perfect (and partial perfect) information: what research is worth."""
+    from ..analysis.decisions import no_decision_warning, voi_warnings
     from ..analysis.model import check_output, model_of
     from ..analysis.voi import Scale, value_of_information
 
@@ -152,12 +153,15 @@ def voi(
         _check_file(output_file)
         scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
+        decision_notes = voi_warnings(scenario, name)
         with status(f"value of information for {name}", json_):
             result = value_of_information(model_of(scenario), name, groups=groups,
                                           iterations=iterations, seed=seed, threads=threads,
                                           scale=Scale(population, years, discount),
                                           studies=scenario.studies)
         doc = result.to_json()
+        decision_notes += no_decision_warning(name, result.evpi, result.mean)
+        doc["warnings"] = [*doc.get("warnings", []), *decision_notes]
         if _emit(doc, json_, output_file):
             return
         from ..report.terminal import number
@@ -184,6 +188,8 @@ def voi(
                   f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
                   f"{scale['years']} years at {scale['discount']:.2%}, the first "
                   "undiscounted)", style="dim")
+        for warning in doc["warnings"]:
+            out.print(f"[yellow]warning:[/] {escape(warning)}")
         if doc.get("studies"):
             _render_studies(doc["studies"])
 
@@ -196,6 +202,12 @@ def switching(
         "--target", help="zero, claim, or a number.")] = "zero",
     statistic: Annotated[str, typer.Option(
         "--statistic", help="median (P(output > target) = 1/2) or mean.")] = "median",
+    target_probability: Annotated[float | None, typer.Option(
+        "--target-probability", help="Goal seek: the value at which P(output >= target) "
+        "equals this, e.g. 0.9.")] = None,
+    target_quantile: Annotated[float | None, typer.Option(
+        "--target-quantile", help="Goal seek: the value at which this quantile of the output "
+        "equals the target, e.g. 0.1.")] = None,
     iterations: Annotated[int, typer.Option("-n", "--iterations")] = 2**14,
     seed: Seed = api.DEFAULT_SEED,
     set_: Sets = None,
@@ -206,27 +218,34 @@ def switching(
     prior: Prior = False,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
+    from ..analysis.decisions import switching_warnings
     from ..analysis.model import check_output, model_of
     from ..analysis.switching import switching_values
 
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
         _check_file(output_file)
+        statistic, level = _goal(statistic, target_probability, target_quantile)
         scenario = api.load(file, overrides(set_), variant, prior=prior)
         name = check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
         with status(f"switching values of {name}", json_):
             result = switching_values(model_of(scenario), name, target=value,
                                       target_label=label, statistic=statistic,
-                                      iterations=iterations, seed=seed, threads=threads)
+                                      iterations=iterations, seed=seed, threads=threads,
+                                      quantile=level,
+                                      warnings=tuple(switching_warnings(scenario, name, label)))
         doc = result.to_json()
         if _emit(doc, json_, output_file):
             return
         from ..report.terminal import number
 
-        table = Table(title=f"{escape(scenario.title)}: where the {statistic} of {escape(name)} "
-                      f"crosses {number(value)} ({label})", title_justify="left")
-        for column in ("parameter", "point", "plausible range (1%–99%)", "switching value"):
+        what = (f"the {statistic} of {escape(name)} crosses" if statistic != "quantile"
+                else f"P({escape(name)} >= target) reaches {1 - level:.3g} as the output")
+        table = Table(title=f"{escape(scenario.title)}: where {what} {number(value)} ({label})",
+                      title_justify="left")
+        for column in ("parameter", "point", "plausible range (1%–99%)", "switching value",
+                       "MCSE"):
             table.add_column(column, justify="left" if column == "parameter" else "right")
         # most fragile first: a switch near the middle of the plausible range (percentile
         # closest to 50), then switches further out, then parameters that never switch
@@ -235,10 +254,29 @@ def switching(
         for key, entry in ranked:
             low, high = entry["range"]
             table.add_row(_who(scenario, key), number(entry["point"]),
-                          f"{number(low)} – {number(high)}", escape(entry["message"]))
+                          f"{number(low)} – {number(high)}", escape(entry["message"]),
+                          number(entry["mcse"], 2))
         out.print(table)
         for warning in doc["warnings"]:
             out.print(f"[yellow]note:[/] {escape(warning)}")
+
+
+def _goal(statistic: str, probability: float | None, quantile: float | None
+          ) -> tuple[str, float]:
+    """``(statistic, quantile sought)`` from --statistic and the two goal-seek options."""
+    if probability is not None and quantile is not None:
+        raise ScenarioError("--target-probability and --target-quantile ask the same question "
+                            "(P = 1 - q); give one of them")
+    given = probability if probability is not None else quantile
+    if given is None:
+        return statistic, 0.5
+    flag = "--target-probability" if probability is not None else "--target-quantile"
+    if not 0.0 < given < 1.0:
+        raise ScenarioError(f"{flag} must lie strictly between 0 and 1, got {given:g}")
+    if statistic != "median":
+        raise ScenarioError(f"{flag} seeks a quantile; it cannot be combined with "
+                            f"--statistic {statistic}")
+    return "quantile", 1.0 - given if probability is not None else given
 
 
 def _render_studies(studies: dict[str, Any]) -> None:

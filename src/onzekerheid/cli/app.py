@@ -224,11 +224,13 @@ def validate(
     """Load scenario files only and report every problem found (exit 2 if any)."""
     reports = []
     for path in files_:
+        warnings: list[str] = []
         try:
             scenario = api.load(path)
+            warnings = list(scenario.domain.warnings if scenario.domain else ())
             reports.append({"file": str(path), "valid": True, "problems": [],
                             "parameters": len(scenario.user_parameters),
-                            "outputs": len(scenario.outputs)})
+                            "outputs": len(scenario.outputs), "warnings": warnings})
         except ScenarioError as exc:
             reports.append({"file": str(path), "valid": False, "problems": [
                 {"path": p.path, "line": p.line, "message": p.message, "hint": p.hint}
@@ -239,6 +241,8 @@ def validate(
         if not json_ and reports[-1]["valid"]:
             out.print(f"[green]ok[/] {escape(str(path))}: {reports[-1]['parameters']} parameters, "
                       f"{reports[-1]['outputs']} outputs")
+            for warning in warnings:  # e.g. stacked counterfactuals (domain.py)
+                out.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     if json_:
         print(json.dumps({"files": reports,
                           "valid": all(r["valid"] for r in reports)}, indent=2))

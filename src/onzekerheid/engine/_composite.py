@@ -1,4 +1,4 @@
-"""Numba kernels for mixtures, zero-inflation and per-row (hierarchical) arguments.
+"""Numba kernels for mixtures, zero-inflation, per-row (hierarchical) arguments and case tables.
 
 Same rules as :mod:`._kernels`: arrays and numbers only, a numpy ``Generator`` passed in, the
 family branch outside the row loops (a helper taking the Generator or arrays per element costs
@@ -25,7 +25,9 @@ from ._kernels import (
     TRIANGULAR,
     UNIFORM,
     _draw_raw,
+    _factors,
     _fill,
+    case_sums,
     draw_one,
 )
 
@@ -182,3 +184,90 @@ def zero_fill(gen, buf, col, start, stop, zero):  # type: ignore[no-untyped-def]
     for i in range(start, stop):
         if gen.random() < zero:
             buf[i, col] = 0.0
+
+
+@jit
+def table_case_sums(gen, buf, start, stop, count, success_col, failure_col, error,  # type: ignore[no-untyped-def]
+                    heterogeneity, table, out_cols, weighted, resample):
+    """Per iteration: the case sums of a model with a case table (more than one row).
+
+    A weighted column j gets ``sum_i w_i x table[r_i, j]`` with ``w_i`` = success (1, or the
+    failure yield) x estimator error x heterogeneity; an unweighted column (the extra costs)
+    gets ``sum_i table[r_i, j]`` over every case, successful or not: success and estimator
+    bias describe the benefit and leave a cost alone. ``r_i`` is a row drawn with replacement
+    when ``resample``; otherwise every row is one case and the ``K ~ Bin(count, rate)``
+    successes are a uniformly random K-subset of the rows (a partial Fisher-Yates shuffle,
+    Knuth 1998, TAOCP 2, 3.4.2), so the result never depends on the table's order. A rate
+    that is nan gives nan sums.
+
+    With resampling and only weighted columns the generator calls are exactly those of
+    :func:`._kernels.case_sums` (one binomial, the factors of the cases that count, one row
+    index per such case), so first-version results are reproduced draw for draw.
+    """
+    rows = table.shape[0]
+    ncols = table.shape[1]
+    empty = np.empty(0)
+    acc = np.empty(ncols)
+    work = np.empty((count, 2))
+    order = np.empty(rows, dtype=np.int64)
+    any_cost = False
+    for j in range(ncols):
+        if not weighted[j]:
+            any_cost = True
+    for i in range(start, stop):
+        rate = buf[i, success_col]
+        share = buf[i, failure_col]
+        if math.isnan(rate) or math.isnan(share):
+            for j in range(ncols):
+                buf[i, out_cols[j]] = np.nan
+            continue
+        rate = min(max(rate, 0.0), 1.0)
+        successes = gen.binomial(count, rate)
+        n = count if share != 0.0 else successes
+        for case in range(n):
+            work[case, 0] = 1.0 if case < successes else share
+        _factors(gen, error, work, n, empty)
+        _factors(gen, heterogeneity, work, n, empty)
+        for j in range(ncols):
+            acc[j] = 0.0
+        if resample:
+            for case in range(n):
+                r = gen.integers(0, rows)
+                for j in range(ncols):
+                    acc[j] += (work[case, 0] if weighted[j] else 1.0) * table[r, j]
+            if any_cost:
+                for _ in range(n, count):
+                    r = gen.integers(0, rows)
+                    for j in range(ncols):
+                        if not weighted[j]:
+                            acc[j] += table[r, j]
+        else:
+            for r in range(rows):
+                order[r] = r
+            for case in range(successes):  # the successes: a random subset of the rows
+                pick = gen.integers(case, rows)
+                order[case], order[pick] = order[pick], order[case]
+            for case in range(rows):
+                r = order[case]
+                w = work[case, 0] if case < n else 0.0
+                for j in range(ncols):
+                    acc[j] += (w if weighted[j] else 1.0) * table[r, j]
+        for j in range(ncols):
+            buf[i, out_cols[j]] = acc[j]
+
+
+def case_block_sums(gen, buf, lo, hi, count, success_col, failure_col, error,  # type: ignore[no-untyped-def]
+                    heterogeneity, table, out_cols, weighted, resample):
+    """The per-case model for rows ``lo:hi``: a case table in :func:`table_case_sums`, one
+    average case in :func:`._kernels.case_sums` (the fast path), nan sums where the success
+    rate or failure yield is nan (never a binomial of nan)."""
+    if table.shape[0] > 1:
+        table_case_sums(gen, buf, lo, hi, count, success_col, failure_col, error,
+                        heterogeneity, table, out_cols, weighted, resample)
+        return
+    case_sums(gen, buf, lo, hi, count, success_col, failure_col, error, heterogeneity, table,
+              out_cols, resample)
+    bad = np.isnan(buf[lo:hi, success_col]) | np.isnan(buf[lo:hi, failure_col])
+    if bad.any():
+        rows = np.flatnonzero(bad) + lo
+        buf[np.ix_(rows, out_cols)] = np.nan

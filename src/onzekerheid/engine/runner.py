@@ -249,8 +249,9 @@ def _cases(plan: Plan, seed: int, first: int, last: int, start_row: int, stop_ro
 
 def _case_rows(cases: CasePlan, gen: np.random.Generator, buf: np.ndarray, lo: int, hi: int
                ) -> None:
-    k.case_sums(gen, buf, lo, hi, cases.count, cases.success_col, cases.failure_col,
-                cases.error, cases.heterogeneity, cases.table, cases.out_cols, cases.resample)
+    mix.case_block_sums(gen, buf, lo, hi, cases.count, cases.success_col, cases.failure_col,
+                        cases.error, cases.heterogeneity, cases.table, cases.out_cols,
+                        cases.weighted, cases.resample)
 
 
 def evaluate_points(plan: Plan, points: np.ndarray | None = None) -> np.ndarray:
@@ -258,7 +259,8 @@ def evaluate_points(plan: Plan, points: np.ndarray | None = None) -> np.ndarray:
 
     The per-case model contributes its expectation at the point values, with per-case factors
     (estimator error, heterogeneity) at 1, i.e. the workers' estimates taken at face value:
-    ``count x (rate + (1 - rate) x failure share) x column mean of the case table``.
+    ``count x (rate + (1 - rate) x failure share) x column mean of the case table``, and
+    ``count x column mean`` for the unweighted (extra cost) columns.
     """
     values = plan.points if points is None else points
     buf = np.zeros((1, plan.n_columns), dtype=np.float64, order="F")  # one kernel layout
@@ -274,6 +276,6 @@ def evaluate_points(plan: Plan, points: np.ndarray | None = None) -> np.ndarray:
             expected = cases.count * (rate + (1.0 - rate) * share)
             means = cases.table.mean(axis=0)
             for j, col in enumerate(cases.out_cols):
-                buf[0, col] = expected * means[j]
+                buf[0, col] = (expected if cases.weighted[j] else cases.count) * means[j]
     return buf[0]
 

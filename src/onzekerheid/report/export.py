@@ -8,7 +8,7 @@ import math
 from ..analysis.result import Result
 from ..scenario.units import is_money
 from . import numbers
-from .i18n import label_of, number, p_claim_holds, percent, summary_sentence, text, unit_of
+from .i18n import claim_holds, label_of, number, percent, summary_sentence, text, unit_of
 
 
 def summary_csv(result: Result) -> str:
@@ -42,7 +42,7 @@ def summary_markdown(result: Result, lang: str) -> str:
                numbers.estimate(s.median, s.median_mcse, unit, lang),
                numbers.interval(s.low, s.high, unit, lang, (s.low_mcse, s.high_mcse)),
                numbers.percent(s.p_positive, lang),
-               numbers.quantity(s.claim, unit, lang) if s.claim is not None else "–",
+               numbers.exact(s.claim, unit, lang) if s.claim is not None else "–",
                numbers.percent(s.claim_percentile, lang)]
         lines.append("| " + " | ".join(_md(cell) for cell in row) + " |")
     lines += ["", f"_{number(result.iterations, lang, 0)} {text('iteration_axis', lang)}, "
@@ -62,7 +62,7 @@ def summary_rows(result: Result, lang: str) -> list[dict[str, object]]:
     for name in result.outputs:
         s = result.summary_of(name)
         output = result.scenario.outputs[name]
-        holds = p_claim_holds(s, output.better)
+        holds = claim_holds(result, name)
         rows.append({"output": name, "label": label_of(result.scenario, name, lang),
                      "unit": output.unit, "mean": _cell(s.mean), "median": _cell(s.median),
                      "low": _cell(s.low), "high": _cell(s.high), "mcse": _cell(s.mcse),

@@ -24,19 +24,21 @@ from typing import Any
 
 from babel import dates
 
+from ..analysis import distribution
 from ..analysis.result import PointResult, Result
 from ..scenario.model import Scenario
 from . import curves, numbers, plots, studies
 from .i18n import (
+    claim_holds,
     label_of,
     number,
     ordinal,
     output_label,
-    p_claim_holds,
     percent,
     text,
     unit_of,
 )
+from .layers import judgements_section, stated
 
 _CSS = """
 *{box-sizing:border-box}
@@ -168,7 +170,9 @@ def render(result: Result, *, lang: str = "nl", point: PointResult | None = None
         + "</p>",
         _decision(result, main, lang, extras, rho),
         _claims(result, main, lang, point),
+        judgements_section(result, lang),
         _who_gains(result, lang),
+        _distribution(result, lang),
         _variants(result, extras.variants, main, lang),
         _cost_effect(result, lang),
         _drivers(result, main, lang, extras, rho),
@@ -235,6 +239,10 @@ def _value(result: Result, name: str, x: float | None, lang: str) -> str:
     return numbers.quantity(x, unit_of(result.scenario, name), lang)
 
 
+def _exact(result: Result, name: str, x: float | None, lang: str) -> str:
+    return numbers.exact(x, unit_of(result.scenario, name), lang)
+
+
 def _range(result: Result, name: str, lang: str) -> tuple[str, str, str]:
     """Median and interval ends of ``name``, each rounded by its own standard error."""
     s = result.summary_of(name)
@@ -284,15 +292,23 @@ def _published(result: Result, lang: str) -> str:
     items = []
     for name in headline_outputs(result):
         s = result.summary_of(name)
-        output = result.scenario.outputs.get(name)
-        holds = p_claim_holds(s, output.better if output is not None else "higher")
-        if holds is None:
+        holds = claim_holds(result, name)
+        if holds is None or s.claim is None:
             continue
         items.append("<li>" + _e(_capital(text(
             "published_holds", lang, output=label_of(result.scenario, name, lang),
-            claim=_value(result, name, s.claim, lang), chance=numbers.chance(holds, lang),
+            claim=_stated(result, name, lang), chance=numbers.chance(holds, lang),
             p=numbers.percent(holds, lang)))) + "</li>")
     return "".join(items)
+
+
+def _stated(result: Result, name: str, lang: str) -> str:
+    """The published figure as the scenario states it ("≥ 2,00", "1,40 – 2,00", "43% (± 0,5%)")."""
+    unit = unit_of(result.scenario, name)
+    claim = result.scenario.claim_forms.get(name)  # a bare figure is written as published
+    if claim is None:
+        return numbers.exact(result.summary_of(name).claim, unit, lang)
+    return stated(claim, unit, lang)
 
 
 def _top_two(extras: Extras, rho: Mapping[str, float]) -> list[str]:
@@ -318,7 +334,7 @@ def _matters(result: Result, main: str, lang: str, extras: Extras,
     items = []
     for name, label in zip(top, labels, strict=True):
         unit = unit_of(scenario, name)
-        point = numbers.quantity(scenario.parameters[name].point, unit, lang)
+        point = numbers.exact(scenario.parameters[name].point, unit, lang)
         row = switches.get(name)
         if row is None:
             sentence = text("point_only", lang, name=label, point=point)
@@ -338,11 +354,12 @@ def _matters(result: Result, main: str, lang: str, extras: Extras,
 
 
 def _unpriced(result: Result, lang: str) -> str:
-    """``[scenario] unpriced`` texts, and well-being items this calculation leaves out."""
+    """``[[unpriced]]`` effects, and well-being items this calculation does not count."""
+    domain = result.scenario.domain
+    named = [str(u["name"]) + (f" ({u['stakeholder']})" if u.get("stakeholder") else "")
+             for u in (domain.unpriced if domain is not None else ())]
     raw = result.scenario.raw
-    named = [str(x) for x in raw.get("scenario", {}).get("unpriced", []) or []]
-    counted = raw.get("options", {}).get("immaterial", True)
-    if counted is False:
+    if raw.get("options", {}).get("immaterial", True) is False:
         named += [text("not_counted", lang, name=str(item.get("name", "")).replace("_", " "))
                   for item in raw.get("items", []) or []
                   if isinstance(item, dict) and item.get("kind") == "immaterial"]
@@ -365,11 +382,10 @@ def _claims(result: Result, main: str, lang: str, point: PointResult | None) -> 
         s = result.summary_of(name)
         median, low, high = _range(result, name, lang)
         published = point.values.get(name) if point is not None else None
-        output = result.scenario.outputs.get(name)
-        holds = p_claim_holds(s, output.better if output is not None else "higher")
+        holds = claim_holds(result, name)
         rows.append([_capital(label_of(result.scenario, name, lang)),
-                     _value(result, name, s.claim, lang) if s.claim is not None else "–",
-                     _value(result, name, published, lang) if published is not None else "–",
+                     _exact(result, name, s.claim, lang) if s.claim is not None else "–",
+                     _exact(result, name, published, lang) if published is not None else "–",
                      median, f"{low} – {high}", numbers.percent(holds, lang)])
     parts = [f'<h2>{_e(text("h_claims", lang))}</h2>',
              _table(head, rows, numeric={1, 2, 3, 4, 5})]
@@ -404,7 +420,7 @@ def _who_gains(result: Result, lang: str) -> str:
             s = result.summary_of(name)
             median, low, high = _range(result, name, lang)
             rows.append([who, median, f"{low} – {high}",
-                         _value(result, name, s.claim, lang) if s.claim is not None else "–"])
+                         _exact(result, name, s.claim, lang) if s.claim is not None else "–"])
         label = label_of(result.scenario, base, lang)
         parts.append(f"<h3>{_e(_capital(label))}</h3>")
         parts.append(_table([text("col_stakeholder", lang), text("col_median", lang),
@@ -413,6 +429,61 @@ def _who_gains(result: Result, lang: str) -> str:
         caption = _capital(text("figure_who", lang, output=label, level=level))
         parts.append(_figure(plots.who_gains(result, base, lang=lang), caption))
     return "".join(parts)
+
+
+_DOMAIN_WORDS = {
+    "h": {"nl": "Verdelingseffecten", "en": "Who gains and who pays"},
+    "gains": {"nl": "baten", "en": "gains"}, "pays": {"nl": "betaalt", "en": "pays"},
+    "net": {"nl": "saldo", "en": "net"}, "societal": {"nl": "maatschappij", "en": "society"},
+    "unpriced": {"nl": "Niet in geld uitgedrukt (PM-posten)",
+                 "en": "Effects left unpriced (not in the figure)"},
+    "warnings": {"nl": "Let op", "en": "Watch out"},
+    "flow": {"nl": "Netto kasstroom per jaar (mediaan, interval)",
+             "en": "Net cash flow per year (median, interval)"},
+    "year": {"nl": "jaar", "en": "year"},
+}
+
+
+def _distribution(result: Result, lang: str) -> str:
+    """Societal balance beside each stakeholder's (transfers included), the unpriced effects,
+    the load-time warnings and the yearly cash flow of a horizon."""
+    domain = result.scenario.domain
+    if domain is None:
+        return ""
+    w = {k: v.get(lang, v["en"]) for k, v in _DOMAIN_WORDS.items()}
+    parts = [f"<h2>{_e(w['h'])}</h2>"]
+    doc = distribution.balance(result)
+    if doc:
+        names = doc["outputs"]
+        rows = []
+        for who, values in doc["rows"].items():
+            cells = [w["societal"] if who == "societal" else who]
+            for base in names:
+                v = values.get(base)
+                cells.append(_value(result, base, v["median"], lang) if v else "–")
+            rows.append(cells)
+        head = [""] + [w[k] for k in ("gains", "pays", "net")][:len(names)]
+        parts.append(_table(head, rows, numeric=set(range(1, len(names) + 1))))
+    if domain.unpriced:
+        parts.append(f"<h3>{_e(w['unpriced'])}</h3><ul>" + "".join(
+            f"<li>{_e(u['name'])} ({_e(u['direction'])}"
+            + (f", {_e(u['stakeholder'])}" if u["stakeholder"] else "") + ")"
+            + (f": {_e(u['note'])}" if u["note"] else "") + "</li>"
+            for u in domain.unpriced) + "</ul>")
+    if domain.warnings:
+        parts.append(f"<h3>{_e(w['warnings'])}</h3><ul>"
+                     + "".join(f"<li>{_e(m)}</li>" for m in domain.warnings) + "</ul>")
+    flow = distribution.cash_flow(result)
+    if flow:
+        rows = [[str(y), numbers.money(m, lang), numbers.interval(lo, hi, "EUR", lang)]
+                for y, m, lo, hi in zip(flow["years"], flow["median"], flow["low"],
+                                        flow["high"], strict=True)]
+        parts.append(f"<h3>{_e(w['flow'])}</h3>")
+        parts.append(_figure(plots.cash_flow(result, lang=lang), w["flow"]))
+        parts.append(_table([w["year"], text("col_median", lang),
+                             text("col_interval", lang, level=percent(result.ci, lang))],
+                            rows, numeric={1, 2}))
+    return "".join(parts) if len(parts) > 1 else ""
 
 
 def _drivers(result: Result, main: str, lang: str, extras: Extras,
@@ -572,7 +643,7 @@ def _assumptions(result: Result, lang: str) -> str:
         written = p.written or p.expression or (numbers.quantity(p.value, unit, lang)
                                                 if p.kind == "fixed" else "")
         rows.append([_capital(label_of(scenario, name, lang)), name, written,
-                     numbers.quantity(p.point, unit, lang), p.source, p.note])
+                     numbers.exact(p.point, unit, lang), p.source, p.note])
     parts = [f'<h2>{_e(text("h_appendix", lang))}</h2>',
              _table([text("col_label", lang), text("col_code", lang), text("col_written", lang),
                      text("col_point_value", lang), text("col_source", lang),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ..analysis.result import Result
 from ..analysis.summary import Summary
 from ..errors import ScenarioError
 from ..scenario.model import Scenario
@@ -192,10 +193,8 @@ WORDS: dict[str, dict[str, str]] = {
     "h_published": {"nl": "Hoe waarschijnlijk zijn de gepubliceerde cijfers?",
                     "en": "How likely are the published figures?"},
     "published_holds": {
-        "nl": "{output}: gepubliceerd {claim}. De kans dat het werkelijke cijfer minstens zo "
-              "gunstig is: {chance} ({p}).",
-        "en": "{output}: published {claim}. The chance that the true figure is at least as "
-              "good: {chance} ({p})."},
+        "nl": "{output}: gepubliceerd {claim}. Kans dat dit klopt: {chance} ({p}).",
+        "en": "{output}: published {claim}. Chance that this holds: {chance} ({p})."},
     "h_matters": {"nl": "Welke aannames doen ertoe?", "en": "Which assumptions matter?"},
     "matters_two": {"nl": "De uitkomst hangt het meest af van {a} en {b}.",
                     "en": "The result depends most on {a} and {b}."},
@@ -431,6 +430,19 @@ def p_claim_holds(s: Summary, better: str) -> float | None:
     return s.claim_percentile if better == "lower" else 1.0 - s.claim_percentile
 
 
+def claim_holds(result: Result, name: str) -> float | None:
+    """The chance that the published figure of ``name`` holds as stated: the claim audit's
+    ``p_claim_holds`` (which knows "between", "at least" and rounded claims), else
+    :func:`p_claim_holds` from the percentile; None without a claim."""
+    audit = result.audit_of(name)
+    p = getattr(audit, "p_claim_holds", math.nan) if audit is not None else math.nan
+    if isinstance(p, float) and math.isfinite(p):
+        return p
+    output = result.scenario.outputs.get(name)
+    return p_claim_holds(result.summary_of(name), output.better if output is not None
+                         else "higher")
+
+
 def output_phrase(scenario: Scenario | None, name: str, lang: str, range_: str) -> str:
     """The verb phrase of a summary sentence for ``name``, around the words ``range_``."""
     base, _, who = name.partition(".")
@@ -462,7 +474,7 @@ def summary_sentence(scenario: Scenario | None, name: str, lang: str, level: flo
         sentence += " " + tail.strip()
     if s.claim is None or s.claim_percentile is None:
         return sentence + "."
-    written = numbers.quantity(s.claim, unit, lang)
+    written = numbers.exact(s.claim, unit, lang)
     what = ("bedrag" if is_money(unit) else "cijfer") if lang == "nl" else "figure"
     if s.claim_percentile >= 1.0:
         return sentence + text("sentence_claim_above", lang, claim=written, what=what)

@@ -120,7 +120,7 @@ def result_html(result: Result, *, plots: int = MAX_PLOTS) -> str:
                      numbers.interval(s.low, s.high, unit, "en", (s.low_mcse, s.high_mcse)),
                      numbers.standard_error(s.mcse, s.mean, "en"),
                      numbers.percent(s.p_positive, "en"),
-                     numbers.quantity(s.claim, unit, "en") if s.claim is not None else "-",
+                     numbers.exact(s.claim, unit, "en") if s.claim is not None else "-",
                      numbers.percent(s.claim_percentile, "en")])
     heading = (f"<p><b>{_e(result.scenario.title)}</b>: {result.iterations:,} iterations, "
                f"seed {result.seed}, {_e(level)} interval. MCSE: Monte Carlo standard error "

@@ -172,6 +172,15 @@ def quantity(x: float | None, unit: str, lang: str, digits: int = MAX_DIGITS) ->
     return written
 
 
+EXACT_DIGITS = 6  # a published figure or an input is written as given, not rounded
+
+
+def exact(x: float | None, unit: str, lang: str) -> str:
+    """A published figure or an input value, in its unit, as written (up to 6 digits):
+    ``€ 8.336`` stays ``€ 8.336``; only estimates are rounded to their error."""
+    return quantity(x, unit, lang, EXACT_DIGITS)
+
+
 def estimate(x: float | None, mcse: float | None, unit: str, lang: str) -> str:
     """A Monte Carlo estimate, rounded to what its standard error justifies."""
     if x is None:

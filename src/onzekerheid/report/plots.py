@@ -95,7 +95,7 @@ def distribution(result: Result, output: str, *, lang: str = "en", bins: int = 8
                      f"{numbers.estimate(s.median, s.median_mcse, unit, lang)}")
     if s.claim is not None:
         ax.axvline(s.claim, color=RED, linewidth=2.0, gid="claim",
-                   label=f"{text('claim', lang)}: {numbers.quantity(s.claim, unit, lang)}")
+                   label=f"{text('claim', lang)}: {numbers.exact(s.claim, unit, lang)}")
     _value_axis(ax.xaxis, result.scenario, output, lang)
     ax.set_xlabel(_axis_title(result.scenario, output, lang))
     ax.set_ylabel(text("frequency", lang))
@@ -129,6 +129,32 @@ def who_gains(result: Result, base: str, *, lang: str = "en") -> Figure:
     ax.invert_yaxis()
     _value_axis(ax.xaxis, result.scenario, names[0], lang)
     ax.set_xlabel(_axis_title(result.scenario, names[0], lang).rsplit(" (", 1)[0])
+    ax.legend(loc="best", fontsize=8, frameon=False)
+    return fig
+
+
+def cash_flow(result: Result, *, lang: str = "en") -> Figure:
+    """Fan chart of the yearly net cash flow of a ``[horizon]``: the 50% and the report's
+    interval per year, shaded, and the median as a line (``cash_flow.yearN``)."""
+    domain = result.scenario.domain
+    names = list(domain.cash_flow) if domain is not None else []
+    if not names:
+        raise ScenarioError("cash flow: the scenario has no [horizon]")
+    tail = (1.0 - result.ci) / 2.0
+    bands = np.array([np.nanquantile(result[n], [tail, 0.25, 0.5, 0.75, 1.0 - tail])
+                      for n in names])
+    years = np.arange(1, len(names) + 1)
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.fill_between(years, bands[:, 0], bands[:, 4], color=BLUE, alpha=0.25,
+                    label=text("interval", lang, level=percent(result.ci, lang)))
+    ax.fill_between(years, bands[:, 1], bands[:, 3], color=BLUE, alpha=0.45, label="50%")
+    ax.plot(years, bands[:, 2], color="black", marker="o", label=text("median", lang))
+    ax.axhline(0, color=GREY, linewidth=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("jaar" if lang == "nl" else "year")
+    ax.set_ylabel("netto kasstroom" if lang == "nl" else "net cash flow")
+    _unit_axis(ax.yaxis, "EUR", lang)  # a cash flow is money
     ax.legend(loc="best", fontsize=8, frameon=False)
     return fig
 
@@ -241,7 +267,7 @@ def break_even(curve: curves.BreakEven, *, lang: str = "en",
             label=text("p_positive", lang, output=out))
     ax.axhline(0.5, color=GREY, linewidth=0.8, linestyle=":")
     ax.axvline(curve.point, color=RED, linewidth=1.5, gid="point",
-               label=f"{text('point_value', lang)}: {numbers.quantity(curve.point, unit, lang)}")
+               label=f"{text('point_value', lang)}: {numbers.exact(curve.point, unit, lang)}")
     ax.set_ylim(-0.02, 1.02)
     _percent_axis(ax.yaxis, lang)
     _unit_axis(ax.xaxis, unit, lang)
@@ -401,7 +427,7 @@ def s_curve(result: Result, output: str, *, lang: str = "en") -> Figure:
     if s.claim is not None:
         below = s.claim_percentile if s.claim_percentile is not None else np.nan
         ax.axvline(s.claim, color=RED, linewidth=2.0, gid="claim",
-                   label=f"{text('claim', lang)}: {numbers.quantity(s.claim, unit, lang)} "
+                   label=f"{text('claim', lang)}: {numbers.exact(s.claim, unit, lang)} "
                          f"({numbers.percent(below, lang)} {text('cumulative', lang)})")
     ax.set_ylim(0, 1.02)
     _percent_axis(ax.yaxis, lang)

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..analysis.checks import CheckOutcome
+from ..analysis.judgements import claim_direction, switching_sentence
 from ..analysis.result import PointResult, Result
 from . import numbers
 from .i18n import label_of, unit_of
@@ -109,7 +110,7 @@ def result_table(result: Result, lang: str = "en", *, names: list[str] | None = 
                  numbers.estimate(s.median, s.median_mcse, unit, lang),
                  numbers.interval(s.low, s.high, unit, lang, (s.low_mcse, s.high_mcse)),
                  numbers.standard_error(s.mcse, s.mean, lang),
-                 numbers.quantity(s.claim, unit, lang) if s.claim is not None else "-",
+                 numbers.exact(s.claim, unit, lang) if s.claim is not None else "-",
                  numbers.percent(s.claim_percentile, lang) if s.claim is not None else "-"]
         table.add_row(escape(labels[name]), *(escape(cell) for cell in cells))
     return table
@@ -127,6 +128,11 @@ def render_result(result: Result, console: Console, lang: str = "en") -> None:
             console.print("[yellow]warning:[/] " + escape(words["nonfinite"].format(
                 name=name, bad=local(f"{s.nonfinite:,}", lang),
                 n=local(f"{result.iterations:,}", lang))))
+    domain = result.scenario.domain
+    for message in domain.warnings if domain is not None else ():  # stacked counterfactuals
+        console.print("[yellow]warning:[/] " + escape(message))
+    for effect in domain.unpriced if domain is not None else ():  # what the figure leaves out
+        console.print("[dim]unpriced:[/] " + escape(f"{effect['name']} ({effect['direction']})"))
     if result.batch > 1 and result.iterations <= result.batch:
         console.print("[yellow]note:[/] " + escape(FEW_BLOCKS[lang].format(
             block=local(f"{result.batch:,}", lang), need=2 * result.batch)))
@@ -134,6 +140,41 @@ def render_result(result: Result, console: Console, lang: str = "en") -> None:
         audit = result.audit_of(name)
         if audit is not None:
             console.print(escape(audit.sentence_nl if lang == "nl" else audit.sentence_en))
+    render_judgements(result, console, lang)
+
+
+def render_judgements(result: Result, console: Console, lang: str = "en") -> None:
+    """The second layer: each claim without the judgements, and where each judgement turns it."""
+    layer = result.judgements()
+    if layer is None or not any(n in result.scenario.claims for n in result.outputs):
+        return
+    dutch = lang == "nl"
+    held = ", ".join(layer.points) or "-"
+    console.print(("Zonder oordelen (waarden zonder bron op hun punt: " if dutch else
+                   "Without judgements (values without a source held at their point: ")
+                  + escape(held) + "):", style="bold")
+    for name in result.outputs:
+        audit = result.audit_of(name)
+        if audit is None:
+            continue
+        alone = layer.without[name]
+        p = alone.get("p_claim_holds")
+        console.print(escape(local(
+            f"  {name}: median {compact(alone['median'])} "
+            f"({'met oordelen' if dutch else 'with judgements'} "
+            f"{compact(result.summary_of(name).median)}); P(claim) {percent(p)} "
+            f"({'met oordelen' if dutch else 'with judgements'} "
+            f"{percent(audit.p_claim_holds)})", lang)))
+        direction = claim_direction(result, name)
+        for judgement, crossing in layer.crossings[name].items():
+            text = switching_sentence(name, judgement, crossing, direction,
+                                      layer.points[judgement], dutch)
+            if text:
+                console.print("  " + escape(text))
+    if layer.kept:
+        console.print(("  blijven onzeker (per geval getrokken): " if dutch else
+                       "  kept uncertain (drawn per case): ") + escape(", ".join(layer.kept)),
+                      style="dim")
 
 
 def render_point(point: PointResult, console: Console, lang: str = "en") -> None:

@@ -767,7 +767,7 @@ def _discrete(t: dict[str, Any], keys: frozenset[str], level: float) -> Built:
         raise DistributionError("weights must be >= 0 and not all zero", "weights")
     if len(values) > 100_000:
         raise DistributionError("a discrete distribution may have at most 100000 values", "values")
-    order = np.argsort(values)
+    order = [i for i in np.argsort(values) if weights[i] > 0]  # weight 0: not in the support
     total = float(sum(weights))
     vals = tuple(float(values[i]) for i in order)
     wts = tuple(float(weights[i]) / total for i in order)

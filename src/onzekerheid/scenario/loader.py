@@ -15,6 +15,9 @@ from ..errors import Problem, Problems, ScenarioError, allowed, did_you_mean
 from . import distributions as dists
 from . import units
 from .checks import parse_check
+from .claims import FORM_KEYS as CLAIM_FORM_KEYS
+from .claims import Claim, parse_claim
+from .claims import flatten as flatten_claim
 from .evidence import apply_evidence
 from .expressions import FUNCTIONS, ExpressionError, Node, names_in, parse
 from .model import Output, Parameter, Scenario
@@ -24,18 +27,18 @@ SECTIONS = {
     "scenario", "parameters", "outputs", "claim", "checks",
     # the social-domain model (see domain.py)
     "cases", "success", "bias", "prices", "items", "extrapolation", "costs", "options",
+    "horizon", "unpriced",  # the second version's time horizon and unpriced effects
     "variants",  # named sets of overrides (see variants.py)
     "correlations",  # rank correlations between parameters (see correlations.py)
     "studies", "evidence",  # research to value and data that update (studies.py, evidence.py)
 }
-SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year", "headline",
-                 "unpriced"}
+SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year", "headline"}
 OUTPUT_KEYS = {"expr", "label", "unit", "better", "note", "source"}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
 DOMAIN_SECTIONS = ("prices", "cases", "success", "bias", "items", "extrapolation", "costs",
-                   "options")
+                   "options", "horizon")
 RESERVED = set(FUNCTIONS) | {"P", "lambda", "if", "else", "and", "or", "not", "in", "is"}
 
 
@@ -95,7 +98,7 @@ def from_dict(
     """Validate an already-parsed scenario document."""
     raw = copy.deepcopy(raw)
     problems = Problems(file=file, locate=locate)
-    from .variants import check_variants, variant_overrides
+    from .variants import check_variants, variant_claims, variant_names, variant_overrides
 
     check_variants(raw, problems)
     if variant is not None:
@@ -140,7 +143,7 @@ def from_dict(
     from .domain import build_domain  # the social-domain sections add parameters and outputs
 
     before = len(problems.items)
-    cases, stakeholders = build_domain(raw, parameters, outputs, problems, directory)
+    cases, stakeholders, domain = build_domain(raw, parameters, outputs, problems, directory)
     _builtin_words(outputs)
     _check_headline(meta, outputs, problems)
     domain_failed = len(problems.items) > before
@@ -173,20 +176,17 @@ def from_dict(
 
         return domain_failed and name.split(".")[0] in BUILTINS
 
-    claims: dict[str, float] = {}
-    for name, value in _table(raw, "claim", problems).items():
-        flat = _flatten_claim(name, value)
-        for key, number in flat:
-            path = f"claim.{key}"
-            if key in broken_outputs or unbuilt(key):
-                continue
-            if key not in outputs:
-                hint = did_you_mean(key, outputs) or "a claim is keyed by an output name"
-                problems.add(path, f"'{key}' is not an output", hint)
-            elif not _is_number(number):
-                problems.add(path, f"a claim must be a number, got {number!r}")
-            else:
-                claims[key] = float(number)
+    claims, claim_forms = _claims(_table(raw, "claim", problems), "claim", outputs,
+                                  broken_outputs, unbuilt, problems)
+    if variant is not None:  # the variant's own [variants.NAME.claim] wins, claim by claim
+        found = _claims(variant_claims(raw, variant), f"variants.{variant}.claim", outputs,
+                        broken_outputs, unbuilt, problems)
+        claims.update(found[0])
+        claim_forms.update(found[1])
+    else:  # forms are checked now; names when the variant is used (it may add outputs)
+        for name in variant_names(raw):
+            _claims(variant_claims(raw, name), f"variants.{name}.claim", outputs,
+                    broken_outputs, unbuilt, problems, names=False)
 
     checks = []
     raw_checks = raw.get("checks", [])
@@ -227,6 +227,8 @@ def from_dict(
         parameters=parameters,
         outputs=outputs,
         claims=claims,
+        claim_forms=claim_forms,
+        case_judgements=_case_judgements(raw),
         checks=tuple(checks),
         source=str(meta.get("source", "")),
         currency=str(meta.get("currency", "EUR")),
@@ -236,6 +238,7 @@ def from_dict(
         directory=directory,
         stakeholders=stakeholders,
         order=order,
+        domain=domain,
         studies=studies,
         evidence=updates,
     )
@@ -428,25 +431,53 @@ def _builtin_words(outputs: dict[str, Output]) -> None:
 
 def _check_headline(meta: dict[str, Any], outputs: dict[str, Output], problems: Problems
                     ) -> None:
-    """``headline``: the output a report leads with; ``unpriced``: effects left out, as text."""
+    """``headline``: the output a report leads with (a name in ``outputs``)."""
     headline = meta.get("headline")
     if headline is not None and (not isinstance(headline, str) or headline not in outputs):
         problems.add("scenario.headline", f"headline must name an output, got {headline!r}",
                      did_you_mean(str(headline), set(outputs)) or allowed(set(outputs)))
-    unpriced = meta.get("unpriced")
-    if unpriced is not None and not (isinstance(unpriced, list) and all(
-            isinstance(x, str) and x.strip() for x in unpriced)):
-        problems.add("scenario.unpriced", "unpriced must be a list of texts",
-                     'e.g. unpriced = ["rust in de buurt", "minder schooluitval"]')
 
 
-def _flatten_claim(name: str, value: Any) -> list[tuple[str, Any]]:
-    if isinstance(value, dict):
-        pairs: list[tuple[str, Any]] = []
-        for sub, subvalue in value.items():
-            pairs.extend(_flatten_claim(f"{name}.{sub}", subvalue))
-        return pairs
-    return [(name, value)]
+def _claims(table: dict[str, Any], section: str, outputs: dict[str, Output],
+            skip: AbstractSet[str], unbuilt: Any, problems: Problems, names: bool = True
+            ) -> tuple[dict[str, float], dict[str, Claim]]:
+    """The claims of a ``[claim]`` table: each output's figure and its :class:`Claim`.
+
+    With ``names`` False a claim on a name that is not an output is passed over (a variant's
+    claims are checked against the outputs of the variant when it is used)."""
+    figures: dict[str, float] = {}
+    forms: dict[str, Claim] = {}
+    for name, value in table.items():
+        for key, written in flatten_claim(name, value):
+            path = f"{section}.{key}"
+            if key in skip or unbuilt(key):
+                continue
+            if key not in outputs:
+                base, _, sub = key.rpartition(".")
+                if base in outputs:  # { atleast = 1 }: a misspelt form, not a group
+                    problems.add(path, f"unknown key '{sub}' in a claim", did_you_mean(
+                        sub, CLAIM_FORM_KEYS) or allowed(CLAIM_FORM_KEYS))
+                    continue
+                if not names:
+                    continue
+                hint = did_you_mean(key, outputs) or "a claim is keyed by an output name"
+                problems.add(path, f"'{key}' is not an output", hint)
+                continue
+            claim = parse_claim(written, outputs[key].better, path, problems)
+            if claim is not None:
+                figures[key], forms[key] = claim.figure, claim
+    return figures, forms
+
+
+def _case_judgements(raw: dict[str, Any]) -> tuple[str, ...]:
+    """Per-case factors of the domain model written with ``judgement = true``."""
+    found = []
+    for section, key in (("bias", "per_case"), ("cases", "heterogeneity")):
+        table = raw.get(section)
+        factor = table.get(key) if isinstance(table, dict) else None
+        if isinstance(factor, dict) and factor.get("judgement") is True:
+            found.append(f"{section}.{key}")
+    return tuple(found)
 
 
 def _declared(raw: dict[str, Any], section: str) -> set[str]:
@@ -649,7 +680,8 @@ def _domain_key(key: str) -> bool:
 
     return key in (domain.CASES_KEYS | domain.SUCCESS_KEYS | domain.BIAS_KEYS | domain.ITEM_KEYS
                    | domain.EXTRAPOLATION_KEYS | domain.COSTS_KEYS | domain.RISK_KEYS
-                   | domain.INTERVENTION_KEYS | domain.OPTIONS_KEYS) - {"name", "note", "source"}
+                   | domain.INTERVENTION_KEYS | domain.OPTIONS_KEYS | domain.HORIZON_KEYS
+                   | domain.ONE_OFF_KEYS) - {"name", "note", "source"}
 
 
 def _override_targets(raw: dict[str, Any]) -> list[str]:

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .claims import Claim, at_least_as_good
 from .distributions import Distribution
 from .expressions import Node
 
@@ -94,7 +95,8 @@ class CaseBlock:
 
     Per iteration the kernel draws which of ``count`` cases succeed (rate in column
     ``success``), each success's estimator error and heterogeneity (or resampled table row),
-    and writes ``sum over successful cases of factor x table[row, j]`` to output column j.
+    and writes ``sum over successful cases of factor x table[row, j]`` to output column j
+    (``sum over all cases of table[row, j]`` for an unweighted, extra-cost, column).
     """
 
     count: int
@@ -105,6 +107,25 @@ class CaseBlock:
     table: tuple[tuple[float, ...], ...]  # rows x columns; one column of ones when no table
     columns: tuple[str, ...]  # names of the sum parameters written, one per table column
     resample: bool = True
+    weighted: tuple[bool, ...] = ()  # per column; False: an extra cost, summed unweighted
+
+
+
+@dataclass(frozen=True)
+class DomainInfo:
+    """What the social-domain model adds besides parameters and outputs (for the report).
+
+    ``unpriced``: the ``[[unpriced]]`` effects (name, direction, stakeholder, note, source),
+    what the figure leaves out; ``warnings``: load-time remarks (stacked counterfactuals);
+    ``years``: the horizon (0 without ``[horizon]``) and ``cash_flow`` its yearly outputs.
+    """
+
+    stakeholders: tuple[str, ...] = ()
+    unpriced: tuple[dict[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+    years: int = 0
+    cash_flow: tuple[str, ...] = ()
+    price_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +136,7 @@ class Scenario:
     file: str
     parameters: dict[str, Parameter]
     outputs: dict[str, Output]
-    claims: dict[str, float] = field(default_factory=dict)
+    claims: dict[str, float] = field(default_factory=dict)  # the figure of each claim
     checks: tuple[Check, ...] = ()
     source: str = ""
     currency: str = "EUR"
@@ -125,8 +146,25 @@ class Scenario:
     directory: str = ""
     stakeholders: tuple[str, ...] = ()
     order: tuple[str, ...] = ()  # expression parameters and outputs, in evaluation order
+    domain: DomainInfo | None = None  # the social-domain model's report data
     studies: tuple[Study, ...] = ()  # [[studies]] (see studies.py)
     evidence: tuple[Update, ...] = ()  # [[evidence]], per parameter (see evidence.py)
+    claim_forms: dict[str, Claim] = field(default_factory=dict)  # each claim as stated
+    case_judgements: tuple[str, ...] = ()  # per-case factors marked judgement (bias.per_case)
+
+    def claim_of(self, name: str) -> Claim | None:
+        """The claim on output ``name`` as stated (a bare figure read by the output's better)."""
+        if name in self.claim_forms:
+            return self.claim_forms[name]
+        if name not in self.claims:
+            return None
+        output = self.outputs.get(name)
+        return at_least_as_good(self.claims[name], output.better if output else "higher")
+
+    @property
+    def judgements(self) -> list[str]:
+        """Parameters marked ``judgement = true``, in file order."""
+        return [n for n, p in self.parameters.items() if p.judgement]
 
     @property
     def random_parameters(self) -> list[str]:

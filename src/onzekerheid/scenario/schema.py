@@ -17,7 +17,7 @@ from .units import BETTER, NAMED_UNITS
 
 SCHEMA_ID = "https://onzekerheid.invalid/scenario.schema.json"
 _NUMBER = {"type": "number"}
-ARRAY_SECTIONS = {"checks", "items", "studies", "evidence"}  # [[double brackets]]: arrays
+ARRAY_SECTIONS = {"checks", "items", "studies", "evidence", "unpriced"}  # [[...]]: arrays
 _TEXT = {"type": "string", "minLength": 1}
 
 
@@ -56,9 +56,7 @@ def scenario_schema() -> dict[str, Any]:
     scenario_keys: dict[str, Any] = {key: {"type": "string"} for key in SCENARIO_KEYS}
     scenario_keys.update({"title": _TEXT, "year": {"type": ["integer", "string"]},
                           "headline": {**_TEXT, "description": "the output the report leads "
-                                                               "with"},
-                          "unpriced": {"type": "array", "items": _TEXT,
-                                       "description": "effects the figures leave out"}})
+                                                               "with"}})
     properties: dict[str, Any] = {
         section: {"type": "array", "items": {"type": "object"}} if section in ARRAY_SECTIONS
         else {"type": "object"} for section in SECTIONS}

@@ -117,14 +117,17 @@ def skeleton(answers: Answers) -> str:
                 "per-case estimation noise around the truth"),
     ]
     for name, value in answers.stakeholders.items():
+        cost = value < 0  # a negative saving is a cost the intervention causes (not shrunk)
         out += [
             "",
             "[[items]]",
             f"name = {_text(name)}",
             f"stakeholder = {_text(name)}",
-            f"amount = {_number(value)}",
+            *(['kind = "extra_cost"'] if cost else []),
+            f"amount = {_number(-value if cost else value)}",
             f"source = {_text(f'{published}: average saving per case for {name}')}",
-            "# probability = ..., attribution = ..., deadweight = ..., duration = ... (README)",
+            "# probability = ..., attribution = ..., deadweight = ..., duration = ... (README)"
+            if not cost else "# an extra cost: success, bias and attribution leave it alone",
         ]
     if answers.hourly_rate is not None:
         rate = answers.hourly_rate

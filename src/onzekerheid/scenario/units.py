@@ -28,6 +28,7 @@ _BUILTIN: dict[str, tuple[str, str]] = {
     "npv": (MONEY, "higher"),
     "costs_per_year": (MONEY, "lower"),
     "costs_pv": (MONEY, "lower"),
+    "extra_cost_per_case": (MONEY, "lower"),
     "bcr": ("ratio", "higher"),
     "break_even_hours": ("hours", "higher"),
     "payback_year": ("years", "lower"),

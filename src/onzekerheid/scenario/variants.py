@@ -10,6 +10,9 @@ published", "the sceptic's view" and "the optimist's view" travel together::
     still_referred = { dist = "beta", ci = [0.2, 0.6] }
     "success.rate" = 0.4               # dotted names reach domain keys
 
+    [variants.zonder_immaterieel.claim] # what was claimed for this view (see claims.py);
+    net_benefit = 600000               # these win over the file's [claim], claim by claim
+
 A key is a parameter, output or domain key (dotted names allowed, either quoted or as nested
 tables); a value is whatever ``--set`` accepts, or a distribution table. Names are checked when
 the file is loaded; values when the variant is used (``run --variant``, ``check
@@ -24,6 +27,7 @@ from typing import Any
 from ..errors import Problem, Problems, ScenarioError, did_you_mean
 
 SECTION = "variants"
+CLAIM = "claim"  # [variants.NAME.claim]: the variant's own claims, not overrides
 
 
 def variant_names(raw: dict[str, Any]) -> list[str]:
@@ -64,7 +68,10 @@ def check_variants(raw: dict[str, Any], problems: Problems) -> None:
             problems.add(path, f"variant '{name}' must be a table of overrides",
                          f"write [variants.{name}] followed by NAME = VALUE lines")
             continue
-        for key, value in flatten(overrides).items():
+        if CLAIM in overrides and not isinstance(overrides[CLAIM], dict):
+            problems.add(f"{path}.{CLAIM}", f"[variants.{name}.claim] must be a table of claims",
+                         f"write [variants.{name}.claim] followed by OUTPUT = CLAIM lines")
+        for key, value in flatten(_without_claim(overrides)).items():
             if not _set_path(copy.deepcopy(scratch), key, value):
                 hint = did_you_mean(key, _override_targets(scratch))
                 problems.add(f"{path}.{key}",
@@ -89,4 +96,16 @@ def variant_overrides(raw: dict[str, Any], name: str, file: str = "") -> dict[st
         raise ScenarioError(Problem(f"--variant {name}: no variant called '{name}'",
                                     file=file, hint=hint))
     table = raw[SECTION][name]
-    return flatten(table) if isinstance(table, dict) else {}
+    return flatten(_without_claim(table)) if isinstance(table, dict) else {}
+
+
+def variant_claims(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    """The ``[variants.NAME.claim]`` table of a variant (empty when it has none)."""
+    table = raw.get(SECTION)
+    variant = table.get(name) if isinstance(table, dict) else None
+    claims = variant.get(CLAIM) if isinstance(variant, dict) else None
+    return claims if isinstance(claims, dict) else {}
+
+
+def _without_claim(table: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in table.items() if k != CLAIM}
