@@ -35,7 +35,31 @@ def _tornado(school):
             for i, name in enumerate(school.scenario.random_parameters)}
 
 
-def figures(school, schiedam):
+HORIZON = """
+[scenario]
+title = "horizon"
+[cases]
+stakeholders = ["gemeente"]
+[[items]]
+name = "a"
+amount = "50 to 150"
+duration = 2
+[extrapolation]
+cases_per_year = 10
+[costs]
+fte = 1
+cost_per_fte = 1000
+[[costs.one_off]]
+name = "opstart"
+amount = 1500
+year = 0
+[horizon]
+years = 3
+discount_rate = 0.1
+"""
+
+
+def figures(school, schiedam, load_toml):
     scenario = school.scenario
     names = scenario.random_parameters
     rho = curves.rank_correlations(school, "net_benefit")
@@ -64,11 +88,12 @@ def figures(school, schiedam):
                                          cost_name="kosten", effect_name="meldingen",
                                          lang="nl", reference=5_000.0),
         "convergence": plots.convergence(school, "net_benefit", lang="nl"),
+        "cash-flow": plots.cash_flow(oz.simulate(load_toml(HORIZON), 2_000, seed=1), lang="nl"),
     }
 
 
-def test_every_kind_has_words_and_nothing_cut_off(school, schiedam):
-    made = figures(school, schiedam)
+def test_every_kind_has_words_and_nothing_cut_off(school, schiedam, load_toml):
+    made = figures(school, schiedam, load_toml)
     assert set(made) >= {"distribution", "s-curve", "tornado", "spider", "voi", "cost-effect"}
     for kind, fig in made.items():
         fig.canvas.draw()
@@ -91,6 +116,8 @@ def test_every_kind_has_words_and_nothing_cut_off(school, schiedam):
             assert "alle aannames op hun mediaan: €\u00a0130.000" in words
         if kind == "cost-effect":
             assert "ICER" in words and "INMB" in words
+        if kind == "cash-flow":
+            assert "netto kasstroom" in words and "€" in words
         if kind == "s-curve":
             assert "gepubliceerd: €\u00a0285.000" in words
 

@@ -47,6 +47,8 @@ def _runnable(command: str) -> bool:
     an interactive ``new`` (it asks questions), and ``--install-completion`` (it edits the
     shell's start-up file)."""
     words = shlex.split(command)
+    if re.search(r"\b[A-Z]{3,}\b|\.\.\.|<", command):  # FILE, NAME, ...: a placeholder
+        return False
     if len(words) < 3 and not words[-1].startswith("--"):
         return False
     if "--install-completion" in words:

@@ -36,7 +36,7 @@ from .app import (
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the text: nl or en.")]
 KINDS = ("distribution", "s-curve", "who-gains", "drivers", "tornado", "spider", "sobol", "voi",
-         "break-even", "cost-effect", "convergence", "evsi")
+         "break-even", "cost-effect", "cash-flow", "convergence", "evsi")
 SUMMARY_FORMATS = ("csv", "json", "markdown", "xlsx")
 SOBOL_BASE = 2**13  # report default: intervals of about ±0.02 on the indices, a few seconds
 
@@ -147,6 +147,8 @@ def plot(
                 figure = plots.distribution(result, name, lang=lang)
             elif kind == "s-curve":
                 figure = plots.s_curve(result, name, lang=lang)
+            elif kind == "cash-flow":
+                figure = plots.cash_flow(result, lang=lang)
             elif kind == "convergence":
                 figure = plots.convergence(result, name, lang=lang)
             elif kind == "drivers":
