@@ -4,12 +4,16 @@ Each entry runs in a fresh temporary folder (also the working folder), so a rela
 ``--samples out.csv`` would land there. Asserted: the exit code, the message fragment
 (whitespace-insensitive, as rich wraps long lines), no traceback or internal error, and that the
 folder holds exactly what was there before: a failed run writes nothing, not even a temporary
-file. Entries marked ``process = true`` run once more as ``python -m onzekerheid``.
+file. Also asserted for every entry: no control character (ESC, BEL, ...) reaches the terminal,
+and a ``--json`` document that succeeded is strict JSON (no NaN or Infinity). Entries marked
+``process = true`` run once more as ``python -m onzekerheid``.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,8 +39,9 @@ x = { dist = "normal", mean = 10, sd = 1 }
 y = "x * 2"
 """
 DEFAULT_ARGS = ["run", "{file}", "-n", "2000", "-q"]
-KEYS = {"id", "text", "file", "files", "copy", "folders", "args", "exit", "message", "process",
-        "xfail"}
+KEYS = {"id", "text", "file", "files", "copy", "folders", "fifos", "input", "args", "exit",
+        "message", "process", "xfail"}
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but newline: never on a terminal
 runner = CliRunner()
 
 
@@ -57,19 +62,28 @@ def prepare(entry: dict[str, Any], folder: Path) -> list[str]:
         shutil.copyfile(HERE / source, folder / extra)
     for sub in entry.get("folders", []):
         (folder / sub).mkdir()
+    for pipe in entry.get("fifos", []):
+        os.mkfifo(folder / pipe)
     return [a.replace("{file}", str(folder / name)).replace("{dir}", str(folder))
             for a in entry.get("args", DEFAULT_ARGS)]
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+    return {str(p.relative_to(folder)): (p.lstat().st_size, p.lstat().st_mtime_ns)
             for p in folder.rglob("*")}
 
 
-def check_output(entry: dict[str, Any], code: int, output: str) -> None:
+def check_output(entry: dict[str, Any], code: int, output: str, stdout: str) -> None:
     assert code == entry["exit"], output
     assert flat(entry["message"]) in flat(output), output
     assert "Traceback" not in output and "internal error" not in output
+    assert not CONTROL.search(output), f"a control character reached the terminal: {output!r}"
+    if code == 0 and "--json" in entry.get("args", []):
+        json.loads(stdout, parse_constant=_not_json)  # strict: no NaN, Infinity
+
+
+def _not_json(word: str) -> None:
+    raise AssertionError(f"{word} is not JSON")
 
 
 def test_catalogue_is_well_formed() -> None:
@@ -100,10 +114,10 @@ def test_bad_input(entry: dict[str, Any], tmp_path: Path, monkeypatch: pytest.Mo
     args = prepare(entry, folder)
     monkeypatch.chdir(folder)
     before = snapshot(tmp_path)
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, args, input=entry.get("input"))
     assert result.exception is None or isinstance(result.exception, SystemExit), \
         repr(result.exception)
-    check_output(entry, result.exit_code, result.output)
+    check_output(entry, result.exit_code, result.output, result.stdout)
     assert snapshot(tmp_path) == before, "a run that was refused wrote or changed files"
 
 
@@ -119,8 +133,9 @@ def test_bad_input_in_a_real_process(entry: dict[str, Any], tmp_path: Path) -> N
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("ONZEKERHEID_DEBUG", None)
     done = subprocess.run([sys.executable, "-m", "onzekerheid", *args], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=120)
-    check_output(entry, done.returncode, done.stdout + done.stderr)
+                          capture_output=True, text=True, timeout=120,
+                          input=entry.get("input"))
+    check_output(entry, done.returncode, done.stdout + done.stderr, done.stdout)
     assert snapshot(tmp_path) == before
 
 

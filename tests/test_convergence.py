@@ -64,5 +64,5 @@ def test_run_command_with_precision():
     assert set(doc["convergence"]["outputs"]["net_benefit"]) >= {"mean", "low", "high",
                                                                  "low_mcse", "high_mcse"}
     outcome = CliRunner().invoke(app, ["run", str(SCHOOL), "--precision", "2"])
-    assert outcome.exit_code == 2 and "--precision must lie strictly between 0 and 1" in \
+    assert outcome.exit_code == 2 and "--precision must lie in 1e-06..1" in \
         outcome.output

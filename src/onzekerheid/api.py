@@ -20,6 +20,7 @@ from .analysis.result import PointResult, Result
 from .engine import runner
 from .errors import SimulationError
 from .plan import build_plan
+from .report import guard
 from .scenario import Scenario
 from .scenario import load as _load
 
@@ -30,8 +31,15 @@ DEFAULT_SEED = runner.DEFAULT_SEED
 def load(path: str | Path, overrides: dict[str, Any] | None = None,
          variant: str | None = None, *, prior: bool = False) -> Scenario:
     """Read and validate a scenario file (see :func:`onzekerheid.scenario.load`); ``prior``
-    leaves its ``[[evidence]]`` out."""
-    return _load(path, overrides, variant, prior=prior)
+    leaves its ``[[evidence]]`` out.
+
+    The files it reads are registered with :mod:`onzekerheid.report.guard`, so no command
+    writes its output over them.
+    """
+    guard.protect([path])
+    scenario = _load(path, overrides, variant, prior=prior)
+    guard.protect(scenario.inputs)
+    return scenario
 
 
 def simulate(

@@ -101,6 +101,9 @@ def precision_of(values: np.ndarray, ci: float, batch: int = 1) -> Precision:
                      relative(low_mcse, low), relative(high_mcse, high), low_mcse, high_mcse)
 
 
+MIN_PRECISION = 1e-6  # relative MCSE; 1/sqrt(n) reaches it at 1e12 iterations, beyond any run
+
+
 def run_to_precision(simulate: Callable[[int], Any], outputs: tuple[str, ...], target: float,
                      max_iterations: int, ci: float) -> tuple[Any, Convergence]:
     """Call ``simulate(n)`` (a :class:`~onzekerheid.analysis.result.Result`) with growing n.
@@ -108,9 +111,10 @@ def run_to_precision(simulate: Callable[[int], Any], outputs: tuple[str, ...], t
     Stops when every output's relative MCSEs are at most ``target`` or ``n`` reached
     ``max_iterations``; returns the last result and what was reached.
     """
-    if not 0.0 < target < 1.0:
-        raise ScenarioError(f"--precision must lie strictly between 0 and 1 (a relative "
-                            f"standard error such as 0.01), got {target}")
+    if not MIN_PRECISION <= target < 1.0:
+        raise ScenarioError(f"--precision must lie in {MIN_PRECISION:g}..1 (a relative "
+                            f"standard error such as 0.01), got {target}; below "
+                            f"{MIN_PRECISION:g} no run fits in memory (MCSE ~ 1/sqrt(n))")
     if max_iterations < 1:
         raise ScenarioError(f"--max-iterations must be at least 1, got {max_iterations}")
     n = min(FIRST, max_iterations)
@@ -124,7 +128,8 @@ def run_to_precision(simulate: Callable[[int], Any], outputs: tuple[str, ...], t
         done = worst <= target and (batch == 1 or n >= MIN_BATCHES * batch)
         if done or n >= max_iterations:
             return result, Convergence(target, done, n, rounds, max_iterations, reached)
-        needed = n * (worst / target) ** 2 if math.isfinite(worst) else n * 4
+        ratio = min(worst / target, 1e9)  # squared below: never a float overflow
+        needed = n * ratio ** 2 if math.isfinite(worst) else n * 4
         if batch > 1:
             needed = max(needed, MIN_BATCHES * batch)
         n = min(max_iterations, _blocks(max(needed, GROWTH * n)))

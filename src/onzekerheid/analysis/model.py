@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import runner
-from ..errors import ScenarioError
+from ..errors import ScenarioError, SimulationError
 from ..plan import Plan, build_plan
 from ..scenario.distributions import Distribution
 from ..scenario.model import Scenario
@@ -108,4 +108,7 @@ def sample_rows(model: Model, output: str, iterations: int, seed: int,
     keep = [model.column(n) for n in model.names] + [model.column(output)]
     data = runner.run(model.plan, iterations, seed, keep, threads=threads)
     rows = np.flatnonzero(np.isfinite(data[:, -1]))
+    if len(rows) < 2:  # nothing to correlate, split or average
+        raise SimulationError(f"{output} is not a finite number in any of {iterations:,} "
+                              "iterations (or in one only); check its expression")
     return data[rows, :-1], data[rows, -1], rows

@@ -41,11 +41,14 @@ class Result:
     convergence: dict[str, Any] | None = None  # what `run --precision` reached
     _layer: list[JudgementLayer | None] = field(default_factory=list, repr=False)
     evidence: dict[str, Any] | None = None  # what [[evidence]] did (see posterior.py)
+    _positions: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> np.ndarray:
+        if len(self._positions) != len(self.columns):  # a dict: tuple.index is O(columns)
+            self._positions.update((n, i) for i, n in enumerate(self.columns))
         try:
-            return self.data[:, self.columns.index(name)]
-        except ValueError:
+            return self.data[:, self._positions[name]]
+        except KeyError:
             raise KeyError(f"'{name}' was not stored; stored: {', '.join(self.columns)}") from None
 
     @property

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import stats
 from scipy.stats import qmc
 
+from ..engine.runner import check_memory
 from ..errors import ScenarioError, SimulationError
 from .display import TableView
 from .model import Model, evaluate, sample
@@ -193,6 +194,9 @@ def sobol(model: Model, output: str, *, base: int = DEFAULT_BASE, seed: int = 0,
         raise ScenarioError(f"{model.scenario.file}: no random parameters to analyse")
     groups = k + int(model.has_cases)
     n = base
+    # the design (2k columns), k input columns over n (k + 2) rows, the keys and the output
+    check_memory(8 * n * (2 * k + (2 + groups) * (k + 2)), f"a Sobol' design of base {n:,} "
+                 f"for {k} parameters", "use a smaller base sample (-n), e.g. 16384")
     r = min(replicates, base // 4)
     u_a, u_b = design(k, n, r, seed)
     a, b = _ppf(model, u_a), _ppf(model, u_b)
@@ -323,6 +327,8 @@ def tornado(model: Model, output: str, *, seed: int = 0,
         settings[1 + 2 * i, i] = ends[i, 0]
         settings[2 + 2 * i, i] = ends[i, 1]
     m = case_iterations if model.stochastic else 1
+    check_memory(8 * (1 + 2 * k) * m * (2 * k + 2), f"a tornado of {k} parameters with {m:,} "
+                 "rows per setting", "use fewer rows per setting (-n)")
     rows = np.repeat(settings, m, axis=0)
     keys = np.tile(np.arange(m, dtype=np.int64), len(settings)) if model.has_cases else None
     f = evaluate(model, [output], {n: rows[:, i] for i, n in enumerate(model.names)},

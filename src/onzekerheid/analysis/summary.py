@@ -72,8 +72,7 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
     if n == 0:
         nan = math.nan
         return Summary(nan, nan, nan, nan, nan, nan, nan, claim, None, nonfinite)
-    mean = float(x.mean())
-    sd = float(x.std(ddof=1)) if n > 1 else 0.0
+    mean, sd = _mean_sd(x)
     tail = (1.0 - ci) / 2.0
     (low, low_mcse), (median, median_mcse), (high, high_mcse) = quantiles_with_mcse(
         values, [tail, 0.5, 1.0 - tail], batch)
@@ -84,7 +83,7 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
     return Summary(
         mean=mean,
         sd=sd,
-        mcse=math.sqrt(variance_of_mean(x, ids)) if n > 1 else math.nan,
+        mcse=_mcse(x, ids) if n > 1 else math.nan,
         median=median,
         low=low,
         high=high,
@@ -98,6 +97,31 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
         p_positive_mcse=fraction_mcse(positive, ids),
         claim_percentile_mcse=None if below is None else fraction_mcse(below, ids),
     )
+
+
+def _mean_sd(values: np.ndarray) -> tuple[float, float]:
+    """Mean and sample sd; for values near the float limit (1e300) the sum or the squared
+    deviations overflow, so they are then taken on ``values / max|values|`` and scaled back."""
+    with np.errstate(over="ignore"):
+        mean = float(values.mean())
+        sd = float(values.std(ddof=1)) if values.size > 1 else 0.0
+    if math.isinf(mean) or math.isinf(sd):
+        scale = float(np.max(np.abs(values)))
+        scaled = values / scale
+        mean = float(scaled.mean()) * scale
+        sd = float(scaled.std(ddof=1)) * scale if values.size > 1 else 0.0
+    return mean, sd
+
+
+def _mcse(x: np.ndarray, ids: np.ndarray | None) -> float:
+    """MCSE of the mean, on ``x / max|x|`` scaled back when the squares overflow (1e160)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mcse = math.sqrt(variance_of_mean(x, ids))
+    if math.isfinite(mcse):
+        return mcse
+    scale = float(np.max(np.abs(x)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return math.sqrt(variance_of_mean(x / scale, ids)) * scale
 
 
 # +inf stands in as the largest float while summarising; anything interpolated towards it

@@ -55,9 +55,12 @@ def parse_vary(text: str) -> Axis:
             if len(parts) != 3:
                 raise ValueError("a range needs exactly START:STOP:COUNT")
             start, stop = float(parts[0]), float(parts[1])
-            if not parts[2].strip().isdigit() or int(parts[2]) < 1:
-                raise ValueError(f"COUNT must be a whole number >= 1, got {parts[2]!r}")
-            values = np.linspace(start, stop, int(parts[2])).tolist()
+            count = parts[2].strip()
+            if not (count.isascii() and count.isdigit()) or not 1 <= int(count[:9]) \
+                    <= MAX_POINTS or len(count) > 9:  # checked before anything is allocated
+                raise ValueError(f"COUNT must be a whole number in 1..{MAX_POINTS:,}, got "
+                                 f"{parts[2]!r}")
+            values = np.linspace(start, stop, int(count)).tolist()
         else:
             values = [float(v) for v in spec.split(",")]
     except ValueError as exc:

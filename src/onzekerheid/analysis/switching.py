@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
+from ..engine.runner import check_memory
 from ..errors import ScenarioError
 from .display import TableView
 from .mcse import mean_mcse, quantile_mcse, rows_per_batch
@@ -111,6 +112,8 @@ def switching_values(model: Model, output: str, *, target: float = 0.0,
         raise ScenarioError(f"--iterations must be at least 100, got {iterations}")
     if not model.names:
         raise ScenarioError(f"{model.scenario.file}: no random parameters to analyse")
+    check_memory(8 * iterations * 4, f"{iterations:,} iterations per "
+                 "evaluation", "use fewer iterations (-n)")
 
     def reduce(y: np.ndarray) -> float:
         return float(np.mean(y)) if statistic == "mean" else float(np.quantile(y, q))

@@ -80,7 +80,13 @@ class Scale:
 
     @property
     def factor(self) -> float:
-        return self.population * sum((1.0 + self.discount) ** -t for t in range(self.years))
+        """``population x sum_{t=0}^{years-1} (1 + r)^-t``, the annuity in closed form
+        ``(1 - v^years) / (1 - v)`` with ``v = 1 / (1 + r)`` (``years`` when r = 0): constant
+        time for any number of years."""
+        if self.discount == 0.0:
+            return self.population * float(self.years)
+        v = 1.0 / (1.0 + self.discount)
+        return self.population * (1.0 - v ** self.years) / (1.0 - v)
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from .. import api
 from ..errors import ScenarioError
+from ..report import strict_json
+from ..report.terminal import clean
 from .app import (
+    MAX_YEARS,
     FileArg,
     Json,
     Prior,
@@ -40,7 +42,7 @@ def _emit(doc: dict[str, Any], json_: bool, output_file: Path | None) -> bool:
     """Write ``doc`` to ``-o`` (atomically) and/or stdout; True when the table is not wanted."""
     from ..report import files
 
-    text = json.dumps(doc, indent=2)
+    text = strict_json.dumps(doc, indent=2)
     if output_file is not None:
         files.write_text(text + "\n", output_file)
     if json_:
@@ -60,7 +62,7 @@ def _who(scenario: Any, name: str) -> str:
     from ..report.i18n import label_of
 
     label = label_of(scenario, name, "en")
-    return escape(name if label == name.replace("_", " ") else f"{label} ({name})")
+    return clean(name if label == name.replace("_", " ") else f"{label} ({name})")
 
 
 @app.command()
@@ -146,9 +148,10 @@ def voi(
 
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
-        if population <= 0 or years < 1 or not 0 <= discount < 1:
-            raise ScenarioError("--population must be > 0, --years >= 1 and --discount in 0..1, "
-                                f"got {population:g}, {years}, {discount:g}")
+        if not (0 < population < math.inf and 1 <= years <= MAX_YEARS and 0 <= discount < 1):
+            raise ScenarioError(f"--population must be a finite number > 0, --years in "
+                                f"1..{MAX_YEARS} and --discount in 0..1, got {population:g}, "
+                                f"{years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
         _check_file(output_file)
         scenario = api.load(file, overrides(set_), variant, prior=prior)
@@ -166,7 +169,7 @@ def voi(
             return
         from ..report.terminal import number
 
-        table = Table(title=f"{escape(scenario.title)}: value of information on {escape(name)}",
+        table = Table(title=f"{clean(scenario.title)}: value of information on {clean(name)}",
                       title_justify="left")
         table.add_column("parameter or group")
         table.add_column("EVPPI", justify="right")
@@ -178,18 +181,18 @@ def voi(
             doc["parameters"].items(), key=lambda kv: -(kv[1]["evppi"] or 0.0))
         for key, entry in entries:
             share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
-            who = _who(scenario, key) if key in scenario.parameters else escape(key)
+            who = _who(scenario, key) if key in scenario.parameters else clean(key)
             table.add_row(who, number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
                           f"{share:.0%}")
         out.print(table)
         scale = doc["scale"]
-        out.print(f"decision: {doc['decision']} (expected {number(doc['expected'])}); "
+        out.print(f"decision: {clean(doc['decision'])} (expected {number(doc['expected'])}); "
                   f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
                   f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
                   f"{scale['years']} years at {scale['discount']:.2%}, the first "
                   "undiscounted)", style="dim")
         for warning in doc["warnings"]:
-            out.print(f"[yellow]warning:[/] {escape(warning)}")
+            out.print(f"[yellow]warning:[/] {clean(warning)}")
         if doc.get("studies"):
             _render_studies(doc["studies"])
 
@@ -240,9 +243,9 @@ def switching(
             return
         from ..report.terminal import number
 
-        what = (f"the {statistic} of {escape(name)} crosses" if statistic != "quantile"
-                else f"P({escape(name)} >= target) reaches {1 - level:.3g} as the output")
-        table = Table(title=f"{escape(scenario.title)}: where {what} {number(value)} ({label})",
+        what = (f"the {statistic} of {clean(name)} crosses" if statistic != "quantile"
+                else f"P({clean(name)} >= target) reaches {1 - level:.3g} as the output")
+        table = Table(title=f"{clean(scenario.title)}: where {what} {number(value)} ({label})",
                       title_justify="left")
         for column in ("parameter", "point", "plausible range (1%–99%)", "switching value",
                        "MCSE"):
@@ -254,11 +257,11 @@ def switching(
         for key, entry in ranked:
             low, high = entry["range"]
             table.add_row(_who(scenario, key), number(entry["point"]),
-                          f"{number(low)} – {number(high)}", escape(entry["message"]),
+                          f"{number(low)} – {number(high)}", clean(entry["message"]),
                           number(entry["mcse"], 2))
         out.print(table)
         for warning in doc["warnings"]:
-            out.print(f"[yellow]note:[/] {escape(warning)}")
+            out.print(f"[yellow]note:[/] {clean(warning)}")
 
 
 def _goal(statistic: str, probability: float | None, quantile: float | None
@@ -284,7 +287,8 @@ def _render_studies(studies: dict[str, Any]) -> None:
     from ..report.terminal import number
 
     for name, entry in studies.items():
-        table = Table(title=f"study {name}: {entry['likelihood']} on {entry['parameter']}",
+        table = Table(title=f"study {clean(name)}: {clean(entry['likelihood'])} on "
+                      f"{clean(entry['parameter'])}",
                       title_justify="left")
         for column in ("size", "EVSI", "± MCSE", "cost", "ENBS"):
             table.add_column(column, justify="right")
@@ -294,7 +298,7 @@ def _render_studies(studies: dict[str, Any]) -> None:
                           number(entry["evsi_mcse"][i], 2), number(entry["cost"][i]),
                           f"{best}{number(entry['enbs'][i])}")
         out.print(table)
-        out.print(study_sentence(name, entry, "en"))
+        out.print(clean(study_sentence(name, entry, "en")))
 
 
 def _group(text: str) -> tuple[str, list[str]]:
@@ -313,9 +317,12 @@ def _target(text: str, claim: float | None, output: str) -> tuple[float, str]:
             raise ScenarioError(f"--target claim: {output} has no [claim]; give a number")
         return claim, "claim"
     try:
-        return float(text), "value"
+        value = float(text)
     except ValueError:
         raise ScenarioError(f"--target {text!r}: use zero, claim or a number") from None
+    if not math.isfinite(value):
+        raise ScenarioError(f"--target {text!r}: must be a finite number (or zero, claim)")
+    return value, "value"
 
 
 # the key each method's table is sorted by, largest first (by absolute value)
@@ -327,7 +334,7 @@ def _render_sensitivity(doc: dict[str, Any], scenario: Any) -> None:
     from ..report.numbers import quantity
     from ..report.terminal import number
 
-    title = escape(scenario.title)
+    title = scenario.title  # cleaned where it is printed
     unit = unit_of(scenario, doc["output"])
     method = doc["method"]
     # (heading, field) per column; a (low, high) pair of fields makes an interval cell
@@ -340,7 +347,7 @@ def _render_sensitivity(doc: dict[str, Any], scenario: Any) -> None:
                      ("median above", "median_above")],
     }
     columns = by_method[method]
-    table = Table(title=f"{title}: {method} sensitivity of {escape(doc['output'])}",
+    table = Table(title=f"{clean(title)}: {method} sensitivity of {clean(doc['output'])}",
                   title_justify="left")
     table.add_column("parameter")
     for label, _ in columns:
@@ -369,6 +376,6 @@ def _render_sensitivity(doc: dict[str, Any], scenario: Any) -> None:
     else:
         note = (f"threshold {doc['threshold']:g}: {doc['share_below']:.1%} of "
                 f"{doc['iterations']:,} iterations below")
-    out.print(note, style="dim")
+    out.print(clean(note), style="dim")
     for warning in doc.get("warnings", []):
-        out.print(f"[yellow]warning:[/] {escape(warning)}")
+        out.print(f"[yellow]warning:[/] {clean(warning)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -13,11 +12,12 @@ from typing import Annotated, Any
 import click
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .. import api
 from ..errors import OnzekerheidError, ScenarioError
+from ..report import guard, strict_json
+from ..report.terminal import clean
 from ..scenario import parse_override
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ app = typer.Typer(
 out = Console(highlight=False, emoji=False)
 err = Console(stderr=True, highlight=False, emoji=False)
 
+MAX_YEARS = 1000  # voi/report --years: a decision horizon; discounting shrinks later years anyway
 FileArg = Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)]
 Iterations = Annotated[int, typer.Option("-n", "--iterations", help="Number of iterations.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed (0 is a seed).")]
@@ -69,6 +70,7 @@ def root(
         "from someone else cannot read other files on this machine).")] = False,
 ) -> None:
     """Monte Carlo stress tests of published cost-benefit claims about social interventions."""
+    guard.reset()
     if allow_outside:
         from ..scenario.cases import ALLOW_OUTSIDE
 
@@ -80,7 +82,7 @@ def schema() -> None:
     """Print a JSON Schema (draft 2020-12) of the scenario file, for editors and CI."""
     from ..scenario.schema import scenario_schema
 
-    typer.echo(json.dumps(scenario_schema(), indent=2))
+    typer.echo(strict_json.dumps(scenario_schema(), indent=2))
 
 
 @contextmanager
@@ -89,11 +91,14 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except OnzekerheidError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        err.print(f"[red]error:[/] {clean(exc)}", soft_wrap=True)
         raise typer.Exit(2) from None
-    except (KeyboardInterrupt, click.exceptions.Abort, typer.Abort):  # Ctrl-C/D at a prompt
+    except (click.exceptions.Abort, typer.Abort):  # Ctrl-C or Ctrl-D at a prompt
         err.print("interrupted; nothing was written")
         raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (guard.Terminated)
+        err.print("interrupted; nothing was written")
+        raise typer.Exit(128 + getattr(exc, "signum", 2)) from None
 
 
 def overrides(sets: list[str] | None) -> dict[str, Any]:
@@ -140,7 +145,7 @@ def status(message: str, quiet: bool) -> Iterator[None]:
     if quiet or not err.is_terminal:
         yield
         return
-    with err.status(escape(message)):
+    with err.status(clean(message)):
         yield
 
 
@@ -182,7 +187,7 @@ def run(
         if point:
             result = api.point(scenario)
             if json_:
-                print(json.dumps(result.to_json(), indent=2))
+                print(strict_json.dumps(result.to_json(), indent=2))
             else:
                 terminal.render_point(result, out, lang)
             return
@@ -203,7 +208,7 @@ def run(
         if samples is not None:
             files.write_table(outcome.samples, samples)
         if json_:
-            print(json.dumps(outcome.to_json(), indent=2))
+            print(strict_json.dumps(outcome.to_json(), indent=2))
         else:
             terminal.render_result(outcome, out, lang)
             if outcome.convergence is not None:
@@ -211,9 +216,9 @@ def run(
                 state = "reached" if c["reached"] else "NOT reached"
                 out.print(f"precision {c['target']:g}: {state} with {c['iterations']:,} "
                           f"iterations (worst relative MCSE {c['worst']['relative_mcse']:.2g}, "
-                          f"{c['worst']['output']})", style="dim")
+                          f"{clean(c['worst']['output'])})", style="dim")
             if samples is not None:
-                out.print(f"samples written to {samples}", style="dim")
+                out.print(f"samples written to {clean(samples)}", style="dim")
 
 
 @app.command()
@@ -237,14 +242,14 @@ def validate(
                 for p in exc.problems]})
             if not json_:
                 for problem in exc.problems:
-                    err.print(f"[red]error:[/] {escape(problem.render())}", soft_wrap=True)
+                    err.print(f"[red]error:[/] {clean(problem.render())}", soft_wrap=True)
         if not json_ and reports[-1]["valid"]:
-            out.print(f"[green]ok[/] {escape(str(path))}: {reports[-1]['parameters']} parameters, "
+            out.print(f"[green]ok[/] {clean(path)}: {reports[-1]['parameters']} parameters, "
                       f"{reports[-1]['outputs']} outputs")
             for warning in warnings:  # e.g. stacked counterfactuals (domain.py)
-                out.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
+                out.print(f"[yellow]warning:[/] {clean(warning)}", soft_wrap=True)
     if json_:
-        print(json.dumps({"files": reports,
+        print(strict_json.dumps({"files": reports,
                           "valid": all(r["valid"] for r in reports)}, indent=2))
     if not all(r["valid"] for r in reports):
         raise typer.Exit(2)
@@ -316,21 +321,23 @@ def check(
     passed = all(d["passed"] for d in documents)
     if json_:
         doc = documents[0] if len(documents) == 1 else {"passed": passed, "files": documents}
-        print(json.dumps(doc, indent=2))
+        print(strict_json.dumps(doc, indent=2))
     if not passed:
         raise typer.Exit(1)
 
 
 def main() -> None:
     """Entry point of the ``onzekerheid`` command."""
+    guard.install_signal_handlers()
     try:
         app()
-    except KeyboardInterrupt:  # before a command's own handler is active (start-up imports)
+    except KeyboardInterrupt as exc:  # before a command's own handler is active (imports)
+        guard.remove_temporaries()
         err.print("interrupted; nothing was written")
-        sys.exit(130)
+        sys.exit(128 + getattr(exc, "signum", 2))
     except Exception as exc:  # an unexpected internal error: short message, no traceback
         if os.environ.get("ONZEKERHEID_DEBUG"):
             raise
-        err.print(f"[red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
+        err.print(f"[red]internal error:[/] {clean(type(exc).__name__)}: {clean(exc)}\n"
                   "This is a bug in onzekerheid; run with ONZEKERHEID_DEBUG=1 for details.")
         sys.exit(3)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import ScenarioError
+from ..report.terminal import clean
 from ..scenario.templates import Answers, amount, shipped, skeleton, stakeholder_name
 from .app import app, err, out, user_errors
 
@@ -52,16 +53,24 @@ def new(
                 raise ScenarioError(f"--from copies a scenario as it is; drop {', '.join(given)}")
             _copy(from_, file)
             return
-        answers = _answers(file, title, source, cases, stakeholder, hourly_rate, no_input)
+        try:
+            answers = _answers(file, title, source, cases, stakeholder, hourly_rate, no_input)
+        except typer.Abort as exc:  # click turns both end-of-input and Ctrl-C into Abort
+            if not isinstance(exc.__context__, EOFError):
+                raise KeyboardInterrupt from None
+            raise ScenarioError("standard input ended before every question was answered; "
+                                "give the answers as options with --no-input (--stakeholder "
+                                "NAME=AMOUNT, --title, --source, --cases, --hourly-rate)"
+                                ) from None
         text = skeleton(answers)
         _check_loads(text, file)
         files.write_text(text, file)
-    out.print(f"wrote {file}: replace every ASSUMPTION, then "
-              f"`onzekerheid run {file} --point` gives back the published figures")
+    out.print(f"wrote {clean(file)}: replace every ASSUMPTION, then "
+              f"`onzekerheid run {clean(file)} --point` gives back the published figures")
 
 
 def _copy(name: str, file: Path) -> None:
-    from ..report.files import write_atomic
+    from ..report.guard import write_all
 
     text, tables = shipped(name)
     folder = file.parent
@@ -69,11 +78,10 @@ def _copy(name: str, file: Path) -> None:
         if (folder / table).exists():
             raise ScenarioError(f"{folder / table} exists (the case table of '{name}'); "
                                 "onzekerheid new never overwrites a file: use another folder")
-    for table, content in tables.items():
-        write_atomic(folder / table, _writer(content))
-    write_atomic(file, _writer(text))
+    # all or nothing: a full disk leaves neither half a copy nor a table that blocks a retry
+    write_all({**{folder / t: _writer(c) for t, c in tables.items()}, file: _writer(text)})
     extra = f" and {', '.join(tables)}" if tables else ""
-    out.print(f"wrote {file}{extra}: a copy of the shipped scenario '{name}'")
+    out.print(f"wrote {clean(file)}{extra}: a copy of the shipped scenario '{name}'")
 
 
 def _writer(content: bytes) -> Callable[[Path], None]:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import typer
-from rich.markup import escape
 
 from .. import api
 from ..analysis import posterior
 from ..errors import OnzekerheidError, ScenarioError
+from ..report import strict_json
+from ..report.terminal import clean, visible
 from ..scenario.variants import variant_names
 from .app import (
+    MAX_YEARS,
     Ci,
     FileArg,
     Iterations,
@@ -72,6 +75,7 @@ def report(
         files.check_target(output_file, {".html", ".htm"}, "-o")
         scenario = api.load(file, overrides(set_), variant, prior=prior)
         result = _simulate(scenario, iterations, seed, ci, threads, quiet)
+        _need_finite(result[html.main_output(result)], html.main_output(result), file)
         extras = _extras(result, seed, threads, sensitivity, set_ or [], quiet, variant)
         extras = _research(extras, result, file, set_ or [], population, years, quiet, threads)
         command = html.reproduce_command(result, set_ or [], lang=lang, variant=variant,
@@ -81,7 +85,7 @@ def report(
         document = html.render(result, lang=lang, point=api.point(scenario), extras=extras)
         files.write_text(document, output_file)
     if not quiet:
-        err.print(f"report written to {output_file}", style="dim")
+        err.print(f"report written to {clean(output_file)}", style="dim")
 
 
 @app.command()
@@ -143,6 +147,7 @@ def plot(
         else:
             result = _simulate(scenario, iterations, seed, ci, threads, quiet)
             name = _output(result, output, html.main_output(result))
+            _need_finite(result[name], name, file)
             if kind == "distribution":
                 figure = plots.distribution(result, name, lang=lang)
             elif kind == "s-curve":
@@ -169,7 +174,7 @@ def plot(
                                            effect_name=effect, lang=lang, reference=price)
         plots.save(figure, output_file)
     if not quiet:
-        err.print(f"figure written to {output_file}", style="dim")
+        err.print(f"figure written to {clean(output_file)}", style="dim")
 
 
 @app.command()
@@ -220,13 +225,13 @@ def summary(
             files.write_atomic(output_file, lambda p: write_xlsx(result, lang, str(p)))
             return
         if format_ == "json":
-            text = json.dumps(result.to_json(), indent=2) + "\n"
+            text = strict_json.dumps(result.to_json(), indent=2) + "\n"
         elif format_ == "csv":
             text = summary_csv(result)
         else:
             text = summary_markdown(result, lang)
         if output_file is None:
-            typer.echo(text, nl=False)
+            typer.echo(visible(text), nl=False)  # a title's ESC shown, not obeyed
         else:
             files.write_text(text, output_file)
 
@@ -236,6 +241,14 @@ def _simulate(scenario: Any, iterations: int, seed: int, ci: float, threads: int
     with progress_bar(iterations, quiet) as advance:
         return api.simulate(scenario, iterations, seed, ci=ci, threads=threads,
                             store=store, progress=advance)
+
+
+def _need_finite(values: np.ndarray, name: str, file: Path) -> None:
+    """Refuse to draw or report an output that is not a finite number in any iteration."""
+    if not np.isfinite(values).any():
+        raise ScenarioError(f"{file}: {name} is not a finite number in any iteration (a log or "
+                            "square root of a negative number, a division by zero?); check its "
+                            "expression, or choose another output with --output")
 
 
 def _evsi_figure(scenario: Any, study: str | None, output: str | None, iterations: int,
@@ -251,8 +264,8 @@ def _evsi_figure(scenario: Any, study: str | None, output: str | None, iteration
     if name not in names:
         raise ScenarioError(f"--study {name}: not a study of {scenario.file}; studies: "
                             + ", ".join(names))
-    if population <= 0:
-        raise ScenarioError(f"--population must be > 0, got {population:g}")
+    if not 0 < population < math.inf:
+        raise ScenarioError(f"--population must be a finite number > 0, got {population:g}")
     chosen = [s for s in scenario.studies if s.name == name]
     doc = value_of_information(model_of(scenario), check_output(scenario, output),
                                iterations=max(iterations, 1000), seed=seed, threads=threads,
@@ -266,9 +279,9 @@ def _research(extras: Any, result: Any, file: Path, sets: list[str], population:
     from ..analysis.model import check_output, model_of
     from ..analysis.voi import Scale, value_of_information
 
-    if population <= 0 or years < 1:
-        raise ScenarioError(f"--population must be > 0 and --years >= 1, got {population:g}, "
-                            f"{years}")
+    if not (0 < population < math.inf and 1 <= years <= MAX_YEARS):
+        raise ScenarioError(f"--population must be a finite number > 0 and --years in "
+                            f"1..{MAX_YEARS}, got {population:g}, {years}")
     scenario = result.scenario
     found: dict[str, Any] = {}
     if scenario.studies:
@@ -280,7 +293,7 @@ def _research(extras: Any, result: Any, file: Path, sets: list[str], population:
                     threads=threads, studies=scenario.studies,
                     scale=Scale(population, years)).to_json()
         except OnzekerheidError as exc:
-            err.print(f"[yellow]note:[/] the report leaves out the studies: {exc}",
+            err.print(f"[yellow]note:[/] the report leaves out the studies: {clean(exc)}",
                       soft_wrap=True)
     if any(u.applied for u in scenario.evidence) and scenario.claims:
         with status("the same run without the evidence (--prior)", quiet):
@@ -328,6 +341,8 @@ def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
     name = models.check_output(scenario, output)
     if kind in ("tornado", "spider"):
         doc = sensitivity.tornado(model, name, seed=seed, threads=threads).to_json()
+        if doc["base"] is None or any(p["swing"] is None for p in doc["parameters"].values()):
+            _need_finite(np.array([np.nan]), name, Path(scenario.file))
         if kind == "spider":
             return plots.spider(spider_doc(model, name, doc, seed, threads), lang=lang,
                                 scenario=scenario)
@@ -389,7 +404,7 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
             with status(f"{key} of {main}", quiet):
                 found[key] = step()
         except OnzekerheidError as exc:
-            err.print(f"[yellow]note:[/] the report leaves out {key}: {escape(str(exc))}",
+            err.print(f"[yellow]note:[/] the report leaves out {key}: {clean(exc)}",
                       soft_wrap=True)
     if "tornado" in found:
         try:
@@ -397,13 +412,13 @@ def _extras(result: Any, seed: int, threads: int | None, sensitivity: bool,
                 found["spider"] = spider_doc(model, main, found["tornado"], seed, threads)
         except OnzekerheidError as exc:
             err.print(f"[yellow]note:[/] the report leaves out the spider plot: "
-                      f"{escape(str(exc))}", soft_wrap=True)
+                      f"{clean(exc)}", soft_wrap=True)
         try:
             with status("switching values of the two main assumptions", quiet):
                 found["switching"] = _switching(model, main, found["tornado"], seed, threads)
         except OnzekerheidError as exc:
             err.print(f"[yellow]note:[/] the report leaves out switching values: "
-                      f"{escape(str(exc))}", soft_wrap=True)
+                      f"{clean(exc)}", soft_wrap=True)
     return html.Extras(**found)
 
 

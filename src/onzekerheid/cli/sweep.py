@@ -3,24 +3,22 @@ by side, with the distribution of their difference)."""
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from .. import api
 from ..analysis.compare import Comparison, compare
 from ..analysis.sweep import SweepResult, parse_vary, sweep
 from ..errors import ScenarioError
-from ..report import files, numbers
+from ..report import files, numbers, strict_json
 from ..report.html import decision_outputs, main_of
 from ..report.i18n import label_of, unit_of
-from ..report.terminal import number, percent
+from ..report.terminal import clean, number, percent
 from ..scenario.variants import variant_names
 from .app import (
     Ci,
@@ -104,7 +102,7 @@ def sweep_command(
         if plot is not None:
             plot_sweep(result, name, stat, values, plot)
         if json_:
-            print(json.dumps(result.to_json(), indent=2))
+            print(strict_json.dumps(result.to_json(), indent=2))
             return
         for shown_name in shown:
             out.print(sweep_table(result, shown_name, stat))
@@ -114,16 +112,16 @@ def sweep_command(
                   + (f"; {hidden} more outputs with --all" if hidden > 0 else ""), style="dim")
         for path in (output, plot):
             if path is not None:
-                out.print(f"written: {path}", style="dim")
+                out.print(f"written: {clean(path)}", style="dim")
 
 
 def sweep_table(result: SweepResult, name: str, stat: str) -> Table:
     """One row per grid point: the varied values, mean, interval, P(> 0) and ``stat``."""
     unit = unit_of(result.scenario, name)
-    table = Table(title=escape(f"{result.scenario.title}: {label_of(result.scenario, name, 'en')}"
+    table = Table(title=clean(f"{result.scenario.title}: {label_of(result.scenario, name, 'en')}"
                                f" ({name})"), title_justify="left")
     for axis in result.axes:
-        table.add_column(escape(axis.name), justify="right")
+        table.add_column(clean(axis.name), justify="right")
     for column in ("mean", f"{result.ci:.0%} interval", "P(> 0)"):
         table.add_column(column, justify="right")
     extra = stat not in ("mean", "p_positive")
@@ -241,7 +239,7 @@ def compare_command(
             raise ScenarioError(f"--output {output_name}: not an output in common; "
                                 f"outputs: {', '.join(result.outputs)}")
         if json_:
-            print(json.dumps(result.to_json(), indent=2))
+            print(strict_json.dumps(result.to_json(), indent=2))
             return
         first = result.results[result.baseline]
         listed = (list(result.outputs) if all_ else
@@ -270,14 +268,14 @@ def compare_table(result: Comparison, name: str) -> Table:
     first = next(iter(result.results.values()))
     level = f"{first.ci:.0%}"
     unit = unit_of(first.scenario, name)
-    table = Table(title=escape(f"{label_of(first.scenario, name, 'en')} ({name})"),
+    table = Table(title=clean(f"{label_of(first.scenario, name, 'en')} ({name})"),
                   title_justify="left")
     table.add_column("scenario", no_wrap=True)
     for column in ("mean", "median", f"{level} interval", "P(> 0)", "claim pct"):
         table.add_column(column, justify="right")
     for label, run in result.results.items():
         s = run.summary_of(name)
-        table.add_row(escape(label), numbers.estimate(s.mean, s.mcse, unit, "en"),
+        table.add_row(clean(label), numbers.estimate(s.mean, s.mcse, unit, "en"),
                       numbers.estimate(s.median, s.median_mcse, unit, "en"),
                       numbers.interval(s.low, s.high, unit, "en", (s.low_mcse, s.high_mcse)),
                       numbers.percent(s.p_positive, "en"),
@@ -290,7 +288,7 @@ def difference_table(result: Comparison, name: str) -> Table:
     first = next(iter(result.results.values()))
     level = f"{first.ci:.0%}"
     unit = unit_of(first.scenario, name)
-    table = Table(title=escape(f"{name}: scenario − {result.baseline}, per iteration"),
+    table = Table(title=clean(f"{name}: scenario − {result.baseline}, per iteration"),
                   title_justify="left")
     table.add_column("scenario", no_wrap=True)
     for column in ("mean", "median", f"{level} interval", "P(higher)"):
@@ -298,7 +296,7 @@ def difference_table(result: Comparison, name: str) -> Table:
     for label in result.labels:
         if label != result.baseline:
             d = result.difference_summary(label, name)
-            table.add_row(escape(label), numbers.quantity(d.mean, unit, "en"),
+            table.add_row(clean(label), numbers.quantity(d.mean, unit, "en"),
                           numbers.quantity(d.median, unit, "en"),
                           numbers.interval(d.low, d.high, unit, "en"),
                           numbers.percent(d.p_positive, "en"))

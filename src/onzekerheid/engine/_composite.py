@@ -27,6 +27,7 @@ from ._kernels import (
     _draw_raw,
     _factors,
     _fill,
+    beta_draw,
     case_sums,
     draw_one,
 )
@@ -94,7 +95,7 @@ def draw_rows(gen, buf, col, start, stop, code, args, consts, lower, upper):  # 
         if code == BETA:
             for i in range(n):
                 ok = _valid(BETA, p[i, 0], p[i, 1], 0.0, 0.0)
-                buf[start + i, col] = gen.beta(p[i, 0], p[i, 1]) if ok else np.nan
+                buf[start + i, col] = beta_draw(gen, p[i, 0], p[i, 1]) if ok else np.nan
             return
         if code == GAMMA:
             for i in range(n):

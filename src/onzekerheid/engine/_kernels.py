@@ -23,6 +23,37 @@ MAX_REJECTIONS = 100_000
 TILE = 128
 
 
+@jit_inline
+def beta_draw(gen, a, b):  # type: ignore[no-untyped-def]
+    """One Beta(a, b) draw, bounded in time for every a, b > 0.
+
+    numba's ``Generator.beta`` loops on Johnk's algorithm until ``U**(1/a) + V**(1/b) > 0``,
+    which for tiny shapes (a = b = 1e-9) practically never happens: a run hangs. As numpy's
+    ``Generator.beta`` does, a draw where ``U**(1/a)`` or ``V**(1/b)`` underflows is taken in
+    log space instead (same uniforms, so draws without underflow are unchanged; with it the
+    result equals numpy's). For a > 1 or b > 1 it is numba's gamma-ratio draw, as before.
+    """
+    if not (a > 0.0 and b > 0.0):  # NaN shapes (a hierarchical draw gone wrong)
+        return np.nan
+    if a > 1.0 or b > 1.0:
+        return gen.beta(a, b)
+    while True:
+        u = gen.random()
+        v = gen.random()
+        x = u ** (1.0 / a)
+        y = v ** (1.0 / b)
+        total = x + y
+        if total <= 1.0 and u + v > 0.0:
+            if x > 0.0 and y > 0.0:
+                return x / total
+            log_x = math.log(u) / a  # one underflowed: the ratio in log space
+            log_y = math.log(v) / b
+            log_m = max(log_x, log_y)  # (numba has min: exp overflows, every draw 0)
+            log_x -= log_m
+            log_y -= log_m
+            return math.exp(log_x - math.log(math.exp(log_x) + math.exp(log_y)))
+
+
 @jit
 def _draw_raw(gen, code, p0, p1, p2, p3, values, cumw):  # type: ignore[no-untyped-def]
     """One untruncated draw of family ``code``."""
@@ -33,9 +64,9 @@ def _draw_raw(gen, code, p0, p1, p2, p3, values, cumw):  # type: ignore[no-untyp
     if code == UNIFORM:
         return p0 + (p1 - p0) * gen.random()
     if code == BETA:
-        return gen.beta(p0, p1)
+        return beta_draw(gen, p0, p1)
     if code == PERT:
-        return p2 + p3 * gen.beta(p0, p1)
+        return p2 + p3 * beta_draw(gen, p0, p1)
     if code == GAMMA:
         return gen.gamma(p0, p1)
     if code == TRIANGULAR:
@@ -115,20 +146,20 @@ def _fill(gen, code, p0, p1, p2, p3, lower, upper, values, cumw, out, start, sto
             out[i, col] = x
     elif code == BETA:
         for i in range(start, stop):
-            x = gen.beta(p0, p1)
+            x = beta_draw(gen, p0, p1)
             if trunc:
                 tries = 0
                 while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = gen.beta(p0, p1)
+                    x = beta_draw(gen, p0, p1)
                     tries += 1
             out[i, col] = x
     elif code == PERT:
         for i in range(start, stop):
-            x = p2 + p3 * gen.beta(p0, p1)
+            x = p2 + p3 * beta_draw(gen, p0, p1)
             if trunc:
                 tries = 0
                 while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = p2 + p3 * gen.beta(p0, p1)
+                    x = p2 + p3 * beta_draw(gen, p0, p1)
                     tries += 1
             out[i, col] = x
     elif code == GAMMA:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -28,6 +29,8 @@ from ..plan import Plan
 from . import runner
 
 CONNECT_TIMEOUT = "10s"
+HANDSHAKE_SECONDS = 15.0  # connection and handshake together
+MAX_LOCAL_WORKERS = 256  # processes on one machine; more only exhausts it
 
 
 def _distributed() -> Any:
@@ -48,15 +51,63 @@ def local_workers(scheduler: str) -> int | None:
         if not scheduler.strip():
             raise ScenarioError("--scheduler: empty address; give host:port or local:N")
         host, _, port = scheduler.rpartition(":")
-        if not host or not port.isdigit():
+        if not host or not 0 < _whole(port, 5) < 65536 \
+                or any(c.isspace() or not c.isprintable() for c in scheduler):
             raise ScenarioError(f"--scheduler {scheduler}: give a scheduler address as "
                                 "host:port (e.g. tcp://10.0.0.5:8786) or local:N")
         return None
     text = scheduler[len("local:"):]
-    if not text.isdigit() or int(text) < 1:
+    if not 1 <= _whole(text, 6) <= MAX_LOCAL_WORKERS:
         raise ScenarioError(f"--scheduler {scheduler!r}: N in local:N must be a whole number "
-                            "of worker processes, at least 1 (e.g. local:4)")
+                            f"of worker processes in 1..{MAX_LOCAL_WORKERS} (e.g. local:4)")
     return int(text)
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start worker processes with SIGINT ignored (a started Python keeps an inherited
+    SIG_IGN), so Ctrl-C in the terminal, sent to the whole process group, stops only this
+    process: it cancels the tasks and closes the cluster, and no worker prints a traceback."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _connect(dist: Any, scheduler: str) -> Any:
+    """``Client(scheduler)`` with a deadline on the whole handshake, not only on the TCP
+    connection: a port that accepts but never speaks dask (an SSH or web server) would
+    otherwise keep the command waiting for ever. The attempt runs in a daemon thread that is
+    abandoned when it does not answer within ``HANDSHAKE_SECONDS``."""
+    box: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            box["client"] = dist.Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except BaseException as exc:  # handed to the caller's thread below
+            box["error"] = exc
+
+    thread = threading.Thread(target=attempt, name="onzekerheid-connect", daemon=True)
+    thread.start()
+    thread.join(HANDSHAKE_SECONDS)
+    if thread.is_alive():
+        raise SimulationError(
+            f"--scheduler {scheduler}: something answers there, but not as a dask scheduler "
+            f"(no handshake within {HANDSHAKE_SECONDS:g} s); check the port, or use local:N")
+    if "error" in box:
+        raise box["error"]
+    return box["client"]
+
+
+def _whole(text: str, digits: int) -> int:
+    """The whole number ``text`` writes with at most ``digits`` ASCII digits, else -1."""
+    ok = text.isascii() and text.isdigit() and len(text) <= digits
+    return int(text) if ok else -1
 
 
 @contextlib.contextmanager
@@ -68,9 +119,29 @@ def client_for(scheduler: Any) -> Iterator[Any]:
         return
     workers = local_workers(scheduler)
     dist = _distributed()
+    with _quiet_dask_logs(), _client(dist, scheduler, workers) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def _quiet_dask_logs() -> Iterator[None]:
+    """No dask log lines on the terminal (failures reach us as exceptions): after Ctrl-C its
+    scheduler would log every result it can no longer send, with a traceback each."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@contextlib.contextmanager
+def _client(dist: Any, scheduler: str, workers: int | None) -> Iterator[Any]:
     if workers is not None:
-        cluster = dist.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                    dashboard_address=":0", silence_logs=logging.CRITICAL)
+        with _workers_ignore_ctrl_c():
+            cluster = dist.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=":0", silence_logs=logging.CRITICAL + 1)
         try:
             with dist.Client(cluster) as client:
                 yield client
@@ -78,7 +149,10 @@ def client_for(scheduler: Any) -> Iterator[Any]:
             cluster.close()
         return
     try:
-        client = dist.Client(scheduler, timeout=CONNECT_TIMEOUT)
+        client = _connect(dist, scheduler)
+    except ValueError as exc:  # an address dask cannot parse ("[::1:80")
+        raise ScenarioError(f"--scheduler {scheduler}: not a scheduler address ({exc}); give "
+                            "host:port (e.g. tcp://10.0.0.5:8786) or local:N") from None
     except (OSError, TimeoutError) as exc:
         raise SimulationError(
             f"--scheduler {scheduler}: could not reach a dask scheduler there ({exc}); start "

@@ -18,6 +18,11 @@ from typing import cast
 
 import numpy as np
 
+try:
+    import resource  # POSIX only: the address-space limit (ulimit -v)
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
 from ..errors import SimulationError
 from ..plan import STEP_CASES, STEP_DRAW, STEP_OPS, CasePlan, Plan
 from ..scenario.correlations import impose
@@ -53,18 +58,95 @@ def generator(seed: int, stream: int, block: int) -> np.random.Generator:
 
 
 def available_memory() -> int:
-    """Bytes of memory available to a new allocation (best effort, Linux first)."""
+    """Bytes a new allocation can take: the least of every limit that applies (Linux first).
+
+    ``MemAvailable`` of ``/proc/meminfo``; the container's cgroup limit less its usage
+    (cgroup v2 ``memory.max``/``memory.current``, v1 ``memory.limit_in_bytes``/
+    ``memory.usage_in_bytes``); and the address-space limit ``RLIMIT_AS`` (``ulimit -v``)
+    less the address space already mapped. Each one unreadable is skipped.
+    """
+    limits = [_meminfo_available(), _cgroup_room(), _address_space_room()]
+    found = [x for x in limits if x is not None]
+    if found:
+        return max(0, min(found))
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 1 << 62
+
+
+def _read_number(path: str) -> int | None:
+    try:
+        with open(path) as handle:
+            text = handle.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None  # "max" (no limit) gives None
+
+
+def _meminfo_available() -> int | None:
     try:
         with open("/proc/meminfo") as handle:
             for line in handle:
                 if line.startswith("MemAvailable:"):
                     return int(line.split()[1]) * 1024
-    except OSError:
+    except (OSError, ValueError, IndexError):
         pass
+    return None
+
+
+def _cgroup_room() -> int | None:
+    """Limit less usage of this process's memory cgroup (v2, else v1), or None."""
+    for limit_file, usage_file in (("memory.max", "memory.current"),
+                                   ("memory.limit_in_bytes", "memory.usage_in_bytes")):
+        for folder in _cgroup_folders():
+            limit = _read_number(f"{folder}/{limit_file}")
+            if limit is not None and limit < 1 << 60:  # v1 writes "no limit" as ~2**63
+                usage = _read_number(f"{folder}/{usage_file}") or 0
+                return limit - usage
+    return None
+
+
+def _cgroup_folders() -> list[str]:
+    """This process's cgroup folders (v2 unified path, v1 memory controller), then the root."""
+    folders = []
     try:
-        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):
-        return 1 << 62
+        with open("/proc/self/cgroup") as handle:
+            for line in handle:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                if controllers == "":
+                    folders.append("/sys/fs/cgroup" + path)
+                elif "memory" in controllers.split(","):
+                    folders.append("/sys/fs/cgroup/memory" + path)
+    except (OSError, ValueError):
+        pass
+    return [*folders, "/sys/fs/cgroup", "/sys/fs/cgroup/memory"]
+
+
+def _address_space_room() -> int | None:
+    """RLIMIT_AS less the address space this process maps already, or None without a limit."""
+    if resource is None:  # pragma: no cover - Windows
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    mapped = 0
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmSize:"):
+                    mapped = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return soft - mapped
+
+
+def working_bytes(iterations: int, columns: int, threads: int, chunk_blocks: int) -> int:
+    """Bytes of the work matrices: one (rows, columns) float64 matrix per busy thread, where a
+    chunk has at most ``chunk_blocks * BLOCK`` rows and no more than ``iterations``."""
+    rows = min(iterations, chunk_blocks * BLOCK)
+    chunks = -(-iterations // (chunk_blocks * BLOCK))
+    return min(threads, chunks) * rows * columns * 8
 
 
 def check_size(iterations: int, columns: int, plan: Plan, threads: int, chunk_blocks: int) -> None:
@@ -73,14 +155,26 @@ def check_size(iterations: int, columns: int, plan: Plan, threads: int, chunk_bl
         raise SimulationError(
             f"iterations must lie between 1 and {MAX_ITERATIONS:.0e}, got {iterations}"
         )
-    need = iterations * max(columns, 1) * 8 + threads * chunk_blocks * BLOCK * plan.n_columns * 8
+    check_memory(iterations * max(columns, 1) * 8
+                 + working_bytes(iterations, plan.n_columns, threads, chunk_blocks),
+                 f"{iterations:,} iterations with {columns} stored columns",
+                 "use at most about {fits:,} iterations (-n), or store fewer columns",
+                 per_unit=max(columns, 1) * 8)
+
+
+def check_memory(need: int, what: str, advice: str, per_unit: int = 0) -> None:
+    """Refuse ``need`` bytes beyond ``MEMORY_SHARE`` of :func:`available_memory`.
+
+    ``advice`` may hold ``{fits}``: how many units of ``per_unit`` bytes would fit.
+    """
     have = available_memory()
     if need > MEMORY_SHARE * have:
-        fits = int((MEMORY_SHARE * have) // (max(columns, 1) * 8))
+        fits = int((MEMORY_SHARE * have) // per_unit) if per_unit else 0
         raise SimulationError(
-            f"{iterations:,} iterations need about {need / 2**30:.1f} GiB for {columns} "
-            f"stored columns, but only {have / 2**30:.1f} GiB is available; use at most "
-            f"about {fits:,} iterations (-n), or store fewer columns"
+            f"{what} would need about {need / 2**30:.1f} GiB of memory, but only "
+            f"{have / 2**30:.1f} GiB is available; {advice.format(fits=fits)} (available: the "
+            "least of free memory, "
+            "the container's memory limit and ulimit -v)"
         )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import Problem, ScenarioError
+from ..errors import ScenarioError
+from . import guard
+from .guard import permissions, temporary_beside, write_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,7 +19,9 @@ TABLE_FORMATS = {".csv", ".parquet"}
 
 
 def check_target(path: Path, formats: set[str], option: str) -> None:
-    """Fail before any work when an output path cannot be written."""
+    """Fail before any work when an output path cannot be written (or is an input: the
+    path is claimed with :mod:`.guard`, which refuses it once it is known to be read)."""
+    guard.check_name(path, option)
     if path.suffix.lower() not in formats:
         raise ScenarioError(f"{option} {path}: unknown file type '{path.suffix}'; "
                             f"use one of {', '.join(sorted(formats))}")
@@ -29,6 +32,7 @@ def check_target(path: Path, formats: set[str], option: str) -> None:
         raise ScenarioError(f"{option} {path}: is a folder; give a file name")
     if not os.access(folder, os.W_OK):
         raise ScenarioError(f"{option} {path}: cannot write in '{folder}'")
+    guard.claim(path, option)
 
 
 def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
@@ -39,36 +43,22 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     The new file gets the permissions a plain ``open(path, "w")`` would give (``mkstemp``
     makes it private). A failure to write (disk full, no permission) is a
     :class:`ScenarioError` naming the file; Ctrl-C and other errors pass through unchanged.
+    A path that is an input of the command is refused (:func:`.guard.check_write`), and the
+    temporary is removed on SIGTERM too (:mod:`.guard`).
     """
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise _write_error(path, exc) from None
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError):
-            raise _write_error(path, exc) from None
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_error(path: Path, exc: OSError) -> ScenarioError:
-    reason = exc.strerror or str(exc)
-    return ScenarioError(Problem(f"cannot write the file: {reason}", file=str(path),
-                                 hint="check the free space and permissions, or choose "
-                                      "another path"))
+    guard.check_write(path)
+    temporary = temporary_beside(path)
+    with guard.temporary(temporary):
+        try:
+            write(Path(temporary))
+            os.chmod(temporary, permissions())
+            os.replace(temporary, path)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            if isinstance(exc, OSError):
+                raise write_error(path, exc) from None
+            raise
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:

@@ -15,6 +15,29 @@ from ..analysis.result import PointResult, Result
 from . import numbers
 from .i18n import label_of, unit_of
 
+# C0 controls but the newline, DEL, C1 controls, and the bidirectional overrides and isolates
+# that reorder what a terminal shows ("Trojan source")
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x00, 0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0)]}
+_CONTROLS |= {c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+_CONTROLS[0x09] = " "
+
+
+def clean(text: object) -> str:
+    """Text from a scenario, an option or a message, safe to print on a terminal with rich.
+
+    Every terminal renderer passes scenario text (titles, keys, names, notes, messages that
+    quote them) through this one function: control characters (ESC, OSC sequences, BEL, CR,
+    C1 controls, bidirectional overrides) become visible ``\\x1b``-style text, so nothing in a
+    file can move the cursor, retitle the window or hide text; then rich markup is escaped, so
+    ``[/]`` or ``[bold]`` in a title prints as written instead of failing or styling.
+    """
+    return escape(visible(text))
+
+
+def visible(text: object) -> str:
+    """:func:`clean` without the markup escaping: for text printed as it is (not by rich)."""
+    return str(text).translate(_CONTROLS)
+
 
 def number(x: float | None, digits: int = 4) -> str:
     """A number for people: thousands separators for large values, a few significant digits."""
@@ -90,7 +113,7 @@ def result_table(result: Result, lang: str = "en", *, names: list[str] | None = 
     """
     words = WORDS[lang]
     level = f"{result.ci:.0%}"
-    table = Table(title=escape(result.scenario.title), title_justify="left", expand=False,
+    table = Table(title=clean(result.scenario.title), title_justify="left", expand=False,
                   box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
     shown = names if names is not None else list(result.outputs)
     labels = {n: label_of(result.scenario, n, lang) for n in shown}
@@ -112,7 +135,7 @@ def result_table(result: Result, lang: str = "en", *, names: list[str] | None = 
                  numbers.standard_error(s.mcse, s.mean, lang),
                  numbers.exact(s.claim, unit, lang) if s.claim is not None else "-",
                  numbers.percent(s.claim_percentile, lang) if s.claim is not None else "-"]
-        table.add_row(escape(labels[name]), *(escape(cell) for cell in cells))
+        table.add_row(clean(labels[name]), *(clean(cell) for cell in cells))
     return table
 
 
@@ -125,21 +148,21 @@ def render_result(result: Result, console: Console, lang: str = "en") -> None:
     for name in result.outputs:
         s = result.summary_of(name)
         if s.nonfinite:
-            console.print("[yellow]warning:[/] " + escape(words["nonfinite"].format(
+            console.print("[yellow]warning:[/] " + clean(words["nonfinite"].format(
                 name=name, bad=local(f"{s.nonfinite:,}", lang),
                 n=local(f"{result.iterations:,}", lang))))
     domain = result.scenario.domain
     for message in domain.warnings if domain is not None else ():  # stacked counterfactuals
-        console.print("[yellow]warning:[/] " + escape(message))
+        console.print("[yellow]warning:[/] " + clean(message))
     for effect in domain.unpriced if domain is not None else ():  # what the figure leaves out
-        console.print("[dim]unpriced:[/] " + escape(f"{effect['name']} ({effect['direction']})"))
+        console.print("[dim]unpriced:[/] " + clean(f"{effect['name']} ({effect['direction']})"))
     if result.batch > 1 and result.iterations <= result.batch:
-        console.print("[yellow]note:[/] " + escape(FEW_BLOCKS[lang].format(
+        console.print("[yellow]note:[/] " + clean(FEW_BLOCKS[lang].format(
             block=local(f"{result.batch:,}", lang), need=2 * result.batch)))
     for name in result.outputs:  # the claim audit, one sentence per claim
         audit = result.audit_of(name)
         if audit is not None:
-            console.print(escape(audit.sentence_nl if lang == "nl" else audit.sentence_en))
+            console.print(clean(audit.sentence_nl if lang == "nl" else audit.sentence_en))
     render_judgements(result, console, lang)
 
 
@@ -152,14 +175,14 @@ def render_judgements(result: Result, console: Console, lang: str = "en") -> Non
     held = ", ".join(layer.points) or "-"
     console.print(("Zonder oordelen (waarden zonder bron op hun punt: " if dutch else
                    "Without judgements (values without a source held at their point: ")
-                  + escape(held) + "):", style="bold")
+                  + clean(held) + "):", style="bold")
     for name in result.outputs:
         audit = result.audit_of(name)
         if audit is None:
             continue
         alone = layer.without[name]
         p = alone.get("p_claim_holds")
-        console.print(escape(local(
+        console.print(clean(local(
             f"  {name}: median {compact(alone['median'])} "
             f"({'met oordelen' if dutch else 'with judgements'} "
             f"{compact(result.summary_of(name).median)}); P(claim) {percent(p)} "
@@ -170,16 +193,16 @@ def render_judgements(result: Result, console: Console, lang: str = "en") -> Non
             text = switching_sentence(name, judgement, crossing, direction,
                                       layer.points[judgement], dutch)
             if text:
-                console.print("  " + escape(text))
+                console.print("  " + clean(text))
     if layer.kept:
         console.print(("  blijven onzeker (per geval getrokken): " if dutch else
-                       "  kept uncertain (drawn per case): ") + escape(", ".join(layer.kept)),
+                       "  kept uncertain (drawn per case): ") + clean(", ".join(layer.kept)),
                       style="dim")
 
 
 def render_point(point: PointResult, console: Console, lang: str = "en") -> None:
     words = WORDS[lang]
-    title = escape(point.scenario.title) + " — " + words["point"]
+    title = clean(point.scenario.title) + " — " + words["point"]
     table = Table(title=title, title_justify="left")
     table.add_column(words["output"])
     table.add_column(words["value"], justify="right")
@@ -187,9 +210,9 @@ def render_point(point: PointResult, console: Console, lang: str = "en") -> None
     for name in point.outputs:
         unit = unit_of(point.scenario, name)
         claim = point.scenario.claims.get(name)
-        table.add_row(escape(label_of(point.scenario, name, lang)),
-                      escape(numbers.quantity(point.values[name], unit, lang, 6)),
-                      escape(numbers.quantity(claim, unit, lang, 6)) if claim is not None
+        table.add_row(clean(label_of(point.scenario, name, lang)),
+                      clean(numbers.quantity(point.values[name], unit, lang, 6)),
+                      clean(numbers.quantity(claim, unit, lang, 6)) if claim is not None
                       else "-")
     console.print(table)
 
@@ -200,7 +223,7 @@ def render_checks(file: str, outcomes: list[CheckOutcome], console: Console) -> 
     A check whose value lies within 2 MCSE of its threshold is marked "(within noise)": more
     iterations could turn it round.
     """
-    table = Table(title=escape(file), title_justify="left")
+    table = Table(title=clean(file), title_justify="left")
     table.add_column("check")
     table.add_column("value", justify="right")
     table.add_column("MCSE", justify="right")
@@ -213,7 +236,7 @@ def render_checks(file: str, outcomes: list[CheckOutcome], console: Console) -> 
             mark += " (within noise)"
         digits = numbers.digits_for(outcome.value, outcome.mcse) if math.isfinite(
             outcome.value) else 3
-        table.add_row(escape(outcome.expect), numbers.plain(outcome.value, "en", digits),
+        table.add_row(clean(outcome.expect), numbers.plain(outcome.value, "en", digits),
                       numbers.standard_error(outcome.mcse, outcome.value, "en"), mark)
     console.print(table)
 

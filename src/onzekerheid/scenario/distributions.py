@@ -31,6 +31,7 @@ Reference for both: McLachlan, G. and Peel, D. (2000), *Finite Mixture Models*, 
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import re
 from collections.abc import Callable
@@ -129,8 +130,15 @@ class Distribution:
             return min(max((x - a[0]) / (a[1] - a[0]), 0.0), 1.0)
         if self.family == "mixture":
             return float(self.base().cdf(x))
-        return _remembered(f"cdf {self.family} {a!r} {x!r}",
+        return _remembered(f"cdf {self.family} {a!r}{self._table_key()} {x!r}",
                            lambda: float(self.base().cdf(x)))
+
+    def _table_key(self) -> str:
+        """A discrete table in a cache key (its args hold only the number of values)."""
+        if not self.values:
+            return ""
+        table = repr((self.values, self.weights)).encode()
+        return " " + hashlib.sha256(table).hexdigest()[:20]
 
     def mass_kept(self) -> float:
         low, high = self._cdf_bounds()
@@ -192,7 +200,7 @@ class Distribution:
         lb = None if self.lower == -math.inf else self.lower
         ub = None if self.upper == math.inf else self.upper
         return _remembered(
-            f"mean {self.family} {self.args!r} {self.lower!r} {self.upper!r}",
+            f"mean {self.family} {self.args!r}{self._table_key()} {self.lower!r} {self.upper!r}",
             lambda: float(self.base().expect(lambda x: x, lb=lb, ub=ub, conditional=True)))
 
     def support(self) -> tuple[float, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import math
 import re
@@ -69,9 +70,13 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     path = Path(path)
     raw, text = read_toml(path)
     digest = hashlib.sha256(text.encode()).hexdigest()
-    return from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
-                     directory=str(path.parent), overrides=overrides, variant=variant,
-                     prior=prior)
+    scenario = from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
+                         directory=str(path.parent), overrides=overrides, variant=variant,
+                         prior=prior)
+    table = scenario.raw.get("cases", {}).get("table") if isinstance(
+        scenario.raw.get("cases"), dict) else None
+    inputs = (str(path),) + ((str(path.parent / table),) if isinstance(table, str) else ())
+    return dataclasses.replace(scenario, inputs=inputs)
 
 
 def loads(text: str, name: str = "<string>", overrides: dict[str, Any] | None = None) -> Scenario:
@@ -164,7 +169,10 @@ def from_dict(
                      'add [outputs] with at least one expression, e.g. net = "a - b"')
 
     declared = _declared(raw, "parameters") | _declared(raw, "outputs")
-    order = _evaluation_order(parameters, outputs, problems, declared)
+    # the per-case model's sums are computed from its success rate and failure yield: an
+    # edge the expressions do not show, so a rate defined from the sums is a cycle too
+    implicit = {c: {cases.success, cases.failure_yield} for c in cases.columns} if cases else {}
+    order = _evaluation_order(parameters, outputs, problems, declared, implicit)
     from .arguments import finish
 
     finish(parameters, {**{n: p.node for n, p in parameters.items() if p.node is not None},
@@ -313,7 +321,11 @@ def parse_parameter(name: str, value: Any, path: str, problems: Problems,
             if low >= high:
                 problems.add(path, f"'{value}': the first number must be below the second")
                 return None
-            dist = dists.interval_shorthand(low, high)
+            try:
+                dist = dists.interval_shorthand(low, high)
+            except dists.DistributionError as exc:  # e.g. "-1e308 to 1e308": beyond floats
+                problems.add(path, f"'{value}': {exc}", exc.hint or "give a narrower interval")
+                return None
             return Parameter(name, "random", dist=dist, point=dist.mean(), written=value,
                              internal=internal)
         node = parse_expression(value, path, problems)
@@ -503,22 +515,25 @@ def _declared(raw: dict[str, Any], section: str) -> set[str]:
 
 
 def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Output],
-                      problems: Problems, declared: AbstractSet[str] = frozenset()
-                      ) -> tuple[str, ...]:
+                      problems: Problems, declared: AbstractSet[str] = frozenset(),
+                      implicit: dict[str, set[str]] | None = None) -> tuple[str, ...]:
     """Expression parameters and outputs in dependency order; unknown names and cycles fail.
 
     Names in ``declared`` that failed validation already have their own problem, so a use of
-    them is not reported again as an unknown name.
+    them is not reported again as an unknown name. ``implicit`` adds dependencies computed
+    elsewhere (the per-case sums on the success rate): they take part in finding cycles but
+    not in the order returned.
     """
     nodes: dict[str, Node] = {n: p.node for n, p in parameters.items() if p.node is not None}
     nodes.update({n: o.node for n, o in outputs.items()})
     known = set(parameters) | set(outputs)
+    accounted = known | set(declared)  # once: per node it would make loading O(n^2)
     deps: dict[str, set[str]] = {}
     for name, node in nodes.items():
         section = "outputs" if name in outputs else "parameters"
         path = f"{section}.{name}"
         used = names_in(node)
-        for ref in sorted(used - known - set(declared)):
+        for ref in sorted(used - accounted):
             if ref in FUNCTIONS:
                 hint = f"{ref} is a function: write {ref}(...)"
             else:
@@ -530,6 +545,8 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
     for name, parameter in parameters.items():  # hierarchical: arguments over parameters
         if parameter.uncertain is not None:
             deps[name] = _argument_names(parameter, parameters, outputs, declared, problems)
+    for name, used in (implicit or {}).items():
+        deps[name] = deps.get(name, set()) | used
     deps = {name: {r for r in used if r in deps} for name, used in deps.items()}
     order: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
@@ -559,7 +576,7 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
                 trail.pop()
                 state[name] = 2
                 order.append(name)
-    return tuple(order)
+    return tuple(n for n in order if n not in (implicit or {}))
 
 
 def _argument_names(parameter: Parameter, parameters: dict[str, Parameter],

@@ -151,6 +151,7 @@ class Scenario:
     evidence: tuple[Update, ...] = ()  # [[evidence]], per parameter (see evidence.py)
     claim_forms: dict[str, Claim] = field(default_factory=dict)  # each claim as stated
     case_judgements: tuple[str, ...] = ()  # per-case factors marked judgement (bias.per_case)
+    inputs: tuple[str, ...] = ()  # every file read: the scenario file, its case table
 
     def claim_of(self, name: str) -> Claim | None:
         """The claim on output ``name`` as stated (a bare figure read by the output's better)."""

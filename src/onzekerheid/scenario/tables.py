@@ -18,6 +18,8 @@ FORMATS = (".csv", *SPREADSHEETS)
 SEPARATORS = (",", ";", "\t")
 INSTALL = "pip install 'onzekerheid[spreadsheets]'"
 MAX_ROWS = 1_000_000
+MAX_COLUMNS = 16_384  # the widest sheet Excel and LibreOffice make (column XFD)
+MAX_CELL_CHARS = 131_072  # the csv module's field limit: 128 KB of text in one cell
 
 
 class TableError(Exception):
@@ -89,10 +91,19 @@ def _csv(path: Path, separator: str | None, header_row: int) -> Grid:
         probe = lines[header_row - 1] if len(lines) >= header_row else ""
         separator = max(SEPARATORS, key=probe.count)  # ties: the first, a comma
     rows: list[list[Any]] = []
-    for row in csv.reader(lines, delimiter=separator):
-        rows.append([cell if cell.strip() else None for cell in row])
-        if len(rows) > MAX_ROWS:
-            raise TableError(f"has more than {MAX_ROWS:,} rows")
+    reader = csv.reader(lines, delimiter=separator)
+    try:
+        for row in reader:
+            if len(row) > MAX_COLUMNS:
+                raise TableError(f"row {reader.line_num} has {len(row):,} cells; a table may "
+                                 f"have at most {MAX_COLUMNS:,} columns")
+            rows.append([cell if cell.strip() else None for cell in row])
+            if len(rows) > MAX_ROWS:
+                raise TableError(f"has more than {MAX_ROWS:,} rows")
+    except csv.Error as exc:  # a cell over the field limit, a stray NUL
+        raise TableError(f"row {reader.line_num + 1} cannot be read as CSV ({exc})",
+                         f"a cell may hold at most {MAX_CELL_CHARS // 1024} KB of text; check "
+                         "the quotes and the separator") from None
     return Grid(rows)
 
 
@@ -132,10 +143,17 @@ def _xlsx(path: Path, sheet: str | None) -> Grid:
     try:
         name = _pick(list(book.sheetnames), sheet)
         rows: list[list[Any]] = []
-        for row in book[name].iter_rows(min_row=1, values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS:
-                raise TableError(f"has more than {MAX_ROWS:,} rows")
+        try:  # read-only sheets are parsed lazily: a malformed one fails while iterating
+            for row in book[name].iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True):
+                rows.append(list(row))
+                if len(rows) > MAX_ROWS:
+                    raise TableError(f"has more than {MAX_ROWS:,} rows")
+        except TableError:
+            raise
+        except Exception as exc:  # XML, zip and openpyxl errors inside the sheet
+            raise TableError(f"sheet '{name}' cannot be read ({type(exc).__name__}: {exc})",
+                             "open it in Excel or LibreOffice and save it again as .xlsx"
+                             ) from None
     finally:
         book.close()
     return Grid(_trim(rows), name)
@@ -161,41 +179,66 @@ def _ods(path: Path, sheet: str | None) -> Grid:
     pending_empty = 0  # repeated empty rows count only when content follows (files pad to 1M)
     cell_name = TableCell().qname  # covered (merged) cells read as empty
     for element in tables[name].getElementsByType(TableRow):
-        cells: list[Any] = []
-        blanks = 0
-        for cell in element.childNodes:
-            repeat = _repeat(cell, TABLENS, "number-columns-repeated")
-            if getattr(cell, "qname", None) != cell_name:
-                blanks += repeat
-                continue
-            value = _ods_value(cell, OFFICENS, extractText)
-            if value is None:
-                blanks += repeat
-            else:
-                cells.extend([None] * blanks + [value] * repeat)
-                blanks = 0
-        repeat = _repeat(element, TABLENS, "number-rows-repeated")
+        where = len(rows) + pending_empty + 1
+        cells = _ods_cells(element, cell_name, TABLENS, OFFICENS, extractText, where)
+        repeat = _repeat(element, TABLENS, "number-rows-repeated", where)
         if not cells:
             pending_empty += repeat
             continue
+        if len(rows) + pending_empty + repeat > MAX_ROWS:  # before allocating them
+            raise TableError(f"has more than {MAX_ROWS:,} rows")
         rows.extend([] for _ in range(pending_empty))
         pending_empty = 0
         rows.extend(list(cells) for _ in range(repeat))
-        if len(rows) > MAX_ROWS:
-            raise TableError(f"has more than {MAX_ROWS:,} rows")
     return Grid(rows, name)
 
 
-def _repeat(element: Any, namespace: str, attribute: str) -> int:
+def _ods_cells(element: Any, cell_name: Any, tablens: str, officens: str, extract: Any,
+               row: int) -> list[Any]:
+    """The cells of one row; trailing empty cells (however often repeated) cost nothing."""
+    cells: list[Any] = []
+    blanks = 0
+    for cell in element.childNodes:
+        repeat = _repeat(cell, tablens, "number-columns-repeated", row)
+        if getattr(cell, "qname", None) != cell_name:
+            blanks += repeat
+            continue
+        value = _ods_value(cell, officens, extract, f"{column_letter(len(cells) + blanks)}{row}")
+        if value is None:
+            blanks += repeat
+            continue
+        if len(cells) + blanks + repeat > MAX_COLUMNS:  # before allocating them
+            raise TableError(f"row {row} has content beyond column "
+                             f"{column_letter(MAX_COLUMNS - 1)} (more than {MAX_COLUMNS:,} "
+                             "columns)", "remove the content far to the right")
+        cells.extend([None] * blanks + [value] * repeat)
+        blanks = 0
+    return cells
+
+
+def _repeat(element: Any, namespace: str, attribute: str, row: int) -> int:
     value = element.attributes.get((namespace, attribute)) if hasattr(element, "attributes") \
         else None
-    return int(value) if value else 1
+    if not value:
+        return 1
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 12) or int(text) < 1:
+        raise TableError(f"row {row}: {attribute} is {text[:40]!r}, not a repeat count",
+                         "the file is damaged: open it in LibreOffice and save it again")
+    return int(text)
 
 
-def _ods_value(cell: Any, officens: str, extract: Any) -> Any:
+def _ods_value(cell: Any, officens: str, extract: Any, where: str) -> Any:
     kind = cell.attributes.get((officens, "value-type"))
     if kind in ("float", "percentage", "currency"):
-        return float(cell.attributes.get((officens, "value")))
+        value = cell.attributes.get((officens, "value"))
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise TableError(f"cell {where} is a {kind} cell without a number "
+                             f"(office:value is {str(value)[:40]!r})",
+                             "the file is damaged: open it in LibreOffice, retype the cell and "
+                             "save it again") from None
     if kind is None:
         return None
     text = extract(cell)
