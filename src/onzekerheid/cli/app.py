@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -93,9 +92,6 @@ def user_errors() -> Iterator[None]:
     except OnzekerheidError as exc:
         err.print(f"[red]error:[/] {clean(exc)}", soft_wrap=True)
         raise typer.Exit(2) from None
-    except (click.exceptions.Abort, typer.Abort):  # Ctrl-C or Ctrl-D at a prompt
-        err.print("interrupted; nothing was written")
-        raise typer.Exit(130) from None
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (guard.Terminated)
         err.print("interrupted; nothing was written")
         raise typer.Exit(128 + getattr(exc, "signum", 2)) from None
