@@ -230,7 +230,7 @@ def test_check_without_checks(write_toml):  # type: ignore[no-untyped-def]
     path = write_toml(SMALL.split("[[checks]]")[0])
     result = invoke("check", path, "-n", "100")
     assert result.exit_code == 2
-    assert "has no" in result.stderr and "no --expect was given" in result.stderr
+    assert "--expect not given" in result.stderr and "has no [[checks]]" in result.stderr
     assert "<input>" not in result.stderr
 
 

@@ -70,8 +70,10 @@ def test_without_dask_the_error_says_how_to_install(monkeypatch):
 
 @pytest.mark.parametrize("text", ["local:", "local:0", "local:two", " "])
 def test_bad_scheduler_option(text):
-    with pytest.raises(ScenarioError, match="--scheduler"):
+    # the Python API names its argument; the command line names its option (test_cli)
+    with pytest.raises(ScenarioError, match=r"^scheduler ") as caught:
         distributed.local_workers(text)
+    assert caught.value.render({"scheduler": "--scheduler"}).startswith("--scheduler ")
 
 
 def test_address_without_scheduler_is_a_clear_error(monkeypatch):
@@ -100,3 +102,36 @@ def test_a_worker_lost_mid_run_changes_nothing(client):
                             progress=kill_one)
     assert killed
     assert np.array_equal(there, runner.run(plan, n, 23, keep))
+
+
+def test_analyses_on_a_scheduler_equal_the_local_ones(client):
+    """sensitivity, voi and switching with scheduler= are bitwise the in-process analyses."""
+    scenario = oz.load(SCHOOL)
+    for method, n in (("rank", 3_000), ("tornado", None), ("sobol", 256)):
+        here = oz.api.sensitivity(scenario, method=method, iterations=n, seed=4)
+        there = oz.api.sensitivity(scenario, method=method, iterations=n, seed=4,
+                                   scheduler=client)
+        assert here.to_json() == there.to_json(), method
+    here_voi = oz.api.value_of_information(scenario, iterations=2_000, seed=5)
+    there_voi = oz.api.value_of_information(scenario, iterations=2_000, seed=5, scheduler=client)
+    assert here_voi.to_json() == there_voi.to_json()
+    here_sv = oz.api.switching_values(scenario, iterations=256, seed=6)
+    there_sv = oz.api.switching_values(scenario, iterations=256, seed=6, scheduler=client)
+    assert here_sv.to_json() == there_sv.to_json()
+
+
+def test_case_keys_are_cut_per_chunk(client):
+    scenario = oz.load(SCHOOL.parent / "schiedam.toml")
+    assert scenario.cases is not None
+    plan = build_plan(scenario)
+    n = runner.BLOCK + 100
+    keys = np.arange(n, dtype=np.int64) % 7
+    keep = [plan.names.index(next(iter(scenario.outputs)))]
+    here = runner.run(plan, n, 5, keep, case_keys=keys, chunk_blocks=1)
+    there = distributed.run(plan, n, 5, keep, scheduler=client, case_keys=keys, chunk_blocks=1)
+    assert np.array_equal(here, there)
+
+
+@pytest.mark.parametrize("command", ["sensitivity", "voi", "switching"])
+def test_every_simulating_command_takes_a_scheduler(command):
+    assert "--scheduler" in cli.invoke(app, [command, "--help"]).output

@@ -2,12 +2,14 @@
 success, estimator bias and case sampling against theory (tolerances from the MCSE)."""
 
 import math
+import os
 import textwrap
 
 import numpy as np
 import pytest
 
 import onzekerheid as oz
+from onzekerheid.errors import ScenarioError
 
 HEAD = '[scenario]\ntitle = "t"\n'
 
@@ -290,7 +292,11 @@ def test_reading_outside_the_folder_needs_the_explicit_option(tmp_path):
     runner = CliRunner()
     refused = runner.invoke(app, ["run", str(path), "--point", "--json"])
     assert refused.exit_code == 2 and "--allow-outside" in refused.output
-    allowed = runner.invoke(app, ["--allow-outside", "run", str(path), "--point", "--json"],
-                            env={"ONZEKERHEID_ALLOW_OUTSIDE": ""})
+    allowed = runner.invoke(app, ["--allow-outside", "run", str(path), "--point", "--json"])
     assert allowed.exit_code == 0, allowed.output
     assert '"value": 5.0' in allowed.output
+    again = runner.invoke(app, ["run", str(path), "--point", "--json"])  # no state left behind
+    assert again.exit_code == 2 and "ONZEKERHEID" not in str(os.environ)
+    with pytest.raises(ScenarioError, match="allow_outside=True"):
+        oz.load(path)
+    assert oz.load(path, allow_outside=True).cases is not None

@@ -127,10 +127,14 @@ CHOOSE = """
             return False
         return real(path, mode, *args, **kwargs)
     os.access = access
-    import onzekerheid.engine._jit
+    import onzekerheid.engine._jit as jit
     import numba
+    from numba.core.caching import CompileResultCacheImpl as CacheImpl
+    from onzekerheid.engine import _kernels
+    kernel = CacheImpl(_kernels.run_program.py_func)._locator
     print(json.dumps({{"env": os.environ.get("NUMBA_CACHE_DIR"),
-                      "numba": numba.config.CACHE_DIR}}))
+                      "numba": numba.config.CACHE_DIR, "ours": jit.CACHE_DIR,
+                      "kernel": kernel.get_cache_path()}}))
 """
 
 
@@ -144,25 +148,28 @@ def test_writable_package_keeps_numbas_own_cache(tmp_path):  # type: ignore[no-u
     if not os.access(ENGINE, os.W_OK):
         pytest.skip("the package is installed read-only here")
     chosen = choose(tmp_path, False, HOME=str(tmp_path))
-    assert chosen["env"] is None and chosen["numba"] in ("", None)
+    assert chosen["env"] is None and chosen["numba"] in ("", None) and chosen["ours"] is None
+    assert chosen["kernel"].startswith(str(Path(ENGINE)))  # numba's own: beside the source
 
 
 def test_read_only_package_uses_the_user_cache(tmp_path):  # type: ignore[no-untyped-def]
     chosen = choose(tmp_path, True, HOME=str(tmp_path / "home"))
     expected = str(tmp_path / "home" / ".cache" / "onzekerheid" / "numba")
-    assert chosen == {"env": expected, "numba": expected}
+    # only this package's kernels go there: the environment and numba's settings are untouched
+    assert chosen.pop("kernel").startswith(expected)
+    assert chosen == {"env": None, "numba": "", "ours": expected}
     assert Path(expected).is_dir()
 
 
 def test_read_only_package_prefers_xdg_cache_home(tmp_path):  # type: ignore[no-untyped-def]
     chosen = choose(tmp_path, True, HOME=str(tmp_path / "home"),
                     XDG_CACHE_HOME=str(tmp_path / "xdg"))
-    assert chosen["env"] == str(tmp_path / "xdg" / "onzekerheid" / "numba")
+    assert chosen["ours"] == str(tmp_path / "xdg" / "onzekerheid" / "numba")
 
 
 def test_an_explicit_numba_cache_dir_wins(tmp_path):  # type: ignore[no-untyped-def]
     chosen = choose(tmp_path, True, NUMBA_CACHE_DIR=str(tmp_path / "mine"))
-    assert chosen["env"] == str(tmp_path / "mine")
+    assert chosen["env"] == chosen["numba"] == str(tmp_path / "mine") and chosen["ours"] is None
 
 
 def test_no_home_falls_back_to_a_private_temporary_folder(tmp_path):  # type: ignore[no-untyped-def]
@@ -171,7 +178,7 @@ def test_no_home_falls_back_to_a_private_temporary_folder(tmp_path):  # type: ig
     temp = tmp_path / "tmp"
     temp.mkdir()
     chosen = choose(tmp_path, True, HOME=str(blocker), TMPDIR=str(temp))
-    folder = Path(str(chosen["env"]))
+    folder = Path(str(chosen["ours"]))
     assert folder == temp / f"onzekerheid-numba-{os.getuid()}"
     assert folder.stat().st_mode & 0o777 == 0o700
 
@@ -185,7 +192,7 @@ def test_a_shared_temporary_folder_that_others_can_write_is_not_used(tmp_path): 
     planted.mkdir(parents=True)
     planted.chmod(0o777)
     chosen = choose(tmp_path, True, HOME=str(blocker), TMPDIR=str(temp))
-    folder = Path(str(chosen["env"]))
+    folder = Path(str(chosen["ours"]))
     assert folder != planted and folder.parent == temp
     assert folder.name.startswith("onzekerheid-numba-")
     assert folder.stat().st_mode & 0o777 == 0o700
@@ -228,3 +235,21 @@ def test_two_processes_compiling_into_a_fresh_read_only_fallback_cache(tmp_path)
     assert_same_numbers(first, json.loads(third.stdout), rtol=0.0)
     # loaded, not compiled again: numba rewrites an index only when it saves new code
     assert {p: p.stat().st_mtime_ns for p in index} == stamps
+
+
+# ------------------------------------------------------------------------ the fit cache
+
+
+def test_the_fit_cache_can_be_turned_off(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    from onzekerheid.scenario import _fitcache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(_fitcache, "_memory", None)
+    monkeypatch.setenv(_fitcache.OPT_OUT, "1")
+    _fitcache.put("k", (1.0,))
+    assert _fitcache.get("k") == (1.0,)  # remembered for this process
+    assert not (tmp_path / "onzekerheid").exists()  # and nothing written
+    monkeypatch.setattr(_fitcache, "_memory", None)
+    monkeypatch.delenv(_fitcache.OPT_OUT)
+    _fitcache.put("k", (2.0,))
+    assert (tmp_path / "onzekerheid" / "interval-fits.json").is_file()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -147,9 +148,8 @@ def test_the_cli_refuses_with_exit_2_and_runs_with_prior(tmp_path):
 
 
 def test_prior_runs_the_scenario_without_its_evidence():
-    with_data = oz.scenario.loads(PRIORS + BINOMIAL)
     without = oz.scenario.loads(PRIORS)
-    prior = from_dict(with_data.raw, prior=True)
+    prior = from_dict(tomllib.loads(PRIORS + BINOMIAL), prior=True)  # the parsed file
     a = oz.simulate(prior, 5_000, seed=2, store="outputs")
     b = oz.simulate(without, 5_000, seed=2, store="outputs")
     assert np.array_equal(a.data, b.data)

@@ -6,7 +6,7 @@ import pytest
 
 import onzekerheid as oz
 from onzekerheid import ScenarioError
-from onzekerheid.scenario import parse_override
+from onzekerheid.cli.app import parse_override
 from onzekerheid.scenario.checks import parse_check
 
 GOOD = """\
@@ -241,9 +241,10 @@ def test_override_with_a_number_an_interval_and_an_expression(load_toml):  # typ
 
 def test_override_of_an_unknown_name_suggests_one(load_toml):  # type: ignore[no-untyped-def]
     with pytest.raises(ScenarioError,
-                       match=r"--set pricee: no parameter or output called 'pricee' "
-                             r"\(did you mean 'price'\?\)"):
+                       match=r"overrides pricee: no parameter or output called 'pricee' "
+                             r"\(did you mean 'price'\?\)") as caught:
         load_toml(GOOD, {"pricee": 3})
+    assert "--set pricee: no parameter" in caught.value.render({"overrides": "--set"})
 
 
 def test_bad_override_values_name_the_parameter(load_toml):  # type: ignore[no-untyped-def]
@@ -258,10 +259,11 @@ def test_bad_override_values_name_the_parameter(load_toml):  # type: ignore[no-u
 
 def test_overrides_do_not_change_the_raw_document(load_toml):  # type: ignore[no-untyped-def]
     sc = load_toml(GOOD)
-    raw = sc.raw
-    again = oz.scenario.from_dict(raw, overrides={"count": 4})
+    again = oz.scenario.with_overrides(sc, {"count": 4})
     assert again.parameters["count"].value == 4
-    assert raw["parameters"]["count"] == 3
+    assert again.overrides == {"count": 4}
+    assert sc.parameters["count"].value == 3
+    assert oz.scenario.with_overrides(again, {}).parameters["count"].value == 4
 
 
 def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]

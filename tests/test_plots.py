@@ -106,7 +106,7 @@ def test_sobol_bars_and_legend_in_dutch():
 def test_break_even_uses_common_random_numbers():
     """A grid point equals a full run with the parameter fixed by an override, same seed."""
     scenario = oz.load(SCENARIOS / "school_jeugdzorg.toml")
-    curve = curves.break_even_curve(scenario, "net_benefit", "report_cost",
+    curve = oz.api.break_even_curve(scenario, "net_benefit", "report_cost",
                                     values=np.array([6000.0, 15000.0]), iterations=N, seed=3)
     fixed = oz.simulate(oz.load(SCENARIOS / "school_jeugdzorg.toml", {"report_cost": 15000}),
                         N, seed=3, store="outputs")
@@ -122,9 +122,9 @@ def test_break_even_uses_common_random_numbers():
 def test_break_even_refuses_an_expression_or_unknown_parameter():
     scenario = oz.load(SCENARIOS / "school_jeugdzorg.toml")
     with pytest.raises(ScenarioError, match="'saving' is not a number or distribution"):
-        curves.break_even_curve(scenario, "net_benefit", "saving")
+        oz.api.break_even_curve(scenario, "net_benefit", "saving")
     with pytest.raises(ScenarioError, match="'nope' is not an output"):
-        curves.break_even_curve(scenario, "nope", "report_cost")
+        oz.api.break_even_curve(scenario, "nope", "report_cost")
 
 
 def test_regions_partition_the_plane():

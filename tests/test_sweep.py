@@ -116,8 +116,9 @@ def test_dotted_names_and_outputs_can_be_varied(load_toml, write_toml):
     result = sweep(scenario, [Axis("cost.staff", (0.0, 10.0))], 2_000, seed=1)
     means = result.statistic("net", "mean")
     assert means[0] - means[1] == pytest.approx(10.0, abs=1e-9)
-    with pytest.raises(ScenarioError, match="--vary at nope=1: nope"):
+    with pytest.raises(ScenarioError, match="axes at nope=1: nope") as caught:
         sweep(scenario, [Axis("nope", (1.0,))], 100, seed=1)
+    assert "--vary at nope=1: nope: no parameter" in caught.value.render({"axes": "--vary"})
 
 
 # --- command line -----------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import onzekerheid as oz
 from onzekerheid.analysis.compare import compare
 from onzekerheid.cli import app
 from onzekerheid.errors import ScenarioError
-from onzekerheid.scenario.variants import flatten, variant_names
+from onzekerheid.scenario import with_overrides, with_variant
+from onzekerheid.scenario.variants import flatten
 
 cli = CliRunner()
 
@@ -51,7 +52,8 @@ def path(write_toml):
 
 def test_variant_overrides_are_applied_and_set_wins(path):
     plain = oz.load(path)
-    assert variant_names(plain.raw) == ["as_published", "sceptic", "optimistic"]
+    assert list(plain.variants) == ["as_published", "sceptic", "optimistic"]
+    assert plain.variants["optimistic"] == {"still_referred": 0, "group.share": 1.0}
     assert plain.parameters["worker_cost"].value == 75000
     sceptic = oz.load(path, variant="sceptic")
     assert sceptic.parameters["worker_cost"].value == 95000
@@ -62,6 +64,20 @@ def test_variant_overrides_are_applied_and_set_wins(path):
     both = oz.load(path, overrides={"worker_cost": 1}, variant="sceptic")
     assert both.parameters["worker_cost"].value == 1
     assert both.parameters["report_cost"].written == "5000 to 12000"
+    assert (both.variant, both.overrides) == ("sceptic", {"worker_cost": 1})
+
+
+def test_variants_and_overrides_derive_from_the_typed_scenario(path):
+    """with_variant / with_overrides equal loading the file with them, without reading it."""
+    sets = {"worker_cost": 1}
+    base = oz.load(path, overrides=sets)
+    path.write_text("not toml any more")  # derived scenarios do not read the file again
+    derived = with_variant(base, "sceptic")
+    assert derived.parameters["worker_cost"].value == 1  # the explicit override still wins
+    assert derived.parameters["report_cost"].written == "5000 to 12000"
+    more = with_overrides(derived, {"report_cost": 7000})
+    assert (more.variant, more.overrides) == ("sceptic", {"worker_cost": 1, "report_cost": 7000})
+    assert with_variant(more, None).parameters["report_cost"].value == 7000
 
 
 def test_empty_variant_is_the_file_as_written(path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -237,7 +238,7 @@ def test_every_shipped_prior_without_a_source_is_a_judgement(path: Path) -> None
     for name, parameter in scenario.parameters.items():
         if parameter.kind == "random" and not parameter.internal and not parameter.source:
             assert parameter.judgement, f"{path.name}: {name} has no source but is no judgement"
-    raw_bias = scenario.raw.get("bias", {})
+    raw_bias = tomllib.loads(path.read_text(encoding="utf-8")).get("bias", {})  # the file
     if "per_case" in raw_bias:
         assert "bias.per_case" in scenario.case_judgements
 

@@ -1,20 +1,17 @@
 """onzekerheid: Monte Carlo stress tests of cost-benefit claims about social interventions."""
 
+from ._version import version as _version
 from .analysis import PointResult, Result, Summary
 from .api import DEFAULT_ITERATIONS, DEFAULT_SEED, load, point, simulate
 from .errors import OnzekerheidError, Problem, ScenarioError, SimulationError
+from .report import notebook as _notebook  # noqa: F401  (registers the Jupyter display hooks)
 from .scenario import Scenario, loads
 
 
 def __getattr__(name: str) -> str:
     # the version is looked up on first use: importlib.metadata costs every command ~50 ms
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("onzekerheid")
-        except PackageNotFoundError:  # running from a source tree
-            return "0.0.0"
+        return _version()
     raise AttributeError(f"module 'onzekerheid' has no attribute {name!r}")
 
 

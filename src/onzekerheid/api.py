@@ -5,39 +5,66 @@
 >>> result = oz.simulate(scenario, iterations=100_000, seed=1)
 >>> result.summary()           # one row per output
 >>> result.samples             # one row per iteration
+
+Every workflow of the command line is a function here, returning a typed result: the CLI
+parses options, calls one of these and renders what comes back. Errors name the Python
+arguments (``scheduler``, ``output``, ...); the CLI renames them to its options.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from .analysis import posterior
+from .analysis import curves, posterior
+from .analysis.checks import CheckOutcome, evaluate_checks
+from .analysis.compare import Comparison, compare
+from .analysis.convergence import Convergence, run_to_precision
+from .analysis.decisions import no_decision_warning, switching_warnings, voi_warnings
+from .analysis.model import check_output, evaluate, model_of
 from .analysis.result import PointResult, Result
-from .engine import runner
-from .errors import SimulationError
+from .analysis.sweep import Axis, SweepResult, parse_vary, sweep
+from .engine import distributed, runner
+from .errors import OnzekerheidError, SimulationError, argument_error
 from .plan import build_plan
 from .report import guard
+from .report.curves import break_even_parameter, parameter_unit, rank_correlations
 from .scenario import Scenario
 from .scenario import load as _load
+from .scenario.checks import parse_check
+from .scenario.loader import with_variant
+from .scenario.schema import scenario_schema
+
+# the workflows the command line uses, as they are in the analysis layer
+__all__ = [
+    "DEFAULT_ITERATIONS", "DEFAULT_SEED", "Axis", "Comparison", "Scenario", "SweepResult",
+    "break_even_curve", "check", "check_output", "compare", "load", "parse_check", "parse_vary",
+    "point", "report_extras", "sensitivity", "simulate", "simulate_to_precision", "sweep",
+    "switching_values", "switching_warnings", "value_of_information", "voi_warnings",
+    "no_decision_warning", "with_variant", "scenario_schema", "spider_doc",
+]
 
 DEFAULT_ITERATIONS = 100_000
 DEFAULT_SEED = runner.DEFAULT_SEED
 
 
 def load(path: str | Path, overrides: dict[str, Any] | None = None,
-         variant: str | None = None, *, prior: bool = False) -> Scenario:
+         variant: str | None = None, *, allow_outside: bool = False,
+         prior: bool = False) -> Scenario:
     """Read and validate a scenario file (see :func:`onzekerheid.scenario.load`); ``prior``
-    leaves its ``[[evidence]]`` out.
+    leaves its ``[[evidence]]`` out, ``allow_outside`` lets case tables lie outside its folder.
 
     The files it reads are registered with :mod:`onzekerheid.report.guard`, so no command
     writes its output over them.
     """
     guard.protect([path])
-    scenario = _load(path, overrides, variant, prior=prior)
+    scenario = _load(path, overrides, variant, allow_outside=allow_outside, prior=prior)
     guard.protect(scenario.inputs)
     return scenario
 
@@ -97,8 +124,6 @@ def simulate(
     extra = tuple(u.parameter for u in posterior.weighted(scenario) if u.parameter not in columns)
     keep = [plan.names.index(n) for n in columns + extra]
     if scheduler is not None:
-        from .engine import distributed
-
         data = distributed.run(plan, int(iterations), seed, keep, scheduler=scheduler,
                                chunk_blocks=chunk_blocks, progress=progress)
     else:
@@ -120,3 +145,275 @@ def point(scenario: Scenario) -> PointResult:
     row = runner.evaluate_points(plan)
     values = {name: float(row[i]) for i, name in enumerate(plan.names) if name}
     return PointResult(scenario, values, tuple(scenario.outputs))
+
+
+def break_even_curve(scenario: Scenario, output: str, parameter: str,
+                     values: np.ndarray | None = None, *, iterations: int = 20_000,
+                     seed: int = DEFAULT_SEED, threshold: float = 0.0,
+                     threads: int | None = None) -> curves.BreakEven:
+    """P(output > threshold) as ``parameter`` varies (see
+    :func:`onzekerheid.analysis.curves.break_even_curve`), with the unit the report writes the
+    parameter's values in."""
+    param = scenario.parameters.get(parameter)
+    unit = parameter_unit(param) if param is not None else "number"
+    return curves.break_even_curve(scenario, output, parameter, values, iterations=iterations,
+                                   seed=seed, threshold=threshold, threads=threads, unit=unit)
+
+
+def simulate_to_precision(
+    scenario: Scenario,
+    target: float,
+    max_iterations: int = 10_000_000,
+    seed: int = DEFAULT_SEED,
+    *,
+    ci: float = 0.90,
+    threads: int | None = None,
+    store: Literal["all", "outputs"] = "outputs",
+    scheduler: str | None = None,
+) -> tuple[Result, Convergence]:
+    """:func:`simulate` with iterations added until every output's relative MCSEs (of the mean
+    and the interval ends) are at most ``target`` or ``max_iterations`` is reached (see
+    :func:`onzekerheid.analysis.convergence.run_to_precision`). The result carries what was
+    reached in ``result.convergence``."""
+    result, reached = run_to_precision(
+        lambda n: simulate(scenario, n, seed, ci=ci, threads=threads, store=store,
+                           scheduler=scheduler),
+        tuple(scenario.outputs), target, max_iterations, ci)
+    result.convergence = reached.to_json()
+    return result, reached
+
+
+@contextlib.contextmanager
+def _on(scheduler: Any) -> Iterator[Any]:
+    """One dask client for a whole analysis (None: in-process threads)."""
+    if scheduler is None:
+        yield None
+        return
+    with distributed.client_for(scheduler) as client:
+        yield client
+
+
+SENSITIVITY_METHODS = ("sobol", "tornado", "rank", "regional")
+
+
+def sensitivity(scenario: Scenario, output: str | None = None, *, method: str = "sobol",
+                iterations: int | None = None, threshold: float = 0.0,
+                seed: int = DEFAULT_SEED, threads: int | None = None,
+                scheduler: Any = None) -> Any:
+    """Which inputs drive ``output`` (default: ``net_benefit``, else the first output).
+
+    ``method``: ``sobol`` (``iterations`` is the base sample size, a power of two), ``tornado``
+    (rows averaged per setting when the scenario has per-case randomness), ``rank`` or
+    ``regional`` (split at ``output < threshold``); see :mod:`onzekerheid.analysis.sensitivity`.
+    ``scheduler`` as for :func:`simulate`: bitwise the in-process numbers.
+    """
+    from .analysis import sensitivity as sa  # lazy (LAZY in tests/test_architecture.py)
+
+    if method not in SENSITIVITY_METHODS:
+        raise argument_error("method", repr(method),
+                             f"use one of {', '.join(SENSITIVITY_METHODS)}")
+    name = check_output(scenario, output)
+    with _on(scheduler) as client:
+        model = model_of(scenario, client)
+        if method == "sobol":
+            return sa.sobol(model, name, base=iterations or sa.DEFAULT_BASE, seed=seed,
+                            threads=threads)
+        if method == "tornado":
+            return sa.tornado(model, name, seed=seed, threads=threads,
+                              case_iterations=iterations or sa.TORNADO_CASE_ITERATIONS)
+        if method == "rank":
+            return sa.rank(model, name, iterations=iterations or 100_000, seed=seed,
+                           threads=threads)
+        return sa.regional(model, name, threshold, iterations=iterations or 100_000, seed=seed,
+                           threads=threads)
+
+
+def value_of_information(scenario: Scenario, output: str | None = None, *,
+                         groups: dict[str, list[str]] | None = None, iterations: int = 100_000,
+                         population: float = 1.0, years: int = 1, discount: float = 0.0225,
+                         seed: int = DEFAULT_SEED, threads: int | None = None,
+                         scheduler: Any = None, studies: Sequence[Any] | None = None) -> Any:
+    """EVPI and EVPPI of the decision "go ahead when ``output`` > 0", per parameter and group,
+    and the EVSI of ``studies`` (default: the scenario's ``[[studies]]``), scaled to
+    ``population`` units over ``years`` discounted at ``discount`` (see
+    :mod:`onzekerheid.analysis.voi`). ``scheduler`` as for :func:`simulate`."""
+    from .analysis import voi  # lazy (LAZY in tests/test_architecture.py)
+
+    if population <= 0 or years < 1 or not 0 <= discount < 1:
+        raise argument_error("scale", None, "needs population > 0, years >= 1 and discount in "
+                             f"0..1, got {population:g}, {years}, {discount:g}")
+    name = check_output(scenario, output)
+    with _on(scheduler) as client:
+        return voi.value_of_information(model_of(scenario, client), name, groups=groups or {},
+                                        iterations=iterations, seed=seed, threads=threads,
+                                        scale=voi.Scale(population, years, discount),
+                                        studies=scenario.studies if studies is None else studies)
+
+
+def switching_values(scenario: Scenario, output: str | None = None, *, target: float = 0.0,
+                     target_label: str = "zero", statistic: str = "median",
+                     iterations: int = 2**14, seed: int = DEFAULT_SEED,
+                     threads: int | None = None, scheduler: Any = None, quantile: float = 0.5,
+                     warnings: tuple[str, ...] = ()) -> Any:
+    """Per random parameter, the value at which ``statistic(output)`` crosses ``target`` (see
+    :mod:`onzekerheid.analysis.switching`; ``quantile``: the quantile sought with
+    ``statistic="quantile"``, ``warnings`` carried into the result). ``scheduler`` as for
+    :func:`simulate`."""
+    from .analysis import switching  # lazy (LAZY in tests/test_architecture.py)
+
+    name = check_output(scenario, output)
+    with _on(scheduler) as client:
+        return switching.switching_values(model_of(scenario, client), name, target=target,
+                                          target_label=target_label, statistic=statistic,
+                                          iterations=iterations, seed=seed, threads=threads,
+                                          quantile=quantile, warnings=warnings)
+
+
+def check(scenario: Scenario, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAULT_SEED,
+          *, expect: Sequence[str] = (), threads: int | None = None,
+          ) -> tuple[Result, list[CheckOutcome]]:
+    """Simulate ``scenario`` and evaluate its ``[[checks]]`` and the ``expect`` ones (written
+    as in a scenario file, e.g. ``"P(net_benefit > 0) >= 0.5"``); outcomes in that order."""
+    checks = list(scenario.checks)
+    for text in expect:
+        try:
+            item = parse_check(text)
+        except ValueError as exc:
+            raise argument_error("expect", None, str(exc)) from None
+        if item.output not in scenario.outputs:
+            raise argument_error("expect", repr(item.expect),
+                                 f"'{item.output}' is not an output of {scenario.file}")
+        checks.append(item)
+    if not checks:
+        raise argument_error("expect", None, f"not given, and {scenario.file} has no "
+                             "[[checks]]", "add [[checks]] to the file or give expectations")
+    result = simulate(scenario, iterations, seed, threads=threads, store="outputs")
+    return result, evaluate_checks(result, checks)
+
+
+REPORT_SOBOL_BASE = 2**13  # report default: intervals of about ±0.02 on the indices, a few seconds
+
+
+def report_extras(result: Result, seed: int = DEFAULT_SEED, *, threads: int | None = None,
+                  sensitivity: bool = True, sets: Sequence[str] = (),
+                  step: Callable[[str], AbstractContextManager[Any]] | None = None,
+                  variant: str | None = None) -> tuple[Any, list[tuple[str, str]]]:
+    """What the HTML report shows beyond ``result``: the break-even curve over the strongest
+    driver, the scenario's own variants side by side (common random numbers) and, with
+    ``sensitivity``, tornado, Sobol' indices and (for a net benefit) the value of information.
+
+    ``step(what)`` wraps each slow step (the CLI shows a spinner); ``sets`` are the overrides
+    as written, repeated in the report; with ``variant`` (one variant reported) the variants are
+    not set side by side. With a tornado come a spider plot and the switching values of the two
+    widest bars (the one-page summary's "assumptions that matter"). Returns the
+    :class:`onzekerheid.report.html.Extras`
+    and the analyses left out, as ``(name, reason)`` (a report without them is still one).
+    """
+    from .analysis import sensitivity as sa  # lazy (LAZY in tests/test_architecture.py)
+    from .analysis import voi
+    from .report import html
+
+    def stage(what: str) -> AbstractContextManager[Any]:
+        return contextlib.nullcontext() if step is None else step(what)
+
+    main = html.main_output(result)
+    scenario = result.scenario
+    found: dict[str, Any] = {"sets": tuple(sets)}
+    rho = rank_correlations(result, main)
+    parameter = break_even_parameter(scenario, rho)
+    if parameter is not None and html.wants_break_even(result, main) \
+            and not posterior.weighted(scenario):  # the curve cannot resample
+        with stage(f"break-even curve over {parameter}"):
+            found["break_even"] = break_even_curve(
+                scenario, main, parameter, iterations=min(result.iterations, 20_000),
+                seed=seed, threads=threads)
+    variants = list(scenario.variants)
+    if len(variants) >= 2 and variant is None:  # the variants side by side, same numbers
+        with stage("variants side by side"):
+            labelled = {v: with_variant(scenario, v) for v in variants}
+            found["variants"] = compare(labelled, result.iterations, seed, ci=result.ci,
+                                        threads=threads).to_json()
+    left_out: list[tuple[str, str]] = []
+    if not sensitivity:
+        return html.Extras(**found), left_out
+    model = model_of(scenario)
+    steps: dict[str, Callable[[], dict[str, Any]]] = {
+        "tornado": lambda: sa.tornado(model, main, seed=seed, threads=threads).to_json(),
+        "sobol": lambda: sa.sobol(model, main, base=REPORT_SOBOL_BASE, seed=seed,
+                                  threads=threads).to_json(),
+    }
+    if main.startswith("net_benefit"):  # VOI's decision: go ahead when net benefit > 0
+        steps["voi"] = lambda: voi.value_of_information(
+            model, main, iterations=min(result.iterations, 100_000), seed=seed,
+            threads=threads).to_json()
+    for key, run_step in steps.items():
+        try:
+            with stage(f"{key} of {main}"):
+                found[key] = run_step()
+        except OnzekerheidError as exc:
+            left_out.append((key, str(exc)))
+    if "tornado" in found:
+        more: dict[str, Callable[[], dict[str, Any]]] = {
+            "spider": lambda: spider_doc(scenario, main, found["tornado"], seed, threads),
+            "switching": lambda: _top_switching(model, main, found["tornado"], seed, threads)}
+        for key, run_step in more.items():
+            try:
+                with stage(f"{key} of {main}"):
+                    found[key] = run_step()
+            except OnzekerheidError as exc:
+                left_out.append((key, str(exc)))
+    return html.Extras(**found), left_out
+
+
+SPIDER_PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def spider_doc(scenario: Scenario, output: str, tornado: dict[str, Any], seed: int = DEFAULT_SEED,
+               threads: int | None = None, top: int = 6) -> dict[str, Any]:
+    """The output with each of the ``top`` widest tornado assumptions at its 5th, 25th, 50th,
+    75th and 95th percentile, the others at their medians (a spider plot's lines).
+
+    As in the tornado (same seed, same case draws in every setting), a model with per-case
+    randomness is averaged over ``TORNADO_CASE_ITERATIONS`` rows per setting.
+    """
+    from .analysis.sensitivity import TORNADO_CASE_ITERATIONS
+
+    model = model_of(scenario)
+    ranked = sorted(tornado["parameters"].items(), key=lambda kv: -abs(kv[1]["swing"] or 0.0))
+    names = [n for n, _ in ranked[:top] if n in model.names]
+    medians = np.array([float(d.ppf(0.5)) for d in model.dists])
+    settings = [medians.copy()]
+    inputs: dict[str, list[float]] = {}
+    for name in names:
+        i = model.names.index(name)
+        inputs[name] = [float(model.dists[i].ppf(q)) for q in SPIDER_PERCENTILES]
+        for value in inputs[name]:
+            row = medians.copy()
+            row[i] = value
+            settings.append(row)
+    m = TORNADO_CASE_ITERATIONS if model.stochastic else 1
+    rows = np.repeat(np.array(settings), m, axis=0)
+    keys = np.tile(np.arange(m, dtype=np.int64), len(settings)) if model.has_cases else None
+    f = evaluate(model, [output], {n: rows[:, j] for j, n in enumerate(model.names)},
+                 len(rows), seed, case_keys=keys, threads=threads)[:, 0]
+    means = f.reshape(len(settings), m).mean(axis=1)
+    k = len(SPIDER_PERCENTILES)
+    return {"output": output, "base": float(means[0]), "percentiles": list(SPIDER_PERCENTILES),
+            "parameters": {name: {"inputs": inputs[name],
+                                  "outputs": [float(v) for v in means[1 + j * k:1 + (j + 1) * k]]}
+                           for j, name in enumerate(names)}}
+
+
+def _top_switching(model: Any, output: str, tornado: dict[str, Any], seed: int,
+                   threads: int | None) -> dict[str, Any]:
+    """Switching values (median of ``output`` reaching 0) of the two widest tornado bars."""
+    from .analysis.switching import switching_values as values_of
+
+    ranked = sorted(tornado["parameters"].items(), key=lambda kv: -abs(kv[1]["swing"] or 0.0))
+    top = [name for name, _ in ranked[:2] if name in model.names]
+    if not top:
+        return {}
+    dists = tuple(model.dists[model.names.index(n)] for n in top)
+    return values_of(dataclasses.replace(model, names=tuple(top), dists=dists), output,
+                     iterations=2**12,
+                     seed=seed, threads=threads).to_json()

@@ -24,17 +24,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .scenario.correlations import CorrelationPlan, correlation_plan
-from .scenario.distributions import CODES
+from .families import kernel_arguments
+from .opcodes import CODES as OPCODES
+from .opcodes import VARIADIC, apply, operation_of
+from .scenario.correlations import TOLERANCE, score_matrix
+from .scenario.distributions import CODES, Distribution
 from .scenario.expressions import Node, names_in
-from .scenario.model import Scenario
+from .scenario.model import Correlations, Scenario
 
-OPCODES = {
-    "+": 0, "-": 1, "*": 2, "/": 3, "**": 4, "neg": 5,
-    "<": 6, "<=": 7, ">": 8, ">=": 9, "==": 10, "!=": 11,
-    "min": 12, "max": 13, "abs": 14, "exp": 15, "log": 16, "sqrt": 17, "sin": 18, "cos": 19,
-    "floor": 20, "ceil": 21, "clip": 22, "where": 23, "copy": 24,
-}
 MAX_COLUMNS = 200_000
 STEP_OPS, STEP_DRAW, STEP_CASES = 0, 1, 2
 
@@ -42,6 +39,35 @@ STEP_OPS, STEP_DRAW, STEP_CASES = 0, 1, 2
 def stream_id(name: str) -> int:
     """A stable 63-bit random-stream number for a named source of randomness."""
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little") >> 1
+
+
+@dataclass(frozen=True)
+class CorrelationPlan:
+    """Arrays for the engine: correlated columns and the Cholesky factor of the score target."""
+
+    cols: np.ndarray  # int64 (k,) parameter columns
+    cholesky: np.ndarray  # float64 (k, k) lower factor of the normal-score correlation
+    stream: int
+
+
+def correlation_plan(correlations: Correlations | None, parameter_cols: dict[str, int],
+                     stream: int) -> CorrelationPlan | None:
+    """The engine's arrays for the scenario's validated rank correlations (None: none).
+
+    The normal scores get the Pearson correlation ``2 sin(pi rho_s / 6)``
+    (:func:`~onzekerheid.scenario.correlations.score_matrix`); its Cholesky factor, with
+    ``TOLERANCE`` added to the diagonal so a semi-definite matrix factors, is what
+    :func:`onzekerheid.engine.correlations.impose` uses.
+    """
+    if correlations is None:
+        return None
+    names = correlations.names
+    target = score_matrix(correlations.spearman)
+    return CorrelationPlan(
+        cols=np.asarray([parameter_cols[n] for n in names], dtype=np.int64),
+        cholesky=np.linalg.cholesky(target + TOLERANCE * np.eye(len(names))),
+        stream=stream,
+    )
 
 
 @dataclass(frozen=True)
@@ -156,7 +182,7 @@ def build_plan(scenario: Scenario) -> Plan:
             dist = drawn.dist
             assert dist is not None
             operands = tuple(compiler.compile(node)
-                             for node in _kernel_nodes(drawn.uncertain.family,
+                             for node in kernel_arguments(drawn.uncertain.family,
                                                        drawn.uncertain.nodes))
             close_ops()
             steps.append((STEP_DRAW, len(hier), 0))
@@ -192,7 +218,7 @@ def build_plan(scenario: Scenario) -> Plan:
         points=np.asarray(points, dtype=np.float64),
         cases=cases,
         random_names=tuple(n for n, p in scenario.parameters.items() if p.kind == "random"),
-        correlations=correlation_plan(scenario.raw.get("correlations"), parameter_cols,
+        correlations=correlation_plan(scenario.correlations, parameter_cols,
                                       stream_id("correlations")),
         draw_zero=np.asarray(draw_zero, dtype=np.float64),
         mix_codes=np.asarray(tables.mix_codes, dtype=np.int64),
@@ -230,28 +256,11 @@ class _Tables:
         return offset, len(values)
 
     def add_component(self, dist: object) -> None:
-        from .scenario.distributions import Distribution
-
         assert isinstance(dist, Distribution)
         self.mix_codes.append(CODES[dist.family])
         self.mix_args.append(_canonical_args(dist))
         self.mix_bounds.append((dist.lower, dist.upper))
         self.mix_tables.append(self.add(dist.values, dist.weights))
-
-
-def _kernel_nodes(family: str, nodes: tuple[Node, ...]) -> tuple[Node, ...]:
-    """Canonical argument expressions as the kernels take them (pert: beta shapes, min, width)."""
-    if family != "pert":
-        return nodes
-    low, mode, high, lam = nodes
-    width = Node("binop", name="-", args=(high, low))
-
-    def shape(gap: Node) -> Node:
-        scaled = Node("binop", name="/", args=(Node("binop", name="*", args=(lam, gap)), width))
-        return Node("binop", name="+", args=(Node("num", value=1.0), scaled))
-
-    return (shape(Node("binop", name="-", args=(mode, low))),
-            shape(Node("binop", name="-", args=(high, mode))), low, width)
 
 
 def _step_order(scenario: Scenario) -> list[str]:
@@ -292,14 +301,8 @@ def _step_order(scenario: Scenario) -> list[str]:
 
 
 def _canonical_args(dist: object) -> tuple[float, float, float, float]:
-    from .scenario.distributions import Distribution, pert_shape
-
     assert isinstance(dist, Distribution)
-    a = list(dist.args)
-    if dist.family == "pert":
-        alpha, beta = pert_shape(*a)
-        a = [alpha, beta, a[0], a[2] - a[0]]
-    padded = a + [0.0, 0.0, 0.0, 0.0]
+    padded = kernel_arguments(dist.family, dist.args) + (0.0, 0.0, 0.0, 0.0)
     return padded[0], padded[1], padded[2], padded[3]
 
 
@@ -308,8 +311,6 @@ def dist_row(dist: object | None) -> np.ndarray:
     row = np.zeros(8)
     if dist is None:
         return row
-    from .scenario.distributions import Distribution
-
     assert isinstance(dist, Distribution)
     if dist.family in ("discrete", "mixture") or dist.zero:
         raise ValueError("per-case factors cannot be discrete, mixtures or zero-inflated")
@@ -380,8 +381,8 @@ class _Compiler:
         if node.kind == "name":
             return self.index[node.name]
         args = [self.compile(arg) for arg in node.args]
-        op = {"neg": "neg", "binop": node.name, "cmp": node.name, "call": node.name}[node.kind]
-        if op in ("min", "max") and len(args) > 2:  # variadic: fold pairwise
+        op = operation_of(node.kind, node.name)
+        if op in VARIADIC and len(args) > 2:  # variadic: fold pairwise
             acc = args[0]
             for arg in args[1:-1]:
                 acc = self._emit(op, [acc, arg], None)
@@ -390,44 +391,8 @@ class _Compiler:
 
     def _emit(self, op: str, args: list[int], dst: int | None) -> int:
         if all(a < 0 for a in args):
-            return self.const(fold(op, [self.consts[-a - 1] for a in args]))
+            return self.const(apply(op, [self.consts[-a - 1] for a in args]))
         target = self.temp() if dst is None else dst
         padded = (args + [0, 0, 0])[:3]
         self.ops.append((OPCODES[op], target, padded[0], padded[1], padded[2]))
         return target
-
-
-def fold(op: str, values: list[float]) -> float:
-    """Evaluate one operation on numbers with numpy's float64 rules (inf/nan, no exceptions)."""
-    v = [np.float64(x) for x in values]
-    with np.errstate(all="ignore"):
-        result = {
-            "+": lambda: v[0] + v[1],
-            "-": lambda: v[0] - v[1],
-            "*": lambda: v[0] * v[1],
-            "/": lambda: np.divide(v[0], v[1]),
-            "**": lambda: np.power(v[0], v[1]),
-            "neg": lambda: -v[0],
-            "<": lambda: float(v[0] < v[1]),
-            "<=": lambda: float(v[0] <= v[1]),
-            ">": lambda: float(v[0] > v[1]),
-            ">=": lambda: float(v[0] >= v[1]),
-            "==": lambda: float(v[0] == v[1]),
-            "!=": lambda: float(v[0] != v[1]),
-            "min": lambda: np.fmin(v[0], v[1]) if not (np.isnan(v[0]) or np.isnan(v[1]))
-            else np.nan,
-            "max": lambda: np.fmax(v[0], v[1]) if not (np.isnan(v[0]) or np.isnan(v[1]))
-            else np.nan,
-            "abs": lambda: np.abs(v[0]),
-            "exp": lambda: np.exp(v[0]),
-            "log": lambda: np.log(v[0]),
-            "sqrt": lambda: np.sqrt(v[0]),
-            "sin": lambda: np.sin(v[0]),
-            "cos": lambda: np.cos(v[0]),
-            "floor": lambda: np.floor(v[0]),
-            "ceil": lambda: np.ceil(v[0]),
-            "clip": lambda: np.minimum(np.maximum(v[0], v[1]), v[2]),
-            "where": lambda: v[1] if v[0] != 0 else v[2],
-            "copy": lambda: v[0],
-        }[op]()
-    return float(result)

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import runner
-from ..errors import ScenarioError
+from ..engine import distributed, runner
+from ..errors import ScenarioError, argument_error
 from ..plan import build_plan
 from ..scenario.model import Scenario
 from .posterior import refuse_weighted
@@ -108,13 +108,11 @@ def compare(
                             "[variants.NAME] sections, or two or more files")
     base = baseline if baseline is not None else next(iter(scenarios))
     if base not in scenarios:
-        raise ScenarioError(f"--baseline {base}: not one of {', '.join(scenarios)}")
+        raise argument_error("baseline", base, f"not one of {', '.join(scenarios)}")
     outputs = common_outputs(scenarios)
     seed = runner.seed_from(seed)
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
-            from ..engine import distributed
-
             scheduler = stack.enter_context(distributed.client_for(scheduler))
         results = {label: _simulate(s, outputs, iterations, seed, ci, threads, scheduler)
                    for label, s in scenarios.items()}
@@ -129,7 +127,5 @@ def _simulate(scenario: Scenario, outputs: tuple[str, ...], iterations: int, see
     if scheduler is None:
         data = runner.run(plan, iterations, seed, keep, threads=threads)
     else:
-        from ..engine import distributed
-
         data = distributed.run(plan, iterations, seed, keep, scheduler=scheduler)
     return Result(scenario, iterations, seed, ci, data, outputs, outputs)

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.runner import BLOCK
-from ..errors import ScenarioError
+from ..errors import argument_error
 from .mcse import mean_mcse, quantiles_with_mcse, rows_per_batch
 
 FIRST = 2 * BLOCK
@@ -112,11 +112,11 @@ def run_to_precision(simulate: Callable[[int], Any], outputs: tuple[str, ...], t
     ``max_iterations``; returns the last result and what was reached.
     """
     if not MIN_PRECISION <= target < 1.0:
-        raise ScenarioError(f"--precision must lie in {MIN_PRECISION:g}..1 (a relative "
-                            f"standard error such as 0.01), got {target}; below "
-                            f"{MIN_PRECISION:g} no run fits in memory (MCSE ~ 1/sqrt(n))")
+        raise argument_error("target", None, f"must lie in {MIN_PRECISION:g}..1 (a relative "
+                             f"standard error such as 0.01), got {target}; below "
+                             f"{MIN_PRECISION:g} no run fits in memory (MCSE ~ 1/sqrt(n))")
     if max_iterations < 1:
-        raise ScenarioError(f"--max-iterations must be at least 1, got {max_iterations}")
+        raise argument_error("max_iterations", None, f"must be at least 1, got {max_iterations}")
     n = min(FIRST, max_iterations)
     rounds = 0
     while True:

@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator
 
 from ..engine import runner
 from ..plan import Plan, build_plan
@@ -179,6 +178,8 @@ def _crossing(grid: np.ndarray, level: np.ndarray, mcse: np.ndarray, point: floa
     if ok.sum() < 2:
         return Crossing(None, None, True)
     x, y, se = grid[ok], level[ok], mcse[ok]
+    from scipy.interpolate import PchipInterpolator  # lazy: scipy doubles start-up time
+
     curve = PchipInterpolator(x, y)
     roots = [float(r) for r in curve.roots(extrapolate=False) if np.isfinite(r)]
     roots += [float(v) for v, w in zip(x, y, strict=True) if w == 0.0]

@@ -74,7 +74,7 @@ def rows_per_batch(scenario: Scenario) -> int:
     nearly independent while single rows are not (``sd / sqrt(n)`` would ignore the
     effective sample size: 0.78 of the true error in a beta-binomial example).
     """
-    if scenario.raw.get("correlations") is not None:
+    if scenario.correlations is not None:
         return BLOCK
     resampled = any(u.applied and u.weighted for u in scenario.evidence)
     return BLOCK if resampled else 1

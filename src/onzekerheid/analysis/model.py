@@ -9,16 +9,19 @@ numbers), expression parameters and outputs are computed as in a run.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from ..engine import runner
-from ..errors import ScenarioError, SimulationError
+from ..engine import distributed, runner
+from ..errors import SimulationError, argument_error, did_you_mean
 from ..plan import Plan, build_plan
 from ..scenario.distributions import Distribution
 from ..scenario.model import Scenario
 from .posterior import refuse_weighted
+
+DEFAULT_SEED = runner.DEFAULT_SEED  # the analyses default to the command line's seed
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class Model:
     plan: Plan
     names: tuple[str, ...]  # random parameters with fixed arguments, in file order
     dists: tuple[Distribution, ...]
+    # None: in-process threads; a distributed.Client (or "local:N", an address): dask tasks,
+    # bitwise the same numbers (see onzekerheid.engine.distributed)
+    scheduler: Any = field(default=None, compare=False)
 
     @property
     def has_cases(self) -> bool:
@@ -48,8 +54,8 @@ class Model:
         return self.plan.names.index(name)
 
 
-def model_of(scenario: Scenario) -> Model:
-    """Compile ``scenario`` for repeated evaluation."""
+def model_of(scenario: Scenario, scheduler: Any = None) -> Model:
+    """Compile ``scenario`` for repeated evaluation (on ``scheduler``: see :class:`Model`)."""
     refuse_weighted(scenario, "this analysis")
     plan = build_plan(scenario)
     # A parameter with uncertain arguments is drawn from its parents in every row; setting it
@@ -62,7 +68,7 @@ def model_of(scenario: Scenario) -> Model:
         dist = scenario.parameters[name].dist
         assert dist is not None
         dists.append(dist)
-    return Model(scenario, plan, names, tuple(dists))
+    return Model(scenario, plan, names, tuple(dists), scheduler)
 
 
 def check_output(scenario: Scenario, output: str | None) -> str:
@@ -70,11 +76,9 @@ def check_output(scenario: Scenario, output: str | None) -> str:
     if output is None:
         return "net_benefit" if "net_benefit" in scenario.outputs else next(iter(scenario.outputs))
     if output not in scenario.outputs:
-        from ..errors import did_you_mean
-
-        raise ScenarioError(f"--output {output}: not an output of {scenario.file}; "
-                            + (did_you_mean(output, scenario.outputs)
-                               or "outputs: " + ", ".join(scenario.outputs)))
+        raise argument_error("output", output, f"not an output of {scenario.file}; "
+                             + (did_you_mean(output, scenario.outputs)
+                                or "outputs: " + ", ".join(scenario.outputs)))
     return output
 
 
@@ -88,6 +92,9 @@ def evaluate(model: Model, outputs: Sequence[str], values: Mapping[str, np.ndarr
     inputs = {model.column(n): np.ascontiguousarray(v, dtype=np.float64)
               for n, v in values.items()}
     keep = [model.column(n) for n in outputs]
+    if model.scheduler is not None:
+        return distributed.run(model.plan, rows, seed, keep, scheduler=model.scheduler,
+                               inputs=inputs, case_keys=case_keys)
     return runner.run(model.plan, rows, seed, keep, inputs=inputs, case_keys=case_keys,
                       threads=threads)
 
@@ -106,7 +113,10 @@ def sample_rows(model: Model, output: str, iterations: int, seed: int,
                 threads: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`sample` and the run's row number of each row kept (for batch-means MCSEs)."""
     keep = [model.column(n) for n in model.names] + [model.column(output)]
-    data = runner.run(model.plan, iterations, seed, keep, threads=threads)
+    if model.scheduler is not None:
+        data = distributed.run(model.plan, iterations, seed, keep, scheduler=model.scheduler)
+    else:
+        data = runner.run(model.plan, iterations, seed, keep, threads=threads)
     rows = np.flatnonzero(np.isfinite(data[:, -1]))
     if len(rows) < 2:  # nothing to correlate, split or average
         raise SimulationError(f"{output} is not a finite number in any of {iterations:,} "

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _display
 from ..scenario.model import Scenario
 from .audit import Audit, audit_summary, claim_holds, claim_sides
 from .distribution import domain_json
@@ -69,8 +71,6 @@ class Result:
         reductions release the GIL, so outputs are summarised side by side)."""
         missing = [n for n in self.outputs if n not in self._summaries]
         if len(missing) > 1 and self.iterations >= 200_000:
-            from concurrent.futures import ThreadPoolExecutor
-
             workers = min(len(missing), threads or os.cpu_count() or 1)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 found = pool.map(lambda n: summarize(self[n], self.ci,
@@ -146,11 +146,9 @@ class Result:
             **domain_json(self),
         }
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """Jupyter: the summary table and small histograms (see :mod:`..report.notebook`)."""
-        from ..report.notebook import result_html
-
-        return result_html(self)
+        return _display.html(self)
 
 
 @dataclass(frozen=True)
@@ -172,11 +170,9 @@ class PointResult:
             },
         }
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """Jupyter: each output's point value beside its claim."""
-        from ..report.notebook import point_html
-
-        return point_html(self)
+        return _display.html(self)
 
 
 def words(scenario: Scenario, name: str) -> dict[str, str]:

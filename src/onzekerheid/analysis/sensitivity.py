@@ -22,7 +22,7 @@ from scipy.stats import qmc
 from ..engine.runner import check_memory
 from ..errors import ScenarioError, SimulationError
 from .display import TableView
-from .model import Model, evaluate, sample
+from .model import DEFAULT_SEED, Model, evaluate, sample
 
 CASES = "cases"  # the name of the per-case randomness as a Sobol' group
 DEFAULT_BASE = 2**14
@@ -160,7 +160,7 @@ class RegionalResult(TableView):
 # --------------------------------------------------------------------------------------------
 
 
-def sobol(model: Model, output: str, *, base: int = DEFAULT_BASE, seed: int = 0,
+def sobol(model: Model, output: str, *, base: int = DEFAULT_BASE, seed: int = DEFAULT_SEED,
           replicates: int = DEFAULT_REPLICATES, level: float = 0.95,
           threads: int | None = None) -> SobolResult:
     r"""First- and total-order Sobol' indices of ``output``, with replicate intervals.
@@ -305,7 +305,7 @@ def replicate_indices(f: np.ndarray, finite: np.ndarray, level: float
     return out[0], out[1], out[2], out[3]
 
 
-def tornado(model: Model, output: str, *, seed: int = 0,
+def tornado(model: Model, output: str, *, seed: int = DEFAULT_SEED,
             case_iterations: int = TORNADO_CASE_ITERATIONS,
             threads: int | None = None) -> TornadoResult:
     """Output with each random parameter at its 5th / 95th percentile, the others at medians.
@@ -341,7 +341,7 @@ def tornado(model: Model, output: str, *, seed: int = 0,
                          tuple(warnings))
 
 
-def rank(model: Model, output: str, *, iterations: int = 100_000, seed: int = 0,
+def rank(model: Model, output: str, *, iterations: int = 100_000, seed: int = DEFAULT_SEED,
          threads: int | None = None) -> RankResult:
     r"""Spearman correlation and partial rank correlation (PRCC) of each parameter with ``output``.
 
@@ -372,7 +372,7 @@ def _rank_correlations(names: tuple[str, ...], x: np.ndarray, y: np.ndarray
 
 
 def regional(model: Model, output: str, threshold: float = 0.0, *, iterations: int = 100_000,
-             seed: int = 0, threads: int | None = None) -> RegionalResult:
+             seed: int = DEFAULT_SEED, threads: int | None = None) -> RegionalResult:
     """Regional sensitivity: which parameters push ``output`` below ``threshold``.
 
     Splits the iterations into ``output < threshold`` and the rest and reports, per

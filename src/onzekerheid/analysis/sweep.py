@@ -13,15 +13,15 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engine import runner
+from ..engine import distributed, runner
 from ..errors import Problem, ScenarioError
 from ..plan import Plan, build_plan
-from ..scenario.loader import from_dict
+from ..scenario.loader import with_overrides
 from ..scenario.model import Scenario
 from .posterior import refuse_weighted
 from .summary import Summary, summarize
@@ -153,14 +153,12 @@ def grid_scenarios(scenario: Scenario, points: Sequence[dict[str, float]]) -> li
     built = []
     for values in points:
         try:
-            built.append(from_dict(scenario.raw, file=scenario.file, digest=scenario.digest,
-                                   directory=scenario.directory,
-                                   overrides={k: _number(v) for k, v in values.items()}))
+            built.append(with_overrides(scenario, {k: _number(v) for k, v in values.items()}))
         except ScenarioError as exc:
             where = ", ".join(f"{k}={v:g}" for k, v in values.items())
-            raise ScenarioError([Problem(f"--vary at {where}: "
-                                         + p.message.replace("--set ", ""),
-                                         path=p.path, file=p.file, line=p.line, hint=p.hint)
+            raise ScenarioError([replace(p, argument="axes", value=f"at {where}",
+                                         message=f"{p.value}: {p.message}"
+                                         if p.argument == "overrides" else p.message)
                                  for p in exc.problems]) from None
     return built
 
@@ -221,8 +219,6 @@ def sweep(
             if progress is not None:
                 progress(1)
     else:
-        from ..engine import distributed
-
         with distributed.client_for(scheduler) as client:
             summaries = distributed.map_tasks(
                 client, point_summaries, tasks,

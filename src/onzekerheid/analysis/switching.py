@@ -34,10 +34,10 @@ import numpy as np
 from scipy import optimize
 
 from ..engine.runner import check_memory
-from ..errors import ScenarioError
+from ..errors import ScenarioError, argument_error
 from .display import TableView
 from .mcse import mean_mcse, quantile_mcse, rows_per_batch
-from .model import Model, evaluate
+from .model import DEFAULT_SEED, Model, evaluate
 
 STATISTICS = ("median", "mean", "quantile")
 PLAUSIBLE = (0.01, 0.99)
@@ -94,7 +94,7 @@ class SwitchingResult(TableView):
 
 def switching_values(model: Model, output: str, *, target: float = 0.0,
                      target_label: str = "zero", statistic: str = "median",
-                     iterations: int = 2**14, seed: int = 0, threads: int | None = None,
+                     iterations: int = 2**14, seed: int = DEFAULT_SEED, threads: int | None = None,
                      quantile: float = 0.5, warnings: tuple[str, ...] = ()
                      ) -> SwitchingResult:
     """Per random parameter, the value where ``statistic(output) == target`` (see module).
@@ -103,13 +103,13 @@ def switching_values(model: Model, output: str, *, target: float = 0.0,
     seek). Each value found comes with its MCSE.
     """
     if statistic not in STATISTICS:
-        raise ScenarioError(f"--statistic {statistic!r}: use one of {', '.join(STATISTICS)}")
+        raise argument_error("statistic", repr(statistic), f"use one of {', '.join(STATISTICS)}")
     if not 0.0 < quantile < 1.0:
         raise ScenarioError(f"the quantile sought must lie strictly between 0 and 1, got "
                             f"{quantile:g}")
     q = 0.5 if statistic == "median" else quantile
     if iterations < 100:
-        raise ScenarioError(f"--iterations must be at least 100, got {iterations}")
+        raise argument_error("iterations", None, f"must be at least 100, got {iterations}")
     if not model.names:
         raise ScenarioError(f"{model.scenario.file}: no random parameters to analyse")
     check_memory(8 * iterations * 4, f"{iterations:,} iterations per "

@@ -55,12 +55,12 @@ import numpy as np
 from scipy import stats
 from scipy.interpolate import BSpline
 
-from ..errors import ScenarioError, SimulationError
+from ..errors import ScenarioError, SimulationError, argument_error
 from ..scenario.studies import Study
 from .display import TableView
 from .evsi import StudyValue, study_value
 from .mcse import rows_per_batch, variance_of_mean
-from .model import Model, sample_rows
+from .model import DEFAULT_SEED, Model, sample_rows
 
 DEFAULT_DISCOUNT = 0.0225  # as the domain model (Dutch MKBA standard rate)
 KNOT_CHOICES = (4, 8, 16)
@@ -159,7 +159,8 @@ def evppi_from_fit(fitted: np.ndarray) -> float:
 
 
 def value_of_information(model: Model, output: str, *, groups: dict[str, list[str]] | None = None,
-                         iterations: int = 100_000, seed: int = 0, scale: Scale | None = None,
+                         iterations: int = 100_000, seed: int = DEFAULT_SEED,
+                         scale: Scale | None = None,
                          threads: int | None = None, studies: Sequence[Study] = ()
                          ) -> VoiResult:
     """EVPI and EVPPI (per random parameter and per named group) of ``output``, and the
@@ -172,11 +173,12 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
     for name, listed in groups.items():
         unknown = [m for m in listed if m not in model.names]
         if not listed or unknown:
-            raise ScenarioError(f"--group {name}: " + (
+            raise argument_error("groups", name, (
                 f"{', '.join(unknown)} is not a random parameter" if unknown else "is empty")
                 + "; random parameters: " + ", ".join(model.names))
     if iterations < 1000:
-        raise ScenarioError(f"--iterations must be at least 1000 for EVPPI, got {iterations}")
+        raise argument_error("iterations", None,
+                             f"must be at least 1000 for EVPPI, got {iterations}")
     x, nb, kept = sample_rows(model, output, iterations, seed, threads)
     if nb.size < 1000:
         raise SimulationError(f"{output} is finite in only {nb.size} iterations")

@@ -11,26 +11,30 @@ from rich.table import Table
 
 from .. import api
 from ..errors import ScenarioError
-from ..report import strict_json
-from ..report.terminal import clean
+from ..report import files, strict_json
+from ..report.i18n import label_of, unit_of
+from ..report.numbers import quantity
+from ..report.terminal import clean, number
 from .app import (
     MAX_YEARS,
     FileArg,
     Json,
     Prior,
+    Scheduler,
     Seed,
     Sets,
     Threads,
     Variant,
     app,
     check_options,
+    load,
     out,
     overrides,
     status,
     user_errors,
 )
 
-METHODS = ("sobol", "tornado", "rank", "regional")
+METHODS = api.SENSITIVITY_METHODS
 Output = Annotated[str | None, typer.Option(
     "--output", help="The output to analyse (default net_benefit, else the first).")]
 OutputFile = Annotated[Path | None, typer.Option(
@@ -40,8 +44,6 @@ OutputFile = Annotated[Path | None, typer.Option(
 
 def _emit(doc: dict[str, Any], json_: bool, output_file: Path | None) -> bool:
     """Write ``doc`` to ``-o`` (atomically) and/or stdout; True when the table is not wanted."""
-    from ..report import files
-
     text = strict_json.dumps(doc, indent=2)
     if output_file is not None:
         files.write_text(text + "\n", output_file)
@@ -51,16 +53,12 @@ def _emit(doc: dict[str, Any], json_: bool, output_file: Path | None) -> bool:
 
 
 def _check_file(output_file: Path | None) -> None:
-    from ..report import files
-
     if output_file is not None:
         files.check_target(output_file, {".json"}, "-o")
 
 
 def _who(scenario: Any, name: str) -> str:
     """A parameter as the terminal shows it: its label and, when different, its name."""
-    from ..report.i18n import label_of
-
     label = label_of(scenario, name, "en")
     return clean(name if label == name.replace("_", " ") else f"{label} ({name})")
 
@@ -83,34 +81,21 @@ def sensitivity(
     json_: Json = False,
     threads: Threads = None,
     output_file: OutputFile = None,
+    scheduler: Scheduler = None,
     prior: Prior = False,
 ) -> None:
     """Which inputs drive an output: Sobol' indices, tornado, rank correlations or regional."""
-    from ..analysis import sensitivity as sa
-    from ..analysis.model import check_output, model_of
-
     with user_errors():
         check_options(1 if iterations is None else iterations, 0.9, seed, threads)
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
         _check_file(output_file)
-        scenario = api.load(file, overrides(set_), variant, prior=prior)
-        name = check_output(scenario, output)
-        model = model_of(scenario)
-        result: Any
+        scenario = load(file, overrides(set_), variant, prior=prior)
+        name = api.check_output(scenario, output)
         with status(f"{method} sensitivity of {name}", json_):
-            if method == "sobol":
-                result = sa.sobol(model, name, base=iterations or sa.DEFAULT_BASE, seed=seed,
-                                  threads=threads)
-            elif method == "tornado":
-                result = sa.tornado(model, name, seed=seed, threads=threads,
-                                    case_iterations=iterations or sa.TORNADO_CASE_ITERATIONS)
-            elif method == "rank":
-                result = sa.rank(model, name, iterations=iterations or 100_000, seed=seed,
-                                 threads=threads)
-            else:
-                result = sa.regional(model, name, threshold, iterations=iterations or 100_000,
-                                     seed=seed, threads=threads)
+            result = api.sensitivity(scenario, name, method=method, iterations=iterations,
+                                     threshold=threshold, seed=seed, threads=threads,
+                                     scheduler=scheduler)
         doc = result.to_json()
         if _emit(doc, json_, output_file):
             return
@@ -139,13 +124,10 @@ def voi(
     json_: Json = False,
     threads: Threads = None,
     output_file: OutputFile = None,
+    scheduler: Scheduler = None,
     prior: Prior = False,
 ) -> None:
     """Expected value of perfect (and partial perfect) information: what research is worth."""
-    from ..analysis.decisions import no_decision_warning, voi_warnings
-    from ..analysis.model import check_output, model_of
-    from ..analysis.voi import Scale, value_of_information
-
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
         if not (0 < population < math.inf and 1 <= years <= MAX_YEARS and 0 <= discount < 1):
@@ -154,21 +136,18 @@ def voi(
                                 f"{years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
         _check_file(output_file)
-        scenario = api.load(file, overrides(set_), variant, prior=prior)
-        name = check_output(scenario, output)
-        decision_notes = voi_warnings(scenario, name)
+        scenario = load(file, overrides(set_), variant, prior=prior)
+        name = api.check_output(scenario, output)
+        decision_notes = api.voi_warnings(scenario, name)
         with status(f"value of information for {name}", json_):
-            result = value_of_information(model_of(scenario), name, groups=groups,
-                                          iterations=iterations, seed=seed, threads=threads,
-                                          scale=Scale(population, years, discount),
-                                          studies=scenario.studies)
+            result = api.value_of_information(
+                scenario, name, groups=groups, iterations=iterations, population=population,
+                years=years, discount=discount, seed=seed, threads=threads, scheduler=scheduler)
         doc = result.to_json()
-        decision_notes += no_decision_warning(name, result.evpi, result.mean)
+        decision_notes += api.no_decision_warning(name, result.evpi, result.mean)
         doc["warnings"] = [*doc.get("warnings", []), *decision_notes]
         if _emit(doc, json_, output_file):
             return
-        from ..report.terminal import number
-
         table = Table(title=f"{clean(scenario.title)}: value of information on {clean(name)}",
                       title_justify="left")
         table.add_column("parameter or group")
@@ -218,32 +197,26 @@ def switching(
     json_: Json = False,
     threads: Threads = None,
     output_file: OutputFile = None,
+    scheduler: Scheduler = None,
     prior: Prior = False,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
-    from ..analysis.decisions import switching_warnings
-    from ..analysis.model import check_output, model_of
-    from ..analysis.switching import switching_values
-
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
         _check_file(output_file)
         statistic, level = _goal(statistic, target_probability, target_quantile)
-        scenario = api.load(file, overrides(set_), variant, prior=prior)
-        name = check_output(scenario, output)
+        scenario = load(file, overrides(set_), variant, prior=prior)
+        name = api.check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
         with status(f"switching values of {name}", json_):
-            result = switching_values(model_of(scenario), name, target=value,
-                                      target_label=label, statistic=statistic,
-                                      iterations=iterations, seed=seed, threads=threads,
-                                      quantile=level,
-                                      warnings=tuple(switching_warnings(scenario, name, label)))
+            result = api.switching_values(
+                scenario, name, target=value, target_label=label, statistic=statistic,
+                iterations=iterations, seed=seed, threads=threads, scheduler=scheduler,
+                quantile=level, warnings=tuple(api.switching_warnings(scenario, name, label)))
         doc = result.to_json()
         if _emit(doc, json_, output_file):
             return
-        from ..report.terminal import number
-
-        what = (f"the {statistic} of {clean(name)} crosses" if statistic != "quantile"
+        what = (f"the {clean(statistic)} of {clean(name)} crosses" if statistic != "quantile"
                 else f"P({clean(name)} >= target) reaches {1 - level:.3g} as the output")
         table = Table(title=f"{clean(scenario.title)}: where {what} {number(value)} ({label})",
                       title_justify="left")
@@ -284,7 +257,6 @@ def _goal(statistic: str, probability: float | None, quantile: float | None
 
 def _render_studies(studies: dict[str, Any]) -> None:
     from ..report.studies import study_sentence
-    from ..report.terminal import number
 
     for name, entry in studies.items():
         table = Table(title=f"study {clean(name)}: {clean(entry['likelihood'])} on "
@@ -330,10 +302,6 @@ SORT_KEY = {"sobol": "total", "tornado": "swing", "rank": "spearman", "regional"
 
 
 def _render_sensitivity(doc: dict[str, Any], scenario: Any) -> None:
-    from ..report.i18n import unit_of
-    from ..report.numbers import quantity
-    from ..report.terminal import number
-
     title = scenario.title  # cleaned where it is printed
     unit = unit_of(scenario, doc["output"])
     method = doc["method"]

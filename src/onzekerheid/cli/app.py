@@ -14,10 +14,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .. import api
-from ..errors import OnzekerheidError, ScenarioError
-from ..report import guard, strict_json
+from .._version import version
+from ..errors import OnzekerheidError, Problem, ScenarioError
+from ..report import files, guard, strict_json, terminal
+from ..report.junit import write_junit
 from ..report.terminal import clean
-from ..scenario import parse_override
 
 app = typer.Typer(
     name="onzekerheid",
@@ -52,9 +53,7 @@ Scheduler = Annotated[str | None, typer.Option(
 
 def _version(value: bool) -> None:
     if value:
-        from .. import __version__
-
-        typer.echo(f"onzekerheid {__version__}")
+        typer.echo(f"onzekerheid {version()}")
         raise typer.Exit()
 
 
@@ -70,18 +69,37 @@ def root(
 ) -> None:
     """Monte Carlo stress tests of published cost-benefit claims about social interventions."""
     guard.reset()
-    if allow_outside:
-        from ..scenario.cases import ALLOW_OUTSIDE
+    SESSION.allow_outside = allow_outside
 
-        os.environ[ALLOW_OUTSIDE] = "1"
+
+class _Session:
+    """What the root options decide for one invocation (every invocation sets them anew)."""
+
+    allow_outside = False
+
+
+SESSION = _Session()
+
+
+def load(file: str | Path, sets: dict[str, Any] | None = None,
+         variant: str | None = None, *, prior: bool = False) -> api.Scenario:
+    """:func:`onzekerheid.api.load` with the root options (``--allow-outside``)."""
+    return api.load(file, sets, variant, allow_outside=SESSION.allow_outside, prior=prior)
+
+
+# The Python API names the argument at fault; the command line names its option instead.
+OPTION_NAMES = {
+    "scheduler": "--scheduler", "overrides": "--set", "variant": "--variant",
+    "output": "--output", "baseline": "--baseline", "target": "--precision",
+    "max_iterations": "--max-iterations", "groups": "--group", "iterations": "--iterations",
+    "statistic": "--statistic", "axes": "--vary", "expect": "--expect",
+}
 
 
 @app.command()
 def schema() -> None:
     """Print a JSON Schema (draft 2020-12) of the scenario file, for editors and CI."""
-    from ..scenario.schema import scenario_schema
-
-    typer.echo(strict_json.dumps(scenario_schema(), indent=2))
+    typer.echo(strict_json.dumps(api.scenario_schema(), indent=2))
 
 
 @contextmanager
@@ -90,11 +108,31 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except OnzekerheidError as exc:
-        err.print(f"[red]error:[/] {clean(exc)}", soft_wrap=True)
+        err.print(f"[red]error:[/] {clean(exc.render(OPTION_NAMES))}", soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (guard.Terminated)
         err.print("interrupted; nothing was written")
         raise typer.Exit(128 + getattr(exc, "signum", 2)) from None
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` from the command line: VALUE a number, "A to B" or an expression."""
+    if "=" not in text:
+        raise ScenarioError(Problem(f"--set {text!r}: expected NAME=VALUE",
+                                    hint="e.g. --set report_cost=12000"))
+    name, value = text.split("=", 1)
+    name, value = name.strip(), value.strip()
+    if not name or not value:
+        raise ScenarioError(Problem(f"--set {text!r}: both NAME and VALUE are needed",
+                                    hint="e.g. --set report_cost=12000"))
+    if value.lower() in ("true", "false"):
+        return name, value.lower() == "true"
+    try:
+        number = float(value)
+    except ValueError:
+        return name, value
+    return name, (int(number) if number.is_integer() and "." not in value
+                  and "e" not in value.lower() else number)
 
 
 def overrides(sets: list[str] | None) -> dict[str, Any]:
@@ -171,15 +209,13 @@ def run(
     prior: Prior = False,
 ) -> None:
     """Simulate a scenario: per output the mean, median, interval, MCSE and the claim's place."""
-    from ..report import files, terminal
-
     with user_errors():
         check_options(iterations, ci, seed, threads)
         if lang not in terminal.LANGUAGES:
             raise ScenarioError(f"--lang {lang!r}: use one of {', '.join(terminal.LANGUAGES)}")
         if samples is not None:
             files.check_target(samples, files.TABLE_FORMATS, "--samples")
-        scenario = api.load(file, overrides(set_), variant, prior=prior)
+        scenario = load(file, overrides(set_), variant, prior=prior)
         if point:
             result = api.point(scenario)
             if json_:
@@ -188,14 +224,9 @@ def run(
                 terminal.render_point(result, out, lang)
             return
         if precision is not None:
-            from ..analysis.convergence import run_to_precision
-
-            outcome, reached = run_to_precision(
-                lambda n: api.simulate(scenario, n, seed, ci=ci, threads=threads,
-                                       store="all" if samples else "outputs",
-                                       scheduler=scheduler),
-                tuple(scenario.outputs), precision, max_iterations, ci)
-            outcome.convergence = reached.to_json()
+            outcome, _ = api.simulate_to_precision(
+                scenario, precision, max_iterations, seed, ci=ci, threads=threads,
+                store="all" if samples else "outputs", scheduler=scheduler)
         else:
             with progress_bar(iterations, quiet or json_) as advance:
                 outcome = api.simulate(scenario, iterations, seed, ci=ci, threads=threads,
@@ -227,7 +258,7 @@ def validate(
     for path in files_:
         warnings: list[str] = []
         try:
-            scenario = api.load(path)
+            scenario = load(path)
             warnings = list(scenario.domain.warnings if scenario.domain else ())
             reports.append({"file": str(path), "valid": True, "problems": [],
                             "parameters": len(scenario.user_parameters),
@@ -238,7 +269,8 @@ def validate(
                 for p in exc.problems]})
             if not json_:
                 for problem in exc.problems:
-                    err.print(f"[red]error:[/] {clean(problem.render())}", soft_wrap=True)
+                    err.print(f"[red]error:[/] {clean(problem.render(OPTION_NAMES))}",
+                              soft_wrap=True)
         if not json_ and reports[-1]["valid"]:
             out.print(f"[green]ok[/] {clean(path)}: {reports[-1]['parameters']} parameters, "
                       f"{reports[-1]['outputs']} outputs")
@@ -271,40 +303,25 @@ def check(
     prior: Prior = False,
 ) -> None:
     r"""Run scenarios and evaluate their \[\[checks]]; exit 1 if any check fails."""
-    from ..analysis.checks import evaluate_checks
-    from ..report import files, terminal
-    from ..report.junit import write_junit
-    from ..scenario.checks import parse_check
-    from ..scenario.variants import variant_names
-
     documents = []
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
         if junit is not None:
             files.check_target(junit, {".xml"}, "--junit")
-        extra = []
-        for text in expect or []:
+        for text in expect or []:  # every expectation is parsed before anything runs
             try:
-                extra.append(parse_check(text))
+                api.parse_check(text)
             except ValueError as exc:
                 raise ScenarioError(f"--expect: {exc}") from None
         targets: list[tuple[Path, str | None]] = []
         for path in files_:
-            names: list[str | None] = (list(variant_names(api.load(path).raw)) if all_variants
+            names: list[str | None] = (list(load(path).variants) if all_variants
                                        else list(variant or []))
             targets.extend((path, name) for name in names or [None])
         for path, name in targets:
-            scenario = api.load(path, overrides(set_), name, prior=prior)
-            checks = list(scenario.checks)
-            for item in extra:
-                if item.output not in scenario.outputs:
-                    raise ScenarioError(f"--expect {item.expect!r}: '{item.output}' is not an "
-                                        f"output of {path}")
-                checks.append(item)
-            if not checks:
-                raise ScenarioError(f"{path}: has no [[checks]] and no --expect was given")
-            result = api.simulate(scenario, iterations, seed, threads=threads, store="outputs")
-            outcomes = evaluate_checks(result, checks)
+            scenario = load(path, overrides(set_), name, prior=prior)
+            result, outcomes = api.check(scenario, iterations, seed, expect=expect or (),
+                                         threads=threads)
             documents.append({"file": str(path), "passed": all(o.passed for o in outcomes),
                               "iterations": iterations, "seed": result.seed,
                               "checks": [o.as_dict() for o in outcomes]})

@@ -9,7 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import ScenarioError
+from ..report import files
+from ..report.guard import write_all
 from ..report.terminal import clean
+from ..scenario import loads
 from ..scenario.templates import Answers, amount, shipped, skeleton, stakeholder_name
 from .app import app, err, out, user_errors
 
@@ -38,8 +41,6 @@ def new(
         "rest.")] = False,
 ) -> None:
     """Write a commented scenario skeleton for a claim (or copy a shipped one with --from)."""
-    from ..report import files
-
     with user_errors():
         files.check_target(file, {".toml"}, "FILE")
         if file.exists():
@@ -70,8 +71,6 @@ def new(
 
 
 def _copy(name: str, file: Path) -> None:
-    from ..report.guard import write_all
-
     text, tables = shipped(name)
     folder = file.parent
     for table in tables:
@@ -175,8 +174,6 @@ def _checked(parse: Callable[[str], Any]) -> Callable[[str], Any]:
 
 
 def _check_loads(text: str, file: Path) -> None:
-    from ..scenario import loads
-
     try:
         loads(text, str(file))
     except ScenarioError as exc:

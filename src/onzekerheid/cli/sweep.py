@@ -12,14 +12,11 @@ import typer
 from rich.table import Table
 
 from .. import api
-from ..analysis.compare import Comparison, compare
-from ..analysis.sweep import SweepResult, parse_vary, sweep
 from ..errors import ScenarioError
 from ..report import files, numbers, strict_json
 from ..report.html import decision_outputs, main_of
 from ..report.i18n import label_of, unit_of
 from ..report.terminal import clean, number, percent
-from ..scenario.variants import variant_names
 from .app import (
     Ci,
     Iterations,
@@ -32,6 +29,7 @@ from .app import (
     Variant,
     app,
     check_options,
+    load,
     out,
     overrides,
     progress_bar,
@@ -76,7 +74,7 @@ def sweep_command(
     with user_errors():
         _not_a_file(output_name)
         check_options(iterations, ci, seed, threads)
-        axes = [parse_vary(text) for text in vary]
+        axes = [api.parse_vary(text) for text in vary]
         if output is not None:
             files.check_target(output, files.TABLE_FORMATS, "-o")
         if plot is not None:
@@ -84,10 +82,10 @@ def sweep_command(
             if len(axes) > 2:
                 raise ScenarioError(f"--plot: {len(axes)} names are varied; a plot shows one "
                                     "(line) or two (heatmap): leave --plot out or vary fewer")
-        scenario = api.load(file, overrides(set_), variant)
+        scenario = load(file, overrides(set_), variant)
         total = math.prod(len(a.values) for a in axes)
         with progress_bar(total, quiet or json_) as advance:
-            result = sweep(scenario, axes, iterations, seed, ci=ci, threads=threads,
+            result = api.sweep(scenario, axes, iterations, seed, ci=ci, threads=threads,
                            scheduler=scheduler, progress=advance)
         if output_name is not None and output_name not in result.outputs:
             raise ScenarioError(f"--output {output_name}: not an output of {file}; outputs: "
@@ -115,7 +113,7 @@ def sweep_command(
                 out.print(f"written: {clean(path)}", style="dim")
 
 
-def sweep_table(result: SweepResult, name: str, stat: str) -> Table:
+def sweep_table(result: api.SweepResult, name: str, stat: str) -> Table:
     """One row per grid point: the varied values, mean, interval, P(> 0) and ``stat``."""
     unit = unit_of(result.scenario, name)
     table = Table(title=clean(f"{result.scenario.title}: {label_of(result.scenario, name, 'en')}"
@@ -140,7 +138,7 @@ def sweep_table(result: SweepResult, name: str, stat: str) -> Table:
     return table
 
 
-def plot_sweep(result: SweepResult, name: str, stat: str, values: np.ndarray, path: Path
+def plot_sweep(result: api.SweepResult, name: str, stat: str, values: np.ndarray, path: Path
                ) -> None:
     """A line with a band (one varied name) or a heatmap (two), written atomically.
 
@@ -182,7 +180,7 @@ def plot_sweep(result: SweepResult, name: str, stat: str, values: np.ndarray, pa
         plt.close(fig)
 
 
-def _band(result: SweepResult, name: str, stat: str, values: np.ndarray
+def _band(result: api.SweepResult, name: str, stat: str, values: np.ndarray
           ) -> tuple[np.ndarray, np.ndarray, str] | None:
     if stat in ("mean", "median"):
         return (result.statistic(name, "low"), result.statistic(name, "high"),
@@ -220,11 +218,12 @@ def compare_command(
         check_options(iterations, ci, seed, threads)
         sets = overrides(set_)
         if len(files_) == 1:
-            names = list(variant or []) or variant_names(api.load(files_[0]).raw)
+            base = load(files_[0], sets)
+            names = list(variant or []) or list(base.variants)
             if len(names) < 2:
                 raise ScenarioError(f"compare {files_[0]}: needs two or more variants; add "
                                     "[variants.NAME] sections, or give two or more files")
-            scenarios = {n: api.load(files_[0], sets, n) for n in names}
+            scenarios = {n: api.with_variant(base, n) for n in names}
         else:
             if variant:
                 raise ScenarioError("--variant: only with one file; with several files each "
@@ -232,8 +231,8 @@ def compare_command(
             scenarios = {}
             for path in files_:
                 label = path.stem if path.stem not in scenarios else str(path)
-                scenarios[label] = api.load(path, sets)
-        result = compare(scenarios, iterations, seed, ci=ci, baseline=baseline, threads=threads,
+                scenarios[label] = load(path, sets)
+        result = api.compare(scenarios, iterations, seed, ci=ci, baseline=baseline, threads=threads,
                          scheduler=scheduler)
         if output_name is not None and output_name not in result.outputs:
             raise ScenarioError(f"--output {output_name}: not an output in common; "
@@ -263,7 +262,7 @@ def _not_a_file(name: str | None) -> None:
                             f"file with -o {name}")
 
 
-def compare_table(result: Comparison, name: str) -> Table:
+def compare_table(result: api.Comparison, name: str) -> Table:
     """One row per scenario: its summary of ``name``, in the output's unit."""
     first = next(iter(result.results.values()))
     level = f"{first.ci:.0%}"
@@ -283,7 +282,7 @@ def compare_table(result: Comparison, name: str) -> Table:
     return table
 
 
-def difference_table(result: Comparison, name: str) -> Table:
+def difference_table(result: api.Comparison, name: str) -> Table:
     """One row per non-baseline scenario: the paired difference from the baseline."""
     first = next(iter(result.results.values()))
     level = f"{first.ci:.0%}"

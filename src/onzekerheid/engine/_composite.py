@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from ..families import CODES as FAMILY
 from ._jit import jit, jit_inline
 from ._kernels import (
     BERNOULLI,
@@ -32,7 +33,7 @@ from ._kernels import (
     draw_one,
 )
 
-MIXTURE = 12  # must match scenario.distributions.CODES
+MIXTURE = FAMILY["mixture"]  # the family table (onzekerheid.families) holds the codes
 # Per-row truncation gives up (nan) after this many rejections: a row whose bounds keep less
 # than about 1e-3 of its distribution may come out nan, and no row can hang the run.
 ROW_MAX_REJECTIONS = 10_000

@@ -1,4 +1,13 @@
-"""The one place that holds numba's compilation choices (and its cache location)."""
+"""The one place that holds numba's compilation choices (and its cache location).
+
+Where the compiled kernels are cached: numba's own choice (``__pycache__`` beside the source)
+when the installed package is writable or when ``NUMBA_CACHE_DIR`` is set; otherwise
+``$XDG_CACHE_HOME/onzekerheid/numba`` (``~/.cache/...``), or a private temporary folder when
+there is no usable home. That fallback applies to this package's kernels only: a cache locator
+for files inside ``onzekerheid/engine`` goes first in numba's list, so nothing is written to
+the environment or to numba's global configuration, and other numba code in the same process
+keeps numba's defaults. ``CACHE_DIR`` says which folder was chosen (None: numba's own).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +15,18 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
+
+import numba
+from numba.core import caching
 
 
-def _choose_cache_dir() -> bool:
-    """Fall back to a user cache folder when the installed package is read-only.
-
-    Returns whether ``NUMBA_CACHE_DIR`` was set here.
-    """
+def _choose_cache_dir() -> str | None:
+    """A user cache folder when the installed package is read-only, else None (numba's own)."""
     if os.environ.get("NUMBA_CACHE_DIR"):
-        return False
-    here = Path(__file__).parent
-    if os.access(here, os.W_OK):
-        return False
+        return None
+    if os.access(_HERE, os.W_OK):
+        return None
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     target = Path(base) / "onzekerheid" / "numba"
     try:
@@ -26,8 +35,7 @@ def _choose_cache_dir() -> bool:
             raise PermissionError(str(target))
     except (OSError, RuntimeError):  # RuntimeError: Path.home() without a home folder
         target = _private_temp_dir()
-    os.environ["NUMBA_CACHE_DIR"] = str(target)
-    return True
+    return str(target)
 
 
 def _private_temp_dir() -> Path:
@@ -46,12 +54,27 @@ def _private_temp_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="onzekerheid-numba-"))  # private, this process only
 
 
-_CHOSEN = _choose_cache_dir()
+class _EngineCacheLocator(caching.UserProvidedCacheLocator):
+    """numba's cache locator for a chosen folder, for the kernels in this folder only."""
 
-import numba  # noqa: E402
+    def __init__(self, py_func: Any, py_file: str) -> None:  # noqa: D107 (numba's signature)
+        assert CACHE_DIR is not None
+        self._py_file = py_file
+        self._lineno = py_func.__code__.co_firstlineno
+        self._cache_path = os.path.join(CACHE_DIR, self.get_suitable_cache_subpath(py_file))
 
-if _CHOSEN:  # numba may have read its configuration already (imported earlier by anyone)
-    numba.core.config.reload_config()
+    @classmethod
+    def from_function(cls, py_func: Any, py_file: str) -> Any:
+        if CACHE_DIR is None or Path(py_file).resolve().parent != _HERE:
+            return None
+        # numba's checks (the file exists, the folder can be written), skipping CACHE_DIR's
+        return super(caching.UserProvidedCacheLocator, cls).from_function(py_func, py_file)
+
+
+_HERE = Path(__file__).resolve().parent
+CACHE_DIR = _choose_cache_dir()
+if _EngineCacheLocator not in caching.CacheImpl._locator_classes:
+    caching.CacheImpl._locator_classes.insert(0, _EngineCacheLocator)
 
 # cache=True: a second process loads compiled code instead of compiling (about 1 s saved);
 # nogil=True: chunks run in parallel on a thread pool; error_model="numpy": 1/0 gives inf

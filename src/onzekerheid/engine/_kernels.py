@@ -14,11 +14,20 @@ import math
 import numba
 import numpy as np
 
+from ..families import CODES as FAMILY
+from ..opcodes import CODES as OP
 from ._jit import jit, jit_inline
 
-# family codes (must match scenario.distributions.CODES)
-FIXED, UNIFORM, TRIANGULAR, PERT, NORMAL, LOGNORMAL, BETA, GAMMA = 0, 1, 2, 3, 4, 5, 6, 7
-POISSON, BINOMIAL, BERNOULLI, DISCRETE = 8, 9, 10, 11
+# family codes, named from the one table that defines them (onzekerheid.families)
+(FIXED, UNIFORM, TRIANGULAR, PERT, NORMAL, LOGNORMAL, BETA, GAMMA, POISSON, BINOMIAL, BERNOULLI,
+ DISCRETE) = (FAMILY[name] for name in (
+    "fixed", "uniform", "triangular", "pert", "normal", "lognormal", "beta", "gamma", "poisson",
+    "binomial", "bernoulli", "discrete"))
+# expression opcodes, named from the one table that defines them (onzekerheid.opcodes)
+(ADD, SUB, MUL, DIV, POW, NEG, LT, LE, GT, GE, EQ, NE, MIN, MAX, ABS, EXP, LOG, SQRT, SIN, COS,
+ FLOOR, CEIL, CLIP, WHERE, COPY) = (OP[name] for name in (
+    "+", "-", "*", "/", "**", "neg", "<", "<=", ">", ">=", "==", "!=", "min", "max", "abs",
+    "exp", "log", "sqrt", "sin", "cos", "floor", "ceil", "clip", "where", "copy"))
 MAX_REJECTIONS = 100_000
 TILE = 128
 
@@ -336,118 +345,118 @@ def run_program(buf, start, stop, ops, consts):  # type: ignore[no-untyped-def]
 def _run_tile(buf, start, stop, ops, consts):  # type: ignore[no-untyped-def]
     for k in range(ops.shape[0]):
         code, dst, a, b, c = ops[k, 0], ops[k, 1], ops[k, 2], ops[k, 3], ops[k, 4]
-        if code == 0:
+        if code == ADD:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = x + y
-        elif code == 1:
+        elif code == SUB:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = x - y
-        elif code == 2:
+        elif code == MUL:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = x * y
-        elif code == 3:
+        elif code == DIV:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = x / y
-        elif code == 4:
+        elif code == POW:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = _power(x, y)
-        elif code == 6:
+        elif code == LT:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = 1.0 if x < y else 0.0
-        elif code == 7:
+        elif code == LE:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = 1.0 if x <= y else 0.0
-        elif code == 8:
+        elif code == GT:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = 1.0 if x > y else 0.0
-        elif code == 9:
+        elif code == GE:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = 1.0 if x >= y else 0.0
-        elif code == 10:
+        elif code == EQ:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = 1.0 if x == y else 0.0
-        elif code == 11:
+        elif code == NE:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = 1.0 if x != y else 0.0
-        elif code == 12:
+        elif code == MIN:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = np.nan if (x != x or y != y) else min(x, y)
-        elif code == 13:
+        elif code == MAX:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 y = (buf[i, b] if b >= 0 else consts[-b - 1])
                 buf[i, dst] = np.nan if (x != x or y != y) else max(x, y)
-        elif code == 5:
+        elif code == NEG:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 buf[i, dst] = -x
-        elif code == 14:
+        elif code == ABS:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 buf[i, dst] = abs(x)
-        elif code == 15:
+        elif code == EXP:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 buf[i, dst] = math.exp(x)
-        elif code == 16:
+        elif code == LOG:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 buf[i, dst] = math.log(x) if x > 0.0 else (-np.inf if x == 0.0 else np.nan)
-        elif code == 17:
+        elif code == SQRT:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 buf[i, dst] = math.sqrt(x) if x >= 0.0 else np.nan
-        elif code == 18:
+        elif code == SIN:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 buf[i, dst] = math.sin(x) if math.isfinite(x) else np.nan
-        elif code == 19:
+        elif code == COS:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 buf[i, dst] = math.cos(x) if math.isfinite(x) else np.nan
-        elif code == 20:
+        elif code == FLOOR:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
-                buf[i, dst] = math.floor(x) if math.isfinite(x) else x
-        elif code == 21:
+                buf[i, dst] = np.floor(x)  # a float: math.floor gives an int64 (wraps past 2**63)
+        elif code == CEIL:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
-                buf[i, dst] = math.ceil(x) if math.isfinite(x) else x
-        elif code == 24:
+                buf[i, dst] = np.ceil(x)  # and loses the sign of -0.0, as in ceil(-0.5)
+        elif code == COPY:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 buf[i, dst] = x
-        elif code == 22:
+        elif code == CLIP:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 low = buf[i, b] if b >= 0 else consts[-b - 1]
                 high = buf[i, c] if c >= 0 else consts[-c - 1]
                 buf[i, dst] = min(max(x, low), high)
-        elif code == 23:
+        elif code == WHERE:
             for i in range(start, stop):
                 x = (buf[i, a] if a >= 0 else consts[-a - 1])
                 buf[i, dst] = ((buf[i, b] if b >= 0 else consts[-b - 1]) if x != 0.0

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ScenarioError, SimulationError
+from ..errors import SimulationError, argument_error
 from ..plan import Plan
 from . import runner
 
@@ -39,9 +39,9 @@ def _distributed() -> Any:
         import distributed
     except ImportError:
         raise SimulationError(
-            "--scheduler needs dask.distributed, which is not installed; install it with "
-            "pip install 'onzekerheid[distributed]' (or run without --scheduler)"
-        ) from None
+            "needs dask.distributed, which is not installed; install it with "
+            "pip install 'onzekerheid[distributed]' (or run without a scheduler)",
+            argument="scheduler") from None
     return distributed
 
 
@@ -49,17 +49,18 @@ def local_workers(scheduler: str) -> int | None:
     """N for ``"local:N"``, None for a scheduler address; a bad N is an input error."""
     if not scheduler.startswith("local:"):
         if not scheduler.strip():
-            raise ScenarioError("--scheduler: empty address; give host:port or local:N")
+            raise argument_error("scheduler", None, "is an empty address; give host:port or "
+                                 "local:N")
         host, _, port = scheduler.rpartition(":")
         if not host or not 0 < _whole(port, 5) < 65536 \
                 or any(c.isspace() or not c.isprintable() for c in scheduler):
-            raise ScenarioError(f"--scheduler {scheduler}: give a scheduler address as "
-                                "host:port (e.g. tcp://10.0.0.5:8786) or local:N")
+            raise argument_error("scheduler", scheduler, "give a scheduler address as "
+                                 "host:port (e.g. tcp://10.0.0.5:8786) or local:N")
         return None
     text = scheduler[len("local:"):]
     if not 1 <= _whole(text, 6) <= MAX_LOCAL_WORKERS:
-        raise ScenarioError(f"--scheduler {scheduler!r}: N in local:N must be a whole number "
-                            f"of worker processes in 1..{MAX_LOCAL_WORKERS} (e.g. local:4)")
+        raise argument_error("scheduler", repr(scheduler), "N in local:N must be a whole number "
+                             f"of worker processes in 1..{MAX_LOCAL_WORKERS} (e.g. local:4)")
     return int(text)
 
 
@@ -151,13 +152,13 @@ def _client(dist: Any, scheduler: str, workers: int | None) -> Iterator[Any]:
     try:
         client = _connect(dist, scheduler)
     except ValueError as exc:  # an address dask cannot parse ("[::1:80")
-        raise ScenarioError(f"--scheduler {scheduler}: not a scheduler address ({exc}); give "
-                            "host:port (e.g. tcp://10.0.0.5:8786) or local:N") from None
+        raise argument_error("scheduler", scheduler, f"not a scheduler address ({exc}); give "
+                             "host:port (e.g. tcp://10.0.0.5:8786) or local:N") from None
     except (OSError, TimeoutError) as exc:
         raise SimulationError(
-            f"--scheduler {scheduler}: could not reach a dask scheduler there ({exc}); start "
-            "one with `dask scheduler` and workers with `dask worker ADDRESS`, or use local:N"
-        ) from None
+            f"could not reach a dask scheduler there ({exc}); start one with `dask scheduler` "
+            "and workers with `dask worker ADDRESS`, or use local:N",
+            argument="scheduler", value=scheduler) from None
     try:
         yield client
     finally:
@@ -188,16 +189,17 @@ def map_tasks(client: Any, func: Callable[..., Any], arguments: Sequence[tuple[A
 
 
 def chunk(plan: Plan, seed: int, first: int, last: int, iterations: int, keep: np.ndarray,
-          given: dict[int, np.ndarray]) -> np.ndarray:
-    """Rows of blocks ``first..last-1`` (``given`` already cut to them), ``keep`` columns.
+          given: dict[int, np.ndarray], case_keys: np.ndarray | None = None) -> np.ndarray:
+    """Rows of blocks ``first..last-1`` (``given`` and ``case_keys`` already cut to them),
+    ``keep`` columns.
 
     The same function of (plan, seed, blocks, inputs) as one chunk of a local run.
     """
     start_row = first * runner.BLOCK
     stop_row = min(last * runner.BLOCK, iterations)
     padded: dict[int, Any] = {col: _Offset(values, start_row) for col, values in given.items()}
-    buf = runner._simulate_rows(plan, seed, first, last, start_row, stop_row, padded, None,
-                                threading.Event())
+    buf = runner._simulate_rows(plan, seed, first, last, start_row, stop_row, padded,
+                                case_keys, threading.Event())
     return np.ascontiguousarray(buf[:, keep])
 
 
@@ -220,13 +222,14 @@ def run(
     scheduler: Any,
     chunk_blocks: int = runner.DEFAULT_CHUNK_BLOCKS,
     inputs: dict[int, np.ndarray] | None = None,
+    case_keys: np.ndarray | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> np.ndarray:
     """:func:`onzekerheid.engine.runner.run` with each chunk of blocks a dask task.
 
     Parameters
     ----------
-    plan, iterations, seed, keep, chunk_blocks, inputs
+    plan, iterations, seed, keep, chunk_blocks, inputs, case_keys
         As for :func:`~onzekerheid.engine.runner.run`; the result is bitwise identical to it.
     scheduler
         ``"local:N"``, a scheduler address or a ``distributed.Client``.
@@ -247,6 +250,8 @@ def run(
         if len(values) != iterations:
             raise SimulationError(f"input for column {col} has {len(values)} rows, "
                                   f"expected {iterations}")
+    if case_keys is not None and len(case_keys) != iterations:
+        raise SimulationError(f"case_keys has {len(case_keys)} rows, expected {iterations}")
     n_blocks = -(-iterations // runner.BLOCK)
     spans = [(b, min(b + chunk_blocks, n_blocks)) for b in range(0, n_blocks, chunk_blocks)]
     out = np.empty((iterations, len(keep_cols)), dtype=np.float64)
@@ -263,7 +268,8 @@ def run(
         # The plan travels inside every task (a few kB): a task is then self-contained, and
         # one lost with its worker is recomputed anywhere (scattered data could not be).
         arguments = [(plan, seed, first, last, iterations, keep_cols,
-                      {col: np.ascontiguousarray(v[rows(first, last)]) for col, v in given.items()})
+                      {col: np.ascontiguousarray(v[rows(first, last)]) for col, v in given.items()},
+                      None if case_keys is None else case_keys[rows(first, last)])
                      for first, last in spans]
         map_tasks(client, chunk, arguments, place)
     return out

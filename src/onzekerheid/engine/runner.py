@@ -25,9 +25,9 @@ except ImportError:  # pragma: no cover - Windows
 
 from ..errors import SimulationError
 from ..plan import STEP_CASES, STEP_DRAW, STEP_OPS, CasePlan, Plan
-from ..scenario.correlations import impose
 from . import _composite as mix
 from . import _kernels as k
+from .correlations import impose
 
 BLOCK = 16_384
 DEFAULT_CHUNK_BLOCKS = 4

@@ -1,5 +1,6 @@
-"""The numbers behind the report's figures: rank correlations, break-even and acceptability
-curves, cost–effect regions and convergence traces. Plots draw these; nothing here draws.
+"""The numbers behind the report's figures: rank correlations, acceptability curves,
+cost–effect regions and convergence traces. Plots draw these; nothing here draws, and nothing
+here simulates (the break-even curve is run by :mod:`onzekerheid.analysis.curves`).
 """
 
 from __future__ import annotations
@@ -7,13 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
-from ..analysis.mcse import probability_mcse
+from ..analysis.curves import BreakEven
 from ..analysis.result import Result
-from ..engine import runner
 from ..errors import ScenarioError
-from ..plan import build_plan
 from ..scenario import units
 from ..scenario.model import Parameter, Scenario
 
@@ -33,6 +31,8 @@ def rank_correlations(result: Result, output: str) -> dict[str, float]:
     *Global Sensitivity Analysis: The Primer*, 2008, §1.2.4). Only random parameters take
     part (expression parameters are functions of them). Needs ``store="all"``.
     """
+    from scipy import stats  # lazy (tests/test_architecture.py LAZY): start-up of every command
+
     y = result[output]
     finite = np.isfinite(y)
     rho: dict[str, float] = {}
@@ -47,68 +47,6 @@ def rank_correlations(result: Result, output: str) -> dict[str, float]:
         if np.isfinite(r):
             rho[name] = r
     return dict(sorted(rho.items(), key=lambda kv: -abs(kv[1])))
-
-
-@dataclass(frozen=True)
-class BreakEven:
-    """``probability[i]`` = P(output > threshold) with ``parameter`` fixed at ``values[i]``.
-
-    ``mcse`` is the standard error of :func:`~onzekerheid.analysis.mcse.probability_mcse`
-    (``sqrt(p (1 - p) / iterations)``, batch means with ``[correlations]``, the rule of three
-    at 0 or 1); ``point`` is the
-    parameter's value in the published claim; ``unit`` how to write the parameter's values.
-    """
-
-    output: str
-    parameter: str
-    values: np.ndarray
-    probability: np.ndarray
-    mcse: np.ndarray
-    point: float
-    threshold: float
-    iterations: int
-    unit: str = "number"
-
-
-def break_even_curve(scenario: Scenario, output: str, parameter: str,
-                     values: np.ndarray | None = None, *, iterations: int = 20_000,
-                     seed: int = runner.DEFAULT_SEED, threshold: float = 0.0,
-                     threads: int | None = None) -> BreakEven:
-    """P(output > threshold) as a function of one parameter, with common random numbers.
-
-    Every grid value is a run with the same seed in which ``parameter`` is replaced by a
-    constant column; the other parameters' draws are identical across the grid (the engine
-    ties streams to parameter and block), so the curve is smooth and differences between grid
-    points are not sampling noise. Default grid: 13 quantiles (1%..99%) of the parameter's
-    distribution, or 50%..150% of a fixed value.
-    """
-    if output not in scenario.outputs:
-        raise ScenarioError(f"break-even: '{output}' is not an output; outputs: "
-                            f"{', '.join(scenario.outputs)}")
-    param = scenario.parameters.get(parameter)
-    if param is None or param.kind == "expression" or param.internal:
-        usable = [n for n, p in scenario.parameters.items()
-                  if p.kind != "expression" and not p.internal]
-        raise ScenarioError(f"break-even: '{parameter}' is not a number or distribution "
-                            f"parameter; use one of {', '.join(usable)}")
-    if values is None:
-        if param.dist is not None:
-            values = np.unique(param.dist.ppf(np.linspace(0.01, 0.99, 13)))
-        else:
-            values = param.value * np.linspace(0.5, 1.5, 11)
-    values = np.asarray(values, dtype=np.float64)
-    plan = build_plan(scenario)
-    col = plan.names.index(parameter)
-    keep = [plan.names.index(output)]
-    probability, mcse = np.empty(values.size), np.empty(values.size)
-    batch = runner.BLOCK if plan.correlations is not None else 1  # see analysis/mcse.py
-    for i, value in enumerate(values):
-        column = np.full(iterations, value)
-        y = runner.run(plan, iterations, seed, keep, threads=threads, inputs={col: column})[:, 0]
-        probability[i] = np.count_nonzero(y > threshold) / iterations
-        mcse[i] = probability_mcse(y, y > threshold, batch)
-    return BreakEven(output, parameter, values, probability, mcse, float(param.point),
-                     threshold, iterations, parameter_unit(param))
 
 
 def acceptability(cost: np.ndarray, effect: np.ndarray, prices: np.ndarray) -> np.ndarray:
@@ -191,3 +129,7 @@ def break_even_parameter(scenario: Scenario, rho: dict[str, float]) -> str | Non
         if param is not None and param.kind != "expression" and not param.internal:
             return name
     return None
+
+
+__all__ = ["BreakEven", "acceptability", "break_even_parameter", "convergence", "parameter_unit",
+           "rank_correlations", "regions", "tolerance"]

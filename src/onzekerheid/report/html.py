@@ -24,6 +24,7 @@ from typing import Any
 
 from babel import dates
 
+from .._version import version
 from ..analysis import distribution
 from ..analysis.result import PointResult, Result
 from ..scenario.model import Scenario
@@ -111,9 +112,8 @@ def main_of(scenario: Scenario, names: Sequence[str]) -> str:
     ``[scenario] headline`` when the scenario names one; else ``npv``, else ``net_benefit``;
     else the first claimed output; else the first output.
     """
-    headline = scenario.raw.get("scenario", {}).get("headline")
-    if isinstance(headline, str) and headline in names:
-        return headline
+    if scenario.headline in names:
+        return scenario.headline
     for wanted in ("npv", "net_benefit"):
         if wanted in names:
             return wanted
@@ -157,8 +157,6 @@ def render(result: Result, *, lang: str = "nl", point: PointResult | None = None
     ``result`` must hold the parameters (``simulate(..., store="all")``) for the drivers
     section; ``point`` adds the published arithmetic to the claims table.
     """
-    from .. import __version__
-
     extras = extras or Extras()
     scenario = result.scenario
     main = main_output(result)
@@ -181,7 +179,7 @@ def render(result: Result, *, lang: str = "nl", point: PointResult | None = None
         _evidence(result, extras.prior_chances, lang),
         _method(result, main, lang),
         _assumptions(result, lang),
-        _footer(result, lang, __version__, extras),
+        _footer(result, lang, version(), extras),
     ]
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
@@ -354,15 +352,10 @@ def _matters(result: Result, main: str, lang: str, extras: Extras,
 
 
 def _unpriced(result: Result, lang: str) -> str:
-    """``[[unpriced]]`` effects, and well-being items this calculation does not count."""
+    """The ``[[unpriced]]`` effects (and their stakeholder), named on the summary page."""
     domain = result.scenario.domain
     named = [str(u["name"]) + (f" ({u['stakeholder']})" if u.get("stakeholder") else "")
              for u in (domain.unpriced if domain is not None else ())]
-    raw = result.scenario.raw
-    if raw.get("options", {}).get("immaterial", True) is False:
-        named += [text("not_counted", lang, name=str(item.get("name", "")).replace("_", " "))
-                  for item in raw.get("items", []) or []
-                  if isinstance(item, dict) and item.get("kind") == "immaterial"]
     if not named:
         return ""
     items = "".join(f"<li>{_e(x)}</li>" for x in named)

@@ -10,7 +10,6 @@ test reporters (testsuites > testsuite > testcase > failure).
 from __future__ import annotations
 
 import math
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,8 @@ def _value(x: Any) -> str:
 def junit_xml(documents: Sequence[dict[str, Any]]) -> str:
     """The XML text for ``check`` documents (``{"file", "variant"?, "passed", "iterations",
     "seed", "checks": [{"expect", "value", "passed", "mcse"}]}``)."""
+    import xml.etree.ElementTree as ET  # lazy (tests/test_architecture.py LAZY)
+
     total = sum(len(d["checks"]) for d in documents)
     failed = sum(not c["passed"] for d in documents for c in d["checks"])
     root = ET.Element("testsuites", name="onzekerheid check", tests=str(total),

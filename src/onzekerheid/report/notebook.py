@@ -1,10 +1,10 @@
 """How results and scenarios show in Jupyter: HTML tables and a small inline plot.
 
 ``Result._repr_html_``, ``PointResult._repr_html_`` and ``Scenario._repr_html_`` call the
-functions here (imported on use: a display hook is the one place a lower layer reaches up to
-the renderers). Every piece of text from a scenario is HTML-escaped; the plot is a PNG built on
-matplotlib's Agg canvas (no pyplot, no display needed) and embedded as base64, so a saved
-notebook shows it without onzekerheid installed.
+functions here through :mod:`onzekerheid._display`, where this module registers them when it
+is imported (so no lower layer imports a renderer). Every piece of text from a scenario is
+HTML-escaped; the plot is a PNG built on matplotlib's Agg canvas (no pyplot, no display needed)
+and embedded as base64, so a saved notebook shows it without onzekerheid installed.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import _display
+from ..analysis.display import TableView
 from ..analysis.result import PointResult, Result
 from ..scenario.model import Scenario
 from . import numbers
@@ -215,3 +217,9 @@ def _cell(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return numbers.plain(float(value), "en", 3)
     return "-" if value is None else str(value)
+
+
+_display.register(TableView, lambda found: analysis_html(found.to_json()))
+_display.register(Result, result_html)
+_display.register(PointResult, point_html)
+_display.register(Scenario, scenario_html)

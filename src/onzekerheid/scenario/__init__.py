@@ -1,7 +1,7 @@
 """Scenario files: TOML to validated :class:`Scenario` objects."""
 
-from .loader import apply_overrides, from_dict, load, loads, parse_override
-from .model import CaseBlock, Check, Output, Parameter, Scenario
+from .loader import apply_overrides, from_dict, load, loads, with_overrides, with_variant
+from .model import CaseBlock, Check, Correlations, Output, Parameter, Scenario
 
-__all__ = ["CaseBlock", "Check", "Output", "Parameter", "Scenario", "apply_overrides",
-           "from_dict", "load", "loads", "parse_override"]
+__all__ = ["CaseBlock", "Check", "Correlations", "Output", "Parameter", "Scenario",
+           "apply_overrides", "from_dict", "load", "loads", "with_overrides", "with_variant"]

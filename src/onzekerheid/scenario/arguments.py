@@ -25,9 +25,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from ..errors import Problems
+from ..opcodes import VARIADIC, apply, operation_of
 from . import distributions as dists
 from .expressions import Node, names_in
 from .model import Parameter, UncertainArguments
@@ -280,35 +279,17 @@ def _at(value: Any, values: dict[str, float]) -> Any:
 
 
 def evaluate(node: Node, values: dict[str, float]) -> float:
-    """Evaluate an expression on numbers with numpy float64 rules (as the kernels do)."""
+    """Evaluate an expression on numbers with the kernel's float64 rules
+    (:func:`onzekerheid.opcodes.apply`; variadic ``min``/``max`` pairwise, as the plan does)."""
     if node.kind == "num":
         return node.value
     if node.kind == "name":
         return values.get(node.name, math.nan)
-    v = [np.float64(evaluate(arg, values)) for arg in node.args]
-    with np.errstate(all="ignore"):
-        if node.kind == "neg":
-            return float(-v[0])
-        if node.kind in ("binop", "cmp"):
-            return float(_BINARY[node.name](v[0], v[1]))
-        name = node.name
-        if name in ("min", "max"):
-            if any(np.isnan(x) for x in v):
-                return math.nan
-            return float(min(v) if name == "min" else max(v))
-        if name == "clip":
-            return float(np.minimum(np.maximum(v[0], v[1]), v[2]))
-        if name == "where":
-            return float(v[1] if v[0] != 0 else v[2])
-        return float(_UNARY[name](v[0]))
-
-
-_BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "**": np.power,
-    "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-    "==": np.equal, "!=": np.not_equal,
-}
-_UNARY: dict[str, Callable[[Any], Any]] = {
-    "abs": np.abs, "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos,
-    "floor": np.floor, "ceil": np.ceil,
-}
+    args = [evaluate(arg, values) for arg in node.args]
+    name = operation_of(node.kind, node.name)
+    if name in VARIADIC:
+        result = args[0]
+        for arg in args[1:]:
+            result = apply(name, [result, arg])
+        return result
+    return apply(name, args)

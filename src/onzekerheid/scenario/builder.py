@@ -9,8 +9,8 @@ from typing import Any
 from ..errors import Problems, allowed, did_you_mean
 from . import cpi
 from .expressions import parse
-from .loader import _INTERVAL, check_name, parse_parameter
 from .model import Output, Parameter
+from .parameters import _INTERVAL, check_name, parse_parameter
 
 CASES_KEYS = {"count", "stakeholders", "heterogeneity", "table", "resample", "note", "source",
               "sheet", "header_row", "last_row", "columns", "number_format", "separator"}

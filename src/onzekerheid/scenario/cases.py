@@ -19,7 +19,6 @@ Keys of ``[cases]`` that say how the table is read (all optional but ``table``):
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +31,11 @@ TABLE_KEYS = {"table", "sheet", "header_row", "last_row", "columns", "number_for
 LONG = ("case", "item", "amount")
 MAX_CELL_PROBLEMS = 10
 PATH = "cases.table"
-ALLOW_OUTSIDE = "ONZEKERHEID_ALLOW_OUTSIDE"  # set by `onzekerheid --allow-outside`
 
 
 def read_case_table(name: Any, columns: list[str], directory: str, problems: Problems,
-                    options: dict[str, Any] | None = None) -> list[tuple[float, ...]] | None:
+                    options: dict[str, Any] | None = None, *, allow_outside: bool = False
+                    ) -> list[tuple[float, ...]] | None:
     """The table's rows restricted to ``columns`` (in that order), or None after a problem.
 
     Parameters
@@ -52,6 +51,8 @@ def read_case_table(name: Any, columns: list[str], directory: str, problems: Pro
     options : dict, optional
         The ``[cases]`` table: ``sheet``, ``header_row``, ``last_row``, ``columns``,
         ``number_format`` and ``separator`` (see the module docstring).
+    allow_outside : bool
+        Let the table lie outside ``directory`` (``load(..., allow_outside=True)``).
 
     Returns
     -------
@@ -59,7 +60,7 @@ def read_case_table(name: Any, columns: list[str], directory: str, problems: Pro
         One tuple per case, values in the order of ``columns``.
     """
     options = options or {}
-    path = _locate(name, directory, problems)
+    path = _locate(name, directory, problems, allow_outside)
     settings = _settings(options, columns, problems)
     if path is None or settings is None:
         return None
@@ -94,17 +95,19 @@ def read_case_table(name: Any, columns: list[str], directory: str, problems: Pro
     return out
 
 
-def _locate(name: Any, directory: str, problems: Problems) -> Path | None:
+def _locate(name: Any, directory: str, problems: Problems, allow_outside: bool
+            ) -> Path | None:
     if not isinstance(name, str) or not name:
         problems.add(PATH, "table must be a file name", 'e.g. table = "cases.csv"')
         return None
     folder = Path(directory).resolve()
     path = (folder / name).resolve()
-    if not path.is_relative_to(folder) and os.environ.get(ALLOW_OUTSIDE) != "1":
+    if not path.is_relative_to(folder) and not allow_outside:
         # a scenario file from someone else must not read arbitrary files on this machine
         problems.add(PATH, f"'{name}' lies outside the scenario's folder",
-                     "copy the table next to the scenario file, or allow it explicitly with "
-                     f"`onzekerheid --allow-outside ...` ({ALLOW_OUTSIDE}=1)")
+                     "copy the table next to the scenario file, or allow it explicitly: "
+                     "`onzekerheid --allow-outside ...` on the command line, "
+                     "load(..., allow_outside=True) in Python")
         return None
     if path.suffix.lower() not in FORMATS:
         problems.add(PATH, f"'{name}': case tables are .csv, .xlsx or .ods files",

@@ -1,4 +1,4 @@
-"""Rank correlations between parameters: the ``[correlations]`` section and Iman–Conover.
+"""Rank correlations between parameters: the ``[correlations]`` section, validated.
 
 Two ways to write the section (both give Spearman rank correlations)::
 
@@ -16,8 +16,10 @@ Pairs not written are uncorrelated. Only random parameters can be correlated. Th
 rank correlations must be possible (positive semi-definite); an impossible one is a load error
 that names the pair contributing most to the violation, never silently repaired.
 
-The correlations are imposed with the Iman–Conover (1982) method on every block of ``BLOCK``
-rows: normal scores ``Phi^-1(r / (m + 1))`` in a random order are given the Pearson
+The loader keeps the validated matrix as :class:`~onzekerheid.scenario.model.Correlations`;
+the plan turns it into a Cholesky factor and the engine imposes it
+(:mod:`onzekerheid.engine.correlations`) with the Iman–Conover (1982) method on every block of
+``BLOCK`` rows: normal scores ``Phi^-1(r / (m + 1))`` in a random order are given the Pearson
 correlation ``2 sin(pi rho_s / 6)`` (the normal-copula value whose Spearman correlation is
 ``rho_s``), and each parameter's draws are rearranged into the rank order of its scores.
 Draws are only permuted within a block, so every marginal distribution is preserved exactly;
@@ -30,7 +32,6 @@ correlation among input variables, Commun. Statist. B 11(3), 311–334.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,15 +40,6 @@ from ..errors import Problems, did_you_mean
 
 KEYS = {"pairs", "names", "matrix", "note", "source"}
 TOLERANCE = 1e-10
-
-
-@dataclass(frozen=True)
-class CorrelationPlan:
-    """Arrays for the runner: correlated columns and the Cholesky factor of the score target."""
-
-    cols: np.ndarray  # int64 (k,) parameter columns
-    cholesky: np.ndarray  # float64 (k, k) lower factor of the normal-score correlation
-    stream: int
 
 
 def parse_correlations(raw: Any, parameters: dict[str, Any], problems: Problems
@@ -111,55 +103,6 @@ def score_matrix(spearman: np.ndarray) -> np.ndarray:
     out = 2.0 * np.sin(np.pi * np.asarray(spearman) / 6.0)
     np.fill_diagonal(out, 1.0)
     return out
-
-
-def correlation_plan(raw: Any, parameter_cols: dict[str, int], stream: int
-                     ) -> CorrelationPlan | None:
-    """The runner's arrays for an already validated ``[correlations]`` table."""
-    if raw is None:
-        return None
-    names, matrix, _ = (_from_pairs(raw["pairs"], Problems()) if "pairs" in raw
-                        else _from_matrix(raw["names"], raw["matrix"], Problems()))
-    target = score_matrix(matrix)
-    return CorrelationPlan(
-        cols=np.asarray([parameter_cols[n] for n in names], dtype=np.int64),
-        cholesky=np.linalg.cholesky(target + TOLERANCE * np.eye(len(names))),
-        stream=stream,
-    )
-
-
-def impose(plan: CorrelationPlan, buf: np.ndarray, lo: int, hi: int, given: Any,
-           gen: np.random.Generator) -> None:
-    """Rearrange rows ``lo:hi`` of the correlated columns of ``buf`` in place (Iman–Conover).
-
-    Columns in ``given`` (values chosen by an analysis) are left as they are and drop out of
-    the correlation structure. Blocks of fewer than ``k + 2`` rows are left unchanged.
-    """
-    keep = [j for j, c in enumerate(plan.cols) if int(c) not in given]
-    m = hi - lo
-    if len(keep) < 2 or m < len(keep) + 2:
-        return
-    cols = plan.cols[keep]
-    chol = plan.cholesky if len(keep) == len(plan.cols) else np.linalg.cholesky(
-        (plan.cholesky @ plan.cholesky.T)[np.ix_(keep, keep)])
-    from scipy import special  # on use: scipy adds start-up time to every command
-
-    base = special.ndtri(np.arange(1, m + 1) / (m + 1.0))
-    scores = np.empty((m, len(cols)))
-    for j in range(len(cols)):
-        scores[:, j] = base[gen.permutation(m)]
-    actual = np.corrcoef(scores, rowvar=False)
-    try:
-        q = np.linalg.cholesky(actual)
-    except np.linalg.LinAlgError:
-        return
-    target_scores = scores @ np.linalg.inv(q).T @ chol.T
-    for j, col in enumerate(cols):
-        values = np.sort(buf[lo:hi, col])
-        order = np.argsort(target_scores[:, j], kind="stable")
-        column = np.empty(m)
-        column[order] = values
-        buf[lo:hi, col] = column
 
 
 def _from_pairs(pairs: Any, problems: Problems) -> tuple[list[str], np.ndarray, list[str]]:

@@ -10,6 +10,7 @@ Canonical arguments per family::
 
     fixed (value)            uniform (min, max)          triangular (min, mode, max)
     pert (min, mode, max, lambda)  -> Beta(1 + lambda (mode-min)/(max-min), ...) on [min, max]
+    (the family table, onzekerheid.families, holds these with their codes, means, supports)
     normal (mean, sd)        lognormal (mu, sigma) of log X   beta (alpha, beta)
     gamma (shape, scale)     poisson (mean)              binomial (n, p)   bernoulli (p)
     discrete (values, weights)
@@ -41,37 +42,22 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import allowed, did_you_mean
+from ..families import CODES as FAMILY_CODES
+from ..families import FAMILIES as FAMILY_TABLE
+from ..families import pert_shape as pert_shape  # re-exported: the shapes live in the table
+from . import _fitcache
+
 COMMON_KEYS = {"dist", "point", "lower", "upper", "source", "note", "level", "ci", "zero",
                "label", "unit", "judgement"}
 
-
-# family -> list of accepted argument sets (ci counts as an argument set where listed)
+# read from the one family table (onzekerheid.families): argument sets, kernel codes, discreteness
 ARGUMENT_SETS: dict[str, list[frozenset[str]]] = {
-    "fixed": [frozenset({"value"})],
-    "uniform": [frozenset({"min", "max"})],
-    "triangular": [frozenset({"min", "mode", "max"})],
-    "pert": [frozenset({"min", "mode", "max"}), frozenset({"min", "mode", "max", "lambda"})],
-    "normal": [frozenset({"mean", "sd"}), frozenset({"ci"})],
-    "lognormal": [frozenset({"median", "sigma"}), frozenset({"mean", "sd"}), frozenset({"ci"})],
-    "beta": [
-        frozenset({"alpha", "beta"}),
-        frozenset({"successes", "trials"}),
-        frozenset({"mean", "sd"}),
-        frozenset({"ci"}),
-    ],
-    "gamma": [frozenset({"shape", "scale"}), frozenset({"mean", "sd"})],
-    "poisson": [frozenset({"mean"})],
-    "binomial": [frozenset({"n", "p"})],
-    "bernoulli": [frozenset({"p"})],
-    "discrete": [frozenset({"values", "weights"})],
-    "mixture": [frozenset({"of", "weights"}), frozenset({"of"})],
-}
-FAMILIES = tuple(ARGUMENT_SETS)
-DISCRETE_FAMILIES = {"poisson", "binomial", "bernoulli", "discrete", "fixed"}
+    name: list(f.argument_sets) for name, f in FAMILY_TABLE.items()}
+FAMILIES = tuple(FAMILY_TABLE)
+DISCRETE_FAMILIES = {name for name, f in FAMILY_TABLE.items() if f.discrete}
+CODES = FAMILY_CODES  # the codes the kernels switch on (plan format, not file format)
 COUNT_FAMILIES = ("poisson", "binomial", "bernoulli")  # scipy's pmf; truncated mean summed
-
-# Codes the kernels switch on; order is part of the plan format, not of the file format.
-CODES = {name: i for i, name in enumerate(FAMILIES)}
 
 MIN_TRUNCATED_MASS = 1e-3
 MAX_COMPONENTS = 1000
@@ -283,8 +269,6 @@ class _Mixture:
 
 
 def _remembered(key: str, compute: Callable[[], float]) -> float:
-    from . import _fitcache
-
     found = _fitcache.get(key)
     if found is not None and len(found) == 1:
         return found[0]
@@ -297,26 +281,9 @@ def _remembered(key: str, compute: Callable[[], float]) -> float:
 # Means and supports in closed form, so loading a scenario does not import scipy.stats
 # (about 0.4 s) unless a quantile, an uncommon truncation or an interval fit needs it.
 def _analytic_mean(dist: Distribution) -> float:
-    a = dist.args
-    match dist.family:
-        case "uniform":
-            return (a[0] + a[1]) / 2.0
-        case "triangular":
-            return (a[0] + a[1] + a[2]) / 3.0
-        case "pert":
-            return (a[0] + a[3] * a[1] + a[2]) / (a[3] + 2.0)
-        case "normal":
-            return a[0]
-        case "beta":
-            return a[0] / (a[0] + a[1])
-        case "gamma":
-            return a[0] * a[1]
-        case "poisson" | "bernoulli":
-            return a[0]
-        case "binomial":
-            return a[0] * a[1]
-        case "discrete":
-            return float(np.dot(dist.values, dist.weights))
+    mean = FAMILY_TABLE[dist.family].mean
+    if mean is not None:
+        return mean(dist.args, dist.values, dist.weights)
     return float(dist.base().mean())
 
 
@@ -355,22 +322,9 @@ def _count_sums(dist: Distribution, lo: float, hi: float) -> tuple[float, float]
 
 
 def _analytic_support(dist: Distribution) -> tuple[float, float]:
-    a = dist.args
-    match dist.family:
-        case "uniform":
-            return a[0], a[1]
-        case "triangular" | "pert":
-            return a[0], a[2]
-        case "normal":
-            return -math.inf, math.inf
-        case "lognormal" | "gamma" | "poisson":
-            return 0.0, math.inf
-        case "beta" | "bernoulli":
-            return 0.0, 1.0
-        case "binomial":
-            return 0.0, a[0]
-        case "discrete":
-            return min(dist.values), max(dist.values)
+    support = FAMILY_TABLE[dist.family].support
+    if support is not None:
+        return support(dist.args, dist.values)
     low, high = dist.base().support()
     return float(low), float(high)
 
@@ -385,43 +339,13 @@ def _just_below(dist: Distribution, x: float) -> float:
 
 
 def _scipy(dist: Distribution) -> Any:
+    if dist.family == "mixture":
+        return _Mixture(dist.components, dist.weights)
     from scipy import stats
 
-    a = dist.args
-    match dist.family:
-        case "uniform":
-            return stats.uniform(loc=a[0], scale=a[1] - a[0])
-        case "triangular":
-            width = a[2] - a[0]
-            return stats.triang(c=(a[1] - a[0]) / width, loc=a[0], scale=width)
-        case "pert":
-            alpha, beta = pert_shape(*a)
-            return stats.beta(alpha, beta, loc=a[0], scale=a[2] - a[0])
-        case "normal":
-            return stats.norm(loc=a[0], scale=a[1])
-        case "lognormal":
-            return stats.lognorm(s=a[1], scale=math.exp(a[0]))
-        case "beta":
-            return stats.beta(a[0], a[1])
-        case "gamma":
-            return stats.gamma(a[0], scale=a[1])
-        case "poisson":
-            return stats.poisson(a[0])
-        case "binomial":
-            return stats.binom(int(a[0]), a[1])
-        case "bernoulli":
-            return stats.bernoulli(a[0])
-        case "discrete":
-            return stats.rv_discrete(values=(np.array(dist.values), np.array(dist.weights)))
-        case "mixture":
-            return _Mixture(dist.components, dist.weights)
-    raise AssertionError(dist.family)
-
-
-def pert_shape(low: float, mode: float, high: float, lam: float) -> tuple[float, float]:
-    """Beta shape parameters of a PERT distribution (Vose 2008, eq. 9.7)."""
-    width = high - low
-    return 1.0 + lam * (mode - low) / width, 1.0 + lam * (high - mode) / width
+    build = FAMILY_TABLE[dist.family].scipy
+    assert build is not None, dist.family
+    return build(stats, dist.args, dist.values, dist.weights)
 
 
 def z_for(level: float) -> float:
@@ -505,8 +429,6 @@ def _choose_argument_set(family: str, keys: set[str]) -> frozenset[str]:
     known = set().union(*sets)
     unknown = sorted(keys - known)
     if unknown:
-        from ..errors import did_you_mean
-
         hint = did_you_mean(unknown[0], (known | COMMON_KEYS) - {unknown[0]})
         raise DistributionError(
             f"'{unknown[0]}' is not an argument of {family}; it takes {listing}",
@@ -669,8 +591,6 @@ def fit_beta_interval(low: float, high: float, level: float) -> tuple[float, flo
     a second of start-up) out of ordinary runs, and fits are remembered on disk
     (:mod:`._fitcache`), so a warm command imports no scipy at all.
     """
-    from . import _fitcache
-
     key = f"beta {low!r} {high!r} {level!r}"
     cached = _fitcache.get(key)
     if cached is not None and len(cached) == 2:
@@ -834,8 +754,6 @@ def _components(t: dict[str, Any]) -> tuple[Distribution, ...]:
                                     "parameter name", where,
                                     'e.g. { dist = "normal", mean = 0, sd = 1 }')
         if entry["dist"] not in FAMILIES:
-            from ..errors import allowed, did_you_mean
-
             raise DistributionError(f"unknown distribution {entry['dist']!r}", f"{where}.dist",
                                     did_you_mean(str(entry["dist"]), FAMILIES)
                                     or allowed(FAMILIES))

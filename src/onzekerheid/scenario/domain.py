@@ -58,8 +58,10 @@ from .builder import (
     index_parameter,
     total,
 )
+from .cases import read_case_table
 from .items import parse_items
 from .model import CaseBlock, DomainInfo, Output, Parameter
+from .parameters import _NAME
 
 __all__ = ["BIAS_KEYS", "BUILTINS", "CASES_KEYS", "COSTS_KEYS", "EXTRAPOLATION_KEYS",
            "HORIZON_KEYS", "INTERVENTION_KEYS", "ITEM_KEYS", "ONE_OFF_KEYS", "OPTIONS_KEYS",
@@ -82,7 +84,8 @@ def _sections(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
 
 
 def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
-                 outputs: dict[str, Output], problems: Problems, directory: str
+                 outputs: dict[str, Output], problems: Problems, directory: str,
+                 allow_outside: bool = False
                  ) -> tuple[CaseBlock | None, tuple[str, ...], DomainInfo | None]:
     """Translate the social-domain sections; returns the case block, the stakeholders and
     what the report needs besides the outputs (unpriced effects, warnings, the horizon)."""
@@ -135,7 +138,8 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
     per_case = _case_factor(bias.get("per_case"), "bias.per_case", problems)
     heterogeneity = _case_factor(cases.get("heterogeneity"), "cases.heterogeneity", problems)
 
-    block, sums, extras = _case_block(b, cases, items, per_case, heterogeneity, directory)
+    block, sums, extras = _case_block(b, cases, items, per_case, heterogeneity, directory,
+                                      allow_outside)
     info = DomainInfo(stakeholders=stakeholders, unpriced=tuple(unpriced),
                       warnings=tuple(b.warnings), price_year=price_year)
     if problems:
@@ -229,8 +233,6 @@ def _strip_price_year(b: _Builder, name: str, value: Any, price_year: int | None
 
 def _stakeholders(cases: dict[str, Any], items: list[Any], problems: Problems
                   ) -> tuple[str, ...]:
-    from .loader import _NAME
-
     declared = cases.get("stakeholders")
     if declared is None:
         found: list[str] = []
@@ -370,7 +372,8 @@ def _case_factor(value: Any, path: str, problems: Problems) -> dists.Distributio
 
 def _case_block(b: _Builder, cases: dict[str, Any], items: list[dict[str, Any]],
                 error: dists.Distribution | None, heterogeneity: dists.Distribution | None,
-                directory: str) -> tuple[CaseBlock | None, dict[str, str], dict[str, str]]:
+                directory: str, allow_outside: bool = False
+                ) -> tuple[CaseBlock | None, dict[str, str], dict[str, str]]:
     """The per-case model; returns it with the per-case sums (weighted by success and
     estimator error) and the unweighted sums of extra costs, each as ``(sum / count)``."""
     costs = sorted({i["column"] for i in items if i["column"] and i["kind"] == "extra_cost"})
@@ -394,9 +397,8 @@ def _case_block(b: _Builder, cases: dict[str, Any], items: list[dict[str, Any]],
         if heterogeneity is not None:
             b.problems.add("cases.heterogeneity", "with a case table the rows are the "
                            "heterogeneity; remove heterogeneity")
-        from .cases import read_case_table
-
-        read = read_case_table(cases["table"], columns, directory, b.problems, cases)
+        read = read_case_table(cases["table"], columns, directory, b.problems, cases,
+                               allow_outside=allow_outside)
         if read is None:
             return None, sums, {}
         data = read

@@ -108,6 +108,33 @@ class Node:
     args: tuple[Node, ...] = ()
     position: int = 0
 
+    # Arithmetic on nodes builds trees, so one formula serves numbers and expressions alike
+    # (e.g. onzekerheid.families.pert_shape for a PERT whose arguments are expressions).
+    def __add__(self, other: Node | float) -> Node:
+        return _binop("+", self, other)
+
+    def __sub__(self, other: Node | float) -> Node:
+        return _binop("-", self, other)
+
+    def __mul__(self, other: Node | float) -> Node:
+        return _binop("*", self, other)
+
+    def __truediv__(self, other: Node | float) -> Node:
+        return _binop("/", self, other)
+
+    def __radd__(self, other: float) -> Node:
+        return _binop("+", other, self)
+
+    def __rmul__(self, other: float) -> Node:
+        return _binop("*", other, self)
+
+
+def _binop(name: str, a: Node | float, b: Node | float) -> Node:
+    def node(x: Node | float) -> Node:
+        return x if isinstance(x, Node) else Node("num", value=float(x))
+
+    return Node("binop", name=name, args=(node(a), node(b)))
+
 
 def names_in(node: Node) -> set[str]:
     """Every variable name the expression refers to."""

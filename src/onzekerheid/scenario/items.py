@@ -21,7 +21,7 @@ from .builder import (
     _price_year,
     index_parameter,
 )
-from .loader import _NAME
+from .parameters import _NAME
 
 COMPLEMENTS = {"probability": False, "attribution": False, "deadweight": True,
                "displacement": True, "overlap": True}

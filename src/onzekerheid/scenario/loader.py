@@ -5,24 +5,48 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
-import math
-import re
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, Problems, ScenarioError, allowed, did_you_mean
+from ..errors import Problems, allowed, did_you_mean
 from . import distributions as dists
 from . import units
+from ._toml import LineMap, parse_toml_bytes, read_toml
+from .arguments import finish
 from .checks import parse_check
 from .claims import FORM_KEYS as CLAIM_FORM_KEYS
 from .claims import Claim, parse_claim
 from .claims import flatten as flatten_claim
+from .correlations import parse_correlations
+from .domain import BUILTINS, build_domain  # the social-domain sections: parameters, outputs
 from .evidence import apply_evidence
-from .expressions import FUNCTIONS, ExpressionError, Node, names_in, parse
-from .model import Output, Parameter, Scenario
+from .expressions import FUNCTIONS, Node, names_in
+from .mixtures import inline_mixture_names
+from .model import Correlations, Output, Parameter, Scenario
+from .overrides import DOMAIN_SECTIONS, apply_overrides, is_output_table
+from .parameters import (
+    _INTERVAL,
+    _NAME,
+    RESERVED,
+    _is_number,
+    check_name,
+    parse_expression,
+    parse_parameter,
+)
 from .studies import parse_studies
+from .variants import (
+    check_variants,
+    variant_claims,
+    variant_names,
+    variant_overrides,
+    variant_tables,
+)
+
+__all__ = ["DOMAIN_SECTIONS", "RESERVED", "_INTERVAL", "_NAME", "apply_overrides", "check_name",
+           "from_dict", "is_output_table", "load", "loads", "parse_expression",
+           "parse_parameter", "with_overrides", "with_variant"]  # names others import here
 
 SECTIONS = {
     "scenario", "parameters", "outputs", "claim", "checks",
@@ -35,16 +59,11 @@ SECTIONS = {
 }
 SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year", "headline"}
 OUTPUT_KEYS = {"expr", "label", "unit", "better", "note", "source"}
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
-DOMAIN_SECTIONS = ("prices", "cases", "success", "bias", "items", "extrapolation", "costs",
-                   "options", "horizon")
-RESERVED = set(FUNCTIONS) | {"P", "lambda", "if", "else", "and", "or", "not", "in", "is"}
 
 
 def load(path: str | Path, overrides: dict[str, Any] | None = None,
-         variant: str | None = None, *, prior: bool = False) -> Scenario:
+         variant: str | None = None, *, allow_outside: bool = False,
+         prior: bool = False) -> Scenario:
     """Read and validate a scenario file.
 
     Parameters
@@ -57,6 +76,9 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     variant
         The name of a ``[variants.NAME]`` table whose overrides are applied first (``overrides``
         then win over them).
+    allow_outside
+        Let ``[cases] table`` name a file outside the scenario's folder (off by default: a
+        scenario file from someone else cannot read other files on this machine).
     prior
         Leave ``[[evidence]]`` out: every parameter keeps its prior (``--prior``).
 
@@ -65,28 +87,24 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     ScenarioError
         With every problem found, each naming the file, key path and line.
     """
-    from ._toml import LineMap, read_toml
-
     path = Path(path)
     raw, text = read_toml(path)
     digest = hashlib.sha256(text.encode()).hexdigest()
     scenario = from_dict(raw, file=str(path), locate=LineMap(text), digest=digest,
                          directory=str(path.parent), overrides=overrides, variant=variant,
-                         prior=prior)
-    table = scenario.raw.get("cases", {}).get("table") if isinstance(
-        scenario.raw.get("cases"), dict) else None
+                         allow_outside=allow_outside, prior=prior, _owned=True)
+    cases = scenario._document.get("cases")
+    table = cases.get("table") if isinstance(cases, dict) else None
     inputs = (str(path),) + ((str(path.parent / table),) if isinstance(table, str) else ())
     return dataclasses.replace(scenario, inputs=inputs)
 
 
 def loads(text: str, name: str = "<string>", overrides: dict[str, Any] | None = None) -> Scenario:
     """Validate a scenario given as TOML text (for tests and notebooks)."""
-    from ._toml import LineMap, parse_toml_bytes
-
     raw, text = parse_toml_bytes(text.encode(), name)
     digest = hashlib.sha256(text.encode()).hexdigest()
     return from_dict(raw, file=name, locate=LineMap(text), digest=digest, directory=".",
-                     overrides=overrides)
+                     overrides=overrides, _owned=True)
 
 
 def from_dict(
@@ -98,17 +116,21 @@ def from_dict(
     directory: str = ".",
     overrides: dict[str, Any] | None = None,
     variant: str | None = None,
+    allow_outside: bool = False,
     prior: bool = False,
+    _owned: bool = False,
 ) -> Scenario:
-    """Validate an already-parsed scenario document."""
-    raw = copy.deepcopy(raw)
+    """Validate an already-parsed scenario document (arguments as for :func:`load`)."""
+    # kept as read (variants and overrides are derived from it); a document just parsed by
+    # load/loads, or one the loader keeps, is ours already: one copy, the one validated
+    document = raw if _owned else copy.deepcopy(raw)
+    raw = copy.deepcopy(document)
     problems = Problems(file=file, locate=locate)
-    from .variants import check_variants, variant_claims, variant_names, variant_overrides
-
     check_variants(raw, problems)
+    given = dict(overrides or {})
     if variant is not None:
         problems.raise_if_any()
-        overrides = {**variant_overrides(raw, variant, file), **(overrides or {})}
+        overrides = {**variant_overrides(raw, variant, file), **given}
     if overrides:
         raw = apply_overrides(raw, overrides, file)
 
@@ -129,8 +151,6 @@ def from_dict(
         if key in meta and not isinstance(meta[key], str):
             problems.add(f"scenario.{key}", f"{key} must be text")
 
-    from .mixtures import inline_mixture_names
-
     inline_mixture_names(raw, problems)
     parameters: dict[str, Parameter] = {}
     for name, value in _table(raw, "parameters", problems).items():
@@ -145,15 +165,12 @@ def from_dict(
         else:
             _collect_output(name, value, path, outputs, problems)
 
-    from .domain import build_domain  # the social-domain sections add parameters and outputs
-
     before = len(problems.items)
-    cases, stakeholders, domain = build_domain(raw, parameters, outputs, problems, directory)
+    cases, stakeholders, domain = build_domain(raw, parameters, outputs, problems, directory,
+                                               allow_outside)
     _builtin_words(outputs)
     _check_headline(meta, outputs, problems)
     domain_failed = len(problems.items) > before
-    from .correlations import parse_correlations
-
     correlated = parse_correlations(raw.get("correlations"), parameters, problems)
     for name in correlated[0] if correlated else ():
         if parameters[name].uncertain is not None:
@@ -173,15 +190,11 @@ def from_dict(
     # edge the expressions do not show, so a rate defined from the sums is a cycle too
     implicit = {c: {cases.success, cases.failure_yield} for c in cases.columns} if cases else {}
     order = _evaluation_order(parameters, outputs, problems, declared, implicit)
-    from .arguments import finish
-
     finish(parameters, {**{n: p.node for n, p in parameters.items() if p.node is not None},
                         **{n: o.node for n, o in outputs.items()}}, order, problems)
     broken_outputs = _declared(raw, "outputs") - set(outputs)  # already reported
 
     def unbuilt(name: str) -> bool:  # a built-in output the failed domain model did not make
-        from .domain import BUILTINS
-
         return domain_failed and name.split(".")[0] in BUILTINS
 
     claims, claim_forms = _claims(_table(raw, "claim", problems), "claim", outputs,
@@ -231,6 +244,7 @@ def from_dict(
     problems.raise_if_any()
     return Scenario(
         title=str(title),
+        headline=str(meta.get("headline") or ""),
         file=file,
         parameters=parameters,
         outputs=outputs,
@@ -242,7 +256,13 @@ def from_dict(
         currency=str(meta.get("currency", "EUR")),
         digest=digest,
         cases=cases,
-        raw=raw,
+        correlations=None if correlated is None else Correlations(*correlated),
+        variants=variant_tables(raw),
+        variant=variant,
+        overrides=given,
+        _document=document,
+        allow_outside=allow_outside,
+        prior=prior,
         directory=directory,
         stakeholders=stakeholders,
         order=order,
@@ -268,22 +288,6 @@ def _table(raw: dict[str, Any], key: str, problems: Problems, required: bool = F
     return value
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def check_name(name: str, path: str, problems: Problems) -> bool:
-    for part in name.split("."):
-        if not _NAME.match(part):
-            problems.add(path, f"'{name}' is not a valid name",
-                         "use letters, digits and _, starting with a letter")
-            return False
-        if part in RESERVED:
-            problems.add(path, f"'{part}' is reserved (a function or keyword)", "rename it")
-            return False
-    return True
-
-
 def _collect_parameter(name: str, value: Any, path: str, out: dict[str, Parameter],
                        problems: Problems) -> None:
     if not check_name(name, path, problems):
@@ -300,97 +304,6 @@ def _collect_parameter(name: str, value: Any, path: str, out: dict[str, Paramete
     parameter = parse_parameter(name, value, path, problems)
     if parameter is not None:
         out[name] = parameter
-
-
-def parse_parameter(name: str, value: Any, path: str, problems: Problems,
-                    *, internal: bool = False) -> Parameter | None:
-    """One parameter value (number, "A to B", expression or distribution table)."""
-    if isinstance(value, bool):
-        problems.add(path, f"true/false is not a number for '{name}'", "use 1 or 0")
-        return None
-    if isinstance(value, int | float):
-        if not math.isfinite(value):
-            problems.add(path, f"'{name}' must be a finite number, got {value}")
-            return None
-        return Parameter(name, "fixed", value=float(value), point=float(value),
-                         written=f"{value:g}", internal=internal)
-    if isinstance(value, str):
-        match = _INTERVAL.match(value)
-        if match:
-            low, high = float(match.group(1)), float(match.group(2))
-            if low >= high:
-                problems.add(path, f"'{value}': the first number must be below the second")
-                return None
-            try:
-                dist = dists.interval_shorthand(low, high)
-            except dists.DistributionError as exc:  # e.g. "-1e308 to 1e308": beyond floats
-                problems.add(path, f"'{value}': {exc}", exc.hint or "give a narrower interval")
-                return None
-            return Parameter(name, "random", dist=dist, point=dist.mean(), written=value,
-                             internal=internal)
-        node = parse_expression(value, path, problems)
-        if node is None:
-            return None
-        return Parameter(name, "expression", expression=value, node=node, written=value,
-                         internal=internal)
-    if isinstance(value, dict):
-        return _distribution_parameter(name, value, path, problems, internal)
-    problems.add(path, f"'{name}' must be a number, text or a table, got {type(value).__name__}",
-                 'e.g. 15000, "10000 to 20000" or { dist = "normal", mean = 0, sd = 1 }')
-    return None
-
-
-def _distribution_parameter(name: str, table: dict[str, Any], path: str, problems: Problems,
-                            internal: bool) -> Parameter | None:
-    family = table.get("dist")
-    if not isinstance(family, str) or family not in dists.FAMILIES:
-        problems.add(f"{path}.dist", f"unknown distribution {family!r}",
-                     did_you_mean(str(family), dists.FAMILIES) or allowed(dists.FAMILIES))
-        return None
-    text = {k: table.get(k, "") for k in ("source", "note")}
-    for key, value in text.items():
-        if not isinstance(value, str):
-            problems.add(f"{path}.{key}", f"{key} must be text")
-    from . import arguments
-
-    if arguments.is_uncertain(table):
-        parameter = arguments.parse_uncertain(name, table, path, problems, parse_expression,
-                                              internal)
-        words = units.descriptive(table, path, problems)
-        return None if parameter is None else replace(parameter, **words)
-    try:
-        dist = dists.from_table(table, composite=True)
-    except dists.DistributionError as exc:
-        problems.add(f"{path}.{exc.key}" if exc.key else path, str(exc), exc.hint)
-        return None
-    if "point" in table:
-        point = table["point"]
-        if not _is_number(point):
-            problems.add(f"{path}.point", f"point must be a finite number, got {point!r}")
-            return None
-        point = float(point)
-    else:
-        point = dist.mean()
-    words = units.descriptive(table, path, problems)
-    if family == "fixed" and not dist.zero:
-        return Parameter(name, "fixed", value=dist.args[0], point=point, source=text["source"],
-                         note=text["note"], written=f"{dist.args[0]:g}", internal=internal,
-                         **words)
-    written = family + " " + ", ".join(
-        f"{k}={table[k]}" for k in table
-        if k not in ("dist", "source", "note", "point", *units.DESCRIPTIVE_KEYS)
-    )
-    return Parameter(name, "random", dist=dist, point=point, source=str(text["source"]),
-                     note=str(text["note"]), written=written, internal=internal, **words)
-
-
-def parse_expression(text: str, path: str, problems: Problems) -> Node | None:
-    try:
-        return parse(text)
-    except ExpressionError as exc:
-        where = "" if exc.position is None else f" at column {exc.position + 1}"
-        problems.add(path, f"in expression {text[:200]!r}{where}: {exc}")
-        return None
 
 
 def _collect_output(name: str, value: Any, path: str, out: dict[str, Output],
@@ -425,12 +338,6 @@ def _collect_output(name: str, value: Any, path: str, out: dict[str, Output],
     node = parse_expression(text, path, problems)
     if node is not None:
         out[name] = Output(name, text, node, **words)
-
-
-def is_output_table(value: Any) -> bool:
-    """An output written as a table (``expr`` and its words) rather than a group of outputs."""
-    return (isinstance(value, dict) and "dist" not in value  # a parameter with a label is not
-            and bool({"expr", "label", "unit", "better"} & set(value)))
 
 
 def _builtin_words(outputs: dict[str, Output]) -> None:
@@ -602,127 +509,27 @@ def _argument_names(parameter: Parameter, parameters: dict[str, Parameter],
     return used
 
 
+def with_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
+    """``scenario`` with further overrides on top of those it was loaded with.
+
+    Equal to loading its file with the variant and ``{**scenario.overrides, **overrides}``;
+    the file is not read again (the loader keeps the parsed document privately).
+    """
+    return _rebuild(scenario, scenario.variant, {**scenario.overrides, **overrides})
+
+
+def with_variant(scenario: Scenario, variant: str | None) -> Scenario:
+    """``scenario`` with variant ``variant`` (None: none) and the same explicit overrides."""
+    return _rebuild(scenario, variant, scenario.overrides)
+
+
+def _rebuild(scenario: Scenario, variant: str | None, overrides: dict[str, Any]) -> Scenario:
+    derived = from_dict(scenario._document, _owned=True, file=scenario.file,
+                        digest=scenario.digest, directory=scenario.directory,
+                        overrides=overrides, variant=variant,
+                        allow_outside=scenario.allow_outside, prior=scenario.prior)
+    return dataclasses.replace(derived, inputs=scenario.inputs)
+
+
 # --------------------------------------------------------------------------------------------
 # overrides (--set)
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """``NAME=VALUE`` from the command line: VALUE a number, "A to B" or an expression."""
-    if "=" not in text:
-        raise ScenarioError(Problem(f"--set {text!r}: expected NAME=VALUE",
-                                    hint="e.g. --set report_cost=12000"))
-    name, value = text.split("=", 1)
-    name, value = name.strip(), value.strip()
-    if not name or not value:
-        raise ScenarioError(Problem(f"--set {text!r}: both NAME and VALUE are needed",
-                                    hint="e.g. --set report_cost=12000"))
-    if value.lower() in ("true", "false"):
-        return name, value.lower() == "true"
-    try:
-        number = float(value)
-    except ValueError:
-        return name, value
-    return name, (int(number) if number.is_integer() and "." not in value
-                  and "e" not in value.lower() else number)
-
-
-def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], file: str) -> dict[str, Any]:
-    """Replace parameters (or outputs, or domain keys) by dotted name."""
-    problems = []
-    for name, value in overrides.items():
-        if not _set_path(raw, name, value):
-            candidates = _override_targets(raw)
-            problems.append(Problem(
-                f"--set {name}: no parameter or output called '{name}'",
-                file=file, hint=did_you_mean(name, candidates) or "see `onzekerheid validate`",
-            ))
-    if problems:
-        raise ScenarioError(problems)
-    return raw
-
-
-def _set_path(raw: dict[str, Any], name: str, value: Any) -> bool:
-    parts = name.split(".")
-    for section in ("parameters", "outputs"):
-        if _assign(raw.get(section), parts, value):
-            return True
-    from .domain import OPTIONS_KEYS
-
-    if len(parts) == 1 and parts[0] in OPTIONS_KEYS and _has_domain(raw):
-        # a switch of the whole model: `--set immaterial=false` for options.immaterial
-        raw.setdefault("options", {})[parts[0]] = value
-        return True
-    # domain keys: success.rate, prices.melding, items.gemeente.amount, costs.hourly_rate ...
-    if parts[0] not in DOMAIN_SECTIONS or parts[0] not in raw:
-        return False
-    return _assign(raw, parts, value, top=True)
-
-
-def _has_domain(raw: dict[str, Any]) -> bool:
-    return any(section in raw for section in DOMAIN_SECTIONS)
-
-
-def _assign(table: Any, parts: list[str], value: Any, top: bool = False) -> bool:
-    """Set ``parts`` in nested tables; an array of tables is entered by its entries' names
-    (``items.gemeente.amount``, ``costs.risks.btw.probability``). In a domain section a key
-    that is not written yet may be added (validation then checks it)."""
-    if not isinstance(table, dict):
-        return False
-    for part in parts[:-1]:
-        if isinstance(table, list):
-            table = next((e for e in table if isinstance(e, dict) and e.get("name") == part),
-                         None)
-        elif isinstance(table, dict) and part in table and not (
-            isinstance(table[part], dict) and "dist" in table[part]
-        ):
-            table = table[part]
-        else:
-            return False
-        if table is None:
-            return False
-    addable = top and _domain_key(parts[-1])
-    if not isinstance(table, dict) or (parts[-1] not in table and not addable):
-        return False
-    if top and len(parts) < 2:
-        return False
-    if is_output_table(table.get(parts[-1])) and not isinstance(value, dict):
-        table[parts[-1]]["expr"] = value  # a new expression keeps the output's words
-    else:
-        table[parts[-1]] = value
-    return True
-
-
-def _domain_key(key: str) -> bool:
-    from . import domain
-
-    return key in (domain.CASES_KEYS | domain.SUCCESS_KEYS | domain.BIAS_KEYS | domain.ITEM_KEYS
-                   | domain.EXTRAPOLATION_KEYS | domain.COSTS_KEYS | domain.RISK_KEYS
-                   | domain.INTERVENTION_KEYS | domain.OPTIONS_KEYS | domain.HORIZON_KEYS
-                   | domain.ONE_OFF_KEYS) - {"name", "note", "source"}
-
-
-def _override_targets(raw: dict[str, Any]) -> list[str]:
-    names: list[str] = []
-
-    def walk(table: Any, prefix: str) -> None:
-        if isinstance(table, list):
-            for entry in table:
-                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                    walk({k: v for k, v in entry.items() if k != "name"},
-                         f"{prefix}{entry['name']}.")
-            return
-        if not isinstance(table, dict):
-            return
-        for key, value in table.items():
-            name = f"{prefix}{key}"
-            tables = isinstance(value, list) and value and isinstance(value[0], dict)
-            if tables or (isinstance(value, dict) and "dist" not in value):
-                walk(value, name + ".")
-            else:
-                names.append(name)
-
-    for section in ("parameters", "outputs"):
-        walk(raw.get(section), "")
-    for section in DOMAIN_SECTIONS:
-        walk(raw.get(section), f"{section}.")
-    return names

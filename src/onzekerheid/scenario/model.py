@@ -6,6 +6,9 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from .. import _display
 from .claims import Claim, at_least_as_good
 from .distributions import Distribution
 from .expressions import Node
@@ -129,8 +132,25 @@ class DomainInfo:
 
 
 @dataclass(frozen=True)
+class Correlations:
+    """The ``[correlations]`` section, validated: Spearman rank correlations of ``names``.
+
+    ``spearman`` is the full symmetric ``(k, k)`` matrix with ones on the diagonal, checked to
+    be positive semi-definite (see :mod:`onzekerheid.scenario.correlations`).
+    """
+
+    names: tuple[str, ...]
+    spearman: np.ndarray
+
+
+@dataclass(frozen=True)
 class Scenario:
-    """A scenario file, validated. Build with :func:`onzekerheid.load`."""
+    """A scenario file, validated. Build with :func:`onzekerheid.load`.
+
+    ``variants`` maps each ``[variants.NAME]`` to its overrides (dotted name to value);
+    ``variant`` and ``overrides`` are what this scenario was loaded with. Derive another with
+    :func:`onzekerheid.scenario.with_overrides` or :func:`~onzekerheid.scenario.with_variant`.
+    """
 
     title: str
     file: str
@@ -142,7 +162,14 @@ class Scenario:
     currency: str = "EUR"
     digest: str = ""
     cases: CaseBlock | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    correlations: Correlations | None = None
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    variant: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    # the parsed file before overrides: private to the loader, which derives variants from it
+    _document: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    allow_outside: bool = False  # case tables may lie outside the scenario's folder
+    prior: bool = False  # loaded with its [[evidence]] left out
     directory: str = ""
     stakeholders: tuple[str, ...] = ()
     order: tuple[str, ...] = ()  # expression parameters and outputs, in evaluation order
@@ -152,6 +179,7 @@ class Scenario:
     claim_forms: dict[str, Claim] = field(default_factory=dict)  # each claim as stated
     case_judgements: tuple[str, ...] = ()  # per-case factors marked judgement (bias.per_case)
     inputs: tuple[str, ...] = ()  # every file read: the scenario file, its case table
+    headline: str = ""  # [scenario] headline: the output a report leads with ("" = default)
 
     def claim_of(self, name: str) -> Claim | None:
         """The claim on output ``name`` as stated (a bare figure read by the output's better)."""
@@ -175,8 +203,6 @@ class Scenario:
     def user_parameters(self) -> list[str]:
         return [n for n, p in self.parameters.items() if not p.internal]
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """Jupyter: parameters, outputs and claims as tables (see report/notebook.py)."""
-        from ..report.notebook import scenario_html
-
-        return scenario_html(self)
+        return _display.html(self)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import did_you_mean
+
 SPREADSHEETS = {".xlsx": "openpyxl", ".xlsm": "openpyxl", ".ods": "odfpy"}
 FORMATS = (".csv", *SPREADSHEETS)
 SEPARATORS = (",", ";", "\t")
@@ -108,8 +110,6 @@ def _csv(path: Path, separator: str | None, header_row: int) -> Grid:
 
 
 def _pick(names: list[str], sheet: str | None) -> str:
-    from ..errors import did_you_mean
-
     if not names:
         raise TableError("holds no sheets")
     if sheet is None:

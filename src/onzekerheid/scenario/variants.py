@@ -25,6 +25,8 @@ import copy
 from typing import Any
 
 from ..errors import Problem, Problems, ScenarioError, did_you_mean
+from .overrides import _override_targets, _set_path
+from .parameters import check_name
 
 SECTION = "variants"
 CLAIM = "claim"  # [variants.NAME.claim]: the variant's own claims, not overrides
@@ -34,6 +36,11 @@ def variant_names(raw: dict[str, Any]) -> list[str]:
     """Names of the ``[variants.NAME]`` tables, in file order (``raw`` is a parsed file)."""
     table = raw.get(SECTION)
     return list(table) if isinstance(table, dict) else []
+
+
+def variant_tables(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each variant's overrides as ``{dotted name: value}``, in file order (after validation)."""
+    return {name: variant_overrides(raw, name) for name in variant_names(raw)}
 
 
 def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -50,8 +57,6 @@ def flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def check_variants(raw: dict[str, Any], problems: Problems) -> None:
     """Add a problem for every variant that is not a table or overrides an unknown name."""
-    from .loader import _override_targets, _set_path, check_name
-
     if SECTION not in raw:
         return
     table = raw[SECTION]
@@ -93,8 +98,8 @@ def variant_overrides(raw: dict[str, Any], name: str, file: str = "") -> dict[st
         hint = did_you_mean(name, names) or (
             "variants here: " + ", ".join(names) if names
             else "this file has no [variants.NAME] sections")
-        raise ScenarioError(Problem(f"--variant {name}: no variant called '{name}'",
-                                    file=file, hint=hint))
+        raise ScenarioError(Problem(f"no variant called '{name}'", file=file, hint=hint,
+                                    argument="variant", value=name))
     table = raw[SECTION][name]
     return flatten(_without_claim(table)) if isinstance(table, dict) else {}
 
