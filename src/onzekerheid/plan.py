@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import Problem, ScenarioError
 from .families import kernel_arguments
 from .opcodes import CODES as OPCODES
 from .opcodes import VARIADIC, apply, operation_of
 from .scenario.correlations import TOLERANCE, score_matrix
 from .scenario.distributions import CODES, Distribution
-from .scenario.expressions import Node, names_in
+from .scenario.expressions import MAX_COLUMNS, Node, names_in
 from .scenario.model import Correlations, Scenario
 
-MAX_COLUMNS = 200_000
 STEP_OPS, STEP_DRAW, STEP_CASES = 0, 1, 2
 
 
@@ -295,7 +295,12 @@ def _step_order(scenario: Scenario) -> list[str]:
             needed.add(name)
             pending.extend(n for n in uses(name) if n in listed)
     if needed & set(block.columns) or any(set(block.columns) & uses(n) for n in needed):
-        raise ValueError("the success rate of the per-case model depends on the case sums")
+        # the loader's implicit edges make this a circular definition first; kept for a
+        # Scenario built in Python
+        raise ScenarioError(Problem("the success rate of the per-case model depends on the "
+                                    "case sums", path="success.rate", file=scenario.file,
+                                    hint="define success.rate and failure_yield without "
+                                    "savings_per_case, items or cases.sum"))
     first = [n for n in order if n in needed]
     return first + [_CASES] + [n for n in order if n not in needed]
 
@@ -306,14 +311,21 @@ def _canonical_args(dist: object) -> tuple[float, float, float, float]:
     return padded[0], padded[1], padded[2], padded[3]
 
 
-def dist_row(dist: object | None) -> np.ndarray:
-    """A distribution packed as float64[8]: code, 4 arguments, lower, upper, active flag."""
+def dist_row(dist: object | None, path: str = "") -> np.ndarray:
+    """A distribution packed as float64[8]: code, 4 arguments, lower, upper, active flag.
+
+    ``path`` names the factor's key (``bias.per_case``) in the error for one the kernel cannot
+    draw (the loader refuses those first).
+    """
     row = np.zeros(8)
     if dist is None:
         return row
     assert isinstance(dist, Distribution)
     if dist.family in ("discrete", "mixture") or dist.zero:
-        raise ValueError("per-case factors cannot be discrete, mixtures or zero-inflated")
+        raise ScenarioError(Problem("a per-case factor cannot be discrete, a mixture or "
+                                    "zero-inflated", path=path,
+                                    hint='use a single continuous distribution, e.g. '
+                                    '{ dist = "lognormal", mean = 1, sd = 0.5 }'))
     row[0] = CODES[dist.family]
     row[1:5] = _canonical_args(dist)
     row[5], row[6], row[7] = dist.lower, dist.upper, 1.0
@@ -323,7 +335,8 @@ def dist_row(dist: object | None) -> np.ndarray:
 def _case_plan(scenario: Scenario, parameter_cols: dict[str, int]) -> CasePlan:
     block = scenario.cases
     assert block is not None
-    error, heterogeneity = dist_row(block.error), dist_row(block.heterogeneity)
+    error = dist_row(block.error, "bias.per_case")
+    heterogeneity = dist_row(block.heterogeneity, "cases.heterogeneity")
     lognormal = CODES["lognormal"]
     if (error[7] and heterogeneity[7] and error[0] == heterogeneity[0] == lognormal
             and np.isinf(error[5:7]).all() and np.isinf(heterogeneity[5:7]).all()):
@@ -366,8 +379,9 @@ class _Compiler:
 
     def temp(self) -> int:
         self.n_columns += 1
-        if self.n_columns > MAX_COLUMNS:
-            raise ValueError("expressions are too large")
+        if self.n_columns > MAX_COLUMNS:  # the loader's register_bound refuses these first
+            raise ScenarioError(f"the expressions need more than {MAX_COLUMNS:,} working "
+                                "columns (split the model into several scenarios)")
         return self.n_columns - 1
 
     def emit_into(self, node: Node, dst: int) -> None:

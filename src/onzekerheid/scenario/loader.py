@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problems, allowed, did_you_mean
+from ..families import kernel_arguments
 from . import distributions as dists
 from . import units
 from ._toml import LineMap, parse_toml_bytes, read_toml
@@ -22,7 +23,7 @@ from .claims import flatten as flatten_claim
 from .correlations import parse_correlations
 from .domain import BUILTINS, build_domain  # the social-domain sections: parameters, outputs
 from .evidence import apply_evidence
-from .expressions import FUNCTIONS, Node, names_in
+from .expressions import FUNCTIONS, MAX_COLUMNS, Node, names_in, register_bound
 from .mixtures import inline_mixture_names
 from .model import Correlations, Output, Parameter, Scenario
 from .overrides import DOMAIN_SECTIONS, apply_overrides, is_output_table
@@ -191,6 +192,7 @@ def from_dict(
     order = _evaluation_order(parameters, outputs, problems, declared, implicit)
     finish(parameters, {**{n: p.node for n, p in parameters.items() if p.node is not None},
                         **{n: o.node for n, o in outputs.items()}}, order, problems)
+    _check_program_size(parameters, outputs, problems)
     broken_outputs = _declared(raw, "outputs") - set(outputs)  # already reported
 
     def unbuilt(name: str) -> bool:  # a built-in output the failed domain model did not make
@@ -408,6 +410,32 @@ def _declared(raw: dict[str, Any], section: str) -> set[str]:
     else:
         walk(raw.get("outputs"), "", lambda v: isinstance(v, dict) and not is_output_table(v))
     return names
+
+
+def _check_program_size(parameters: dict[str, Parameter], outputs: dict[str, Output],
+                        problems: Problems) -> None:
+    """Refuse expressions too large for the plan's register program (``MAX_COLUMNS``).
+
+    Counts a column per parameter and output and :func:`register_bound` temporaries per
+    expression (a hierarchical parameter's canonical arguments included), in the file's
+    order, and names the entry at which the count passes the limit.
+    """
+    used = len(parameters) + len(outputs)
+    entries = [(f"parameters.{n}", _trees(p)) for n, p in parameters.items()]
+    entries += [(f"outputs.{n}", (o.node,)) for n, o in outputs.items()]
+    for path, trees in entries:
+        used += sum(register_bound(tree) for tree in trees if isinstance(tree, Node))
+        if used > MAX_COLUMNS:
+            problems.add(path, f"the expressions need more than {MAX_COLUMNS:,} working "
+                         "columns", "split the model into several scenarios or write "
+                         "repeated terms once as a parameter or output")
+            return
+
+
+def _trees(parameter: Parameter) -> tuple[Any, ...]:
+    if parameter.uncertain is not None:
+        return kernel_arguments(parameter.uncertain.family, parameter.uncertain.nodes)
+    return (parameter.node,)
 
 
 def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Output],
