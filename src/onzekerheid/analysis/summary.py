@@ -59,13 +59,15 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
 
     ``values`` in run order; ``batch``: rows per batch for the MCSEs (1 for independent rows,
     :func:`~.mcse.rows_per_batch` of the scenario in general). With ``keep_inf``, +inf is a
-    value that sorts above every other (a ``payback_year`` that never comes): it enters the
-    quantiles (which are +inf where they reach it) and makes the mean +inf.
+    value that sorts above every other (a ``payback_year`` that never comes), -inf one below
+    every other (a difference of payback years where only the baseline never pays back): they
+    enter the quantiles (which are infinite where they reach them) and make the mean infinite
+    (nan with both). Use ``keep_inf=name in INFINITE_OK``.
     """
     values = np.asarray(values, dtype=np.float64)
-    if keep_inf and np.isposinf(values).any():
-        return _with_inf(summarize(np.where(np.isposinf(values), _NEVER, values), ci, claim,
-                                   batch))
+    if keep_inf and np.isinf(values).any():
+        return _with_inf(summarize(np.clip(values, -_NEVER, _NEVER), ci, claim, batch),
+                         *(bool(f(values).any()) for f in (np.isposinf, np.isneginf)))
     x, ids = batch_ids(values, batch)
     nonfinite = int(values.size - x.size)
     n = x.size
@@ -124,20 +126,25 @@ def _mcse(x: np.ndarray, ids: np.ndarray | None) -> float:
         return math.sqrt(variance_of_mean(x / scale, ids)) * scale
 
 
-# +inf stands in as the largest float while summarising; anything interpolated towards it
-# (above _HUGE) is +inf again, and the spread and MCSEs built on it are undefined.
+# Outputs whose +inf is a value, not a failure: the payback year of a programme that never
+# pays back sorts above every year (DESIGN.md, "Social-domain model, second version").
+INFINITE_OK = frozenset({"payback_year"})
+
+# +-inf stand in as the largest floats while summarising; anything interpolated towards them
+# (beyond _HUGE) is infinite again, and the spread and MCSEs built on it are undefined.
 _NEVER = float(np.finfo(np.float64).max)
 _HUGE = 1e300
 
 
-def _with_inf(s: Summary) -> Summary:
+def _with_inf(s: Summary, above: bool = True, below: bool = False) -> Summary:
     def back(x: float) -> float:
-        return math.inf if x > _HUGE else x
+        return math.copysign(math.inf, x) if abs(x) > _HUGE else x
 
     def error(value: float, mcse: float) -> float:
-        return math.nan if value > _HUGE or mcse > _HUGE else mcse
+        return math.nan if abs(value) > _HUGE or mcse > _HUGE else mcse
 
-    return replace(s, mean=math.inf, sd=math.nan, mcse=math.nan, median=back(s.median),
+    mean = math.nan if above and below else math.inf if above else -math.inf
+    return replace(s, mean=mean, sd=math.nan, mcse=math.nan, median=back(s.median),
                    low=back(s.low), high=back(s.high),
                    median_mcse=error(s.median, s.median_mcse),
                    low_mcse=error(s.low, s.low_mcse), high_mcse=error(s.high, s.high_mcse))

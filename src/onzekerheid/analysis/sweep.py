@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence, Sized
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from ..plan import Plan, build_plan
 from ..scenario.loader import with_overrides
 from ..scenario.model import Scenario
 from .posterior import refuse_weighted
-from .summary import Summary, summarize
+from .summary import INFINITE_OK, Summary, summarize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,13 +98,16 @@ class SweepResult:
     iterations: int
     seed: int
     ci: float
+    never: list[dict[str, float]] = field(default_factory=list)  # per point: share never
+    # paying back, for the outputs in INFINITE_OK (see point_summaries)
 
     @property
     def outputs(self) -> tuple[str, ...]:
         return tuple(self.summaries[0]) if self.summaries else ()
 
     def to_json(self) -> dict[str, Any]:
-        """The ``sweep --json`` document: ``{"grid": [{"values", "outputs"}], ...}``."""
+        """The ``sweep --json`` document: ``{"grid": [{"values", "outputs"}], ...}``; with a
+        ``payback_year`` each point also has ``never_pays_back`` (the share of +inf)."""
         return {
             "scenario": {"title": self.scenario.title, "file": self.scenario.file},
             "iterations": self.iterations,
@@ -112,8 +115,12 @@ class SweepResult:
             "ci": self.ci,
             "vary": {a.name: list(a.values) for a in self.axes},
             "grid": [{"values": dict(values),
-                      "outputs": {name: s.as_dict() for name, s in summaries.items()}}
-                     for values, summaries in zip(self.points, self.summaries, strict=True)],
+                      "outputs": {name: s.as_dict() for name, s in summaries.items()},
+                      **({"never_pays_back": never["payback_year"]}
+                         if "payback_year" in never else {})}
+                     for values, summaries, never in zip(
+                         self.points, self.summaries, self.never or [{}] * len(self.points),
+                         strict=True)],
         }
 
     def table(self) -> pd.DataFrame:
@@ -141,12 +148,24 @@ class SweepResult:
 
 def point_summaries(plan: Plan, iterations: int, seed: int, keep: Sequence[int],
                     outputs: Sequence[str], claims: dict[str, float], ci: float,
-                    threads: int | None = 1) -> dict[str, Summary]:
-    """Simulate one grid point and summarise each output (a pure function: a dask task)."""
+                    threads: int | None = 1) -> tuple[dict[str, Summary], dict[str, float]]:
+    """Simulate one grid point and summarise each output (a pure function: a dask task).
+
+    Also returns, for each output in ``INFINITE_OK`` (``payback_year``), the share of +inf:
+    the iterations that never pay back, which its summary sorts above every year.
+    """
     data = runner.run(plan, iterations, seed, keep, threads=threads)
     batch = runner.BLOCK if plan.correlations is not None else 1  # see analysis/mcse.py
-    return {name: summarize(data[:, j], ci, claims.get(name), batch)
-            for j, name in enumerate(outputs)}
+    summaries = {name: summarize(data[:, j], ci, claims.get(name), batch,
+                                 keep_inf=name in INFINITE_OK)
+                 for j, name in enumerate(outputs)}
+    return summaries, never_shares(data, outputs)
+
+
+def never_shares(data: np.ndarray, outputs: Sequence[str]) -> dict[str, float]:
+    """``{output: share of +inf}`` for the outputs in ``INFINITE_OK`` (column j: output j)."""
+    return {name: float(np.mean(np.isposinf(data[:, j]))) for j, name in enumerate(outputs)
+            if name in INFINITE_OK}
 
 
 def grid_scenarios(scenario: Scenario, points: Sequence[dict[str, float]]) -> list[Scenario]:
@@ -217,14 +236,15 @@ def sweep(
         keep = [plan.names.index(n) for n in outputs]
         tasks.append((plan, int(iterations), seed, keep, outputs, dict(built.claims), ci))
     if scheduler is None:
-        summaries = []
+        found = []
         for task in tasks:
-            summaries.append(point_summaries(*task, threads=threads))
+            found.append(point_summaries(*task, threads=threads))
             if progress is not None:
                 progress(1)
     else:
         with distributed.client_for(scheduler) as client:
-            summaries = distributed.map_tasks(
+            found = distributed.map_tasks(
                 client, point_summaries, tasks,
                 None if progress is None else (lambda _i, _r: progress(1)))
-    return SweepResult(scenario, axes, points, summaries, int(iterations), seed, ci)
+    return SweepResult(scenario, axes, points, [f[0] for f in found], int(iterations), seed,
+                       ci, [f[1] for f in found])

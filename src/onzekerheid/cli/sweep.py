@@ -175,13 +175,18 @@ def sweep_table(result: api.SweepResult, name: str, stat: str) -> Table:
     extra = stat not in ("mean", "p_positive")
     if extra:
         table.add_column(stat, justify="right")
-    for values, summaries in zip(result.points, result.summaries, strict=True):
+    never = [n.get(name) for n in result.never] if result.never else []
+    if any(share is not None for share in never):
+        table.add_column("never pays back", justify="right")
+    for i, (values, summaries) in enumerate(zip(result.points, result.summaries, strict=True)):
         s = summaries[name]
         row = [number(values[a.name]) for a in result.axes]
         row += [number(s.mean), f"{number(s.low)} – {number(s.high)}", percent(s.p_positive)]
         if extra:
-            value = s.as_dict()[stat]
+            value = getattr(s, stat)  # +inf (never pays back) shown as such, not as null
             row.append(percent(value) if stat in PROBABILITIES else number(value))
+        if any(share is not None for share in never):
+            row.append(percent(never[i]))
         table.add_row(*row)
     return table
 
@@ -301,11 +306,14 @@ def compare_table(result: api.Comparison, name: str) -> Table:
     table.add_column("scenario", no_wrap=True)
     for column in ("mean", "median", f"{level} interval", "P(> 0)", "claim pct"):
         table.add_column(column, justify="right")
+    never = result.never() if name == "payback_year" else {}
+    if never:
+        table.add_column("never pays back", justify="right")
     for label, run in result.results.items():
         s = run.summary_of(name)
         table.add_row(clean(label), number(s.mean), number(s.median),
                       f"{number(s.low)} – {number(s.high)}", percent(s.p_positive),
-                      percent(s.claim_percentile))
+                      percent(s.claim_percentile), *([percent(never[label])] if never else []))
     return table
 
 
