@@ -10,6 +10,7 @@ visible text. Skipped when Chromium is not installed (``apt-get install chromium
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -23,7 +24,7 @@ from typer.testing import CliRunner
 
 import onzekerheid as oz
 from onzekerheid.cli import app
-from onzekerheid.report import html, i18n
+from onzekerheid.report import html, i18n, numbers
 
 SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.toml"))
 N = 10_000  # enough for a readable report; keeps six scenarios well under a minute
@@ -80,6 +81,20 @@ def console_messages(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if ":CONSOLE" in line]
 
 
+# Measures horizontal overflow in a test copy of the report (the report itself forbids scripts).
+PROBE = ("<script>document.body.setAttribute('data-overflow', String("
+         "document.documentElement.scrollWidth - window.innerWidth));</script>")
+
+
+def probed(report: Path, tmp_path: Path) -> str:
+    """A copy of ``report`` without its script ban and with the overflow probe, as a URL."""
+    text = report.read_text(encoding="utf-8")
+    text = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", text)
+    copy = tmp_path / f"probe-{report.name}"
+    copy.write_text(text.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    return copy.resolve().as_uri()
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_report_in_headless_chromium(path: Path, tmp_path: Path) -> None:
     report = tmp_path / f"{path.stem}.html"
@@ -89,30 +104,68 @@ def test_report_in_headless_chromium(path: Path, tmp_path: Path) -> None:
     url = report.resolve().as_uri()
 
     shot = tmp_path / "screenshot.png"
-    _, err_shot = chromium([f"--screenshot={shot}", "--window-size=1200,1600", url],
+    _, err_shot = chromium([f"--screenshot={shot}", "--window-size=1280,1600", url],
                            tmp_path / "profile-shot")
-    dom, err_dom = chromium(["--dump-dom", url], tmp_path / "profile-dom")
-
-    assert console_messages(err_shot + err_dom) == []
-    assert "</footer>" in dom, "the page did not load completely"
-
+    assert console_messages(err_shot) == []
     pixels = matplotlib.image.imread(str(shot))[..., :3]
-    assert pixels.shape[:2] == (1600, 1200)
+    assert pixels.shape[:2] == (1600, 1280)
     assert pixels.std() > 0.05, "the screenshot is blank"
     assert np.mean(pixels.min(axis=2) < 0.5) > 0.005, "the screenshot shows almost no text"
 
-    # What the reader must see: the summary sentence and the published figure.
-    result = oz.simulate(oz.load(path), N, seed=oz.DEFAULT_SEED)
-    name = html.headline_outputs(result)[0]
-    s = result.summary_of(name)
-    sentence = i18n.summary_sentence(name, "nl", result.ci, s.low, s.high, s.claim,
-                                     s.claim_percentile)
+    for width in (1280, 390):  # a laptop and a phone: nothing sticks out sideways
+        dom, _ = chromium(["--dump-dom", f"--window-size={width},900", probed(report, tmp_path)],
+                          tmp_path / f"profile-{width}")
+        assert "</footer>" in dom, "the page did not load completely"
+        overflow = re.search(r'data-overflow="(-?\d+)"', dom)
+        assert overflow is not None and int(overflow.group(1)) <= 0, (width, overflow)
+
     parser = VisibleText()
     parser.feed(dom)
-    visible = parser.text()
-    assert sentence in visible
-    if s.claim is not None:
-        assert i18n.amount(s.claim, name, "nl") in visible
+    visible = parser.text().replace("\u00a0", " ")
+    # The summary for decision-makers comes first, with the decision output's label.
+    result = oz.simulate(oz.load(path), N, seed=oz.DEFAULT_SEED)
+    main = html.main_output(result)
+    first = visible.index("Bestuurlijke samenvatting")
+    assert first < visible.index("Gepubliceerd cijfer tegen gesimuleerde bandbreedte")
+    label = i18n.label_of(result.scenario, main, "nl")
+    assert label[:1].upper() + label[1:] in visible[first:first + 400]
+    # Labels, not code names, before the appendix; no euro sign on a non-money output.
+    body = visible[:visible.index("Bijlage: alle aannames")]
+    for name in result.scenario.outputs:
+        if "." in name or "_" in name:
+            assert f" {name} " not in f" {body} ", name
+    for name in html.headline_outputs(result):
+        s = result.summary_of(name)
+        unit = i18n.unit_of(result.scenario, name)
+        if s.claim is not None:
+            written = numbers.exact(s.claim, unit, "nl").replace("\u00a0", " ")
+            assert written in visible
+            assert ("€" in written) == (unit == "EUR")
+
+
+def test_the_summary_is_the_first_printed_a4_page(tmp_path: Path) -> None:
+    """Printed, the report is A4; the summary alone fills exactly one page (so, with its
+    page break after it, page 1 is the summary and the details start on page 2)."""
+    path = next(p for p in SCENARIOS if p.stem == "den_haag")  # the longest summary
+    report = tmp_path / "r.html"
+    done = CliRunner().invoke(app, ["report", str(path), "-o", str(report), "-n", str(N),
+                                    "--no-sensitivity", "--quiet"])
+    assert done.exit_code == 0, done.output
+    text = report.read_text(encoding="utf-8")
+    assert "break-after:page" in text
+    summary_only = tmp_path / "summary.html"
+    summary_only.write_text(text[:text.index("</section>") + len("</section>")]
+                            + "</body></html>", encoding="utf-8")
+    pages = {}
+    for name, page in (("full", report), ("summary", summary_only)):
+        pdf = tmp_path / f"{name}.pdf"
+        chromium([f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.resolve().as_uri()],
+                 tmp_path / f"profile-{name}")
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
+        assert boxes and all(abs(float(w) - 595.9) < 2 and abs(float(h) - 842.9) < 2
+                             for w, h in boxes), boxes[:3]  # A4 in points
+        pages[name] = len(boxes)
+    assert pages["summary"] == 1 and pages["full"] >= 2, pages
 
 
 def test_the_console_check_catches_a_blocked_script(tmp_path: Path) -> None:

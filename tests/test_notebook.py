@@ -11,6 +11,7 @@ import matplotlib.image
 import pytest
 
 import onzekerheid as oz
+from onzekerheid.report.i18n import label_of
 from onzekerheid.report.notebook import MAX_PLOTS, PANEL_WIDTH, plotted_outputs
 
 TEXT = """
@@ -60,9 +61,9 @@ def test_result_html_has_the_table_and_an_inline_png(result):
     assert_escaped(html)
     assert html.count("<table") == 1
     for name in result.outputs:
-        assert f">{name}</td>" in html
+        assert f">{label_of(result.scenario, name, 'en')}</td>" in html  # labels, not names
     s = result.summary_of("bcr")
-    assert f"{s.claim_percentile * 100:.1f}%" in html  # the claim's percentile is shown
+    assert f"{s.claim_percentile * 100:.0f}%" in html  # the claim's percentile is shown
     png = png_of(html)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     image = matplotlib.image.imread(io.BytesIO(png), format="png")
@@ -102,3 +103,18 @@ def test_domain_scenario_shows_cases_and_builtins():
     html = oz.load(path)._repr_html_()
     assert "188 cases per iteration; stakeholders: gemeente, client, derden" in html
     assert "built-in outputs of the social-domain model" in html
+
+
+def test_analysis_results_show_as_sorted_tables():
+    from onzekerheid.analysis import model as models
+    from onzekerheid.analysis import sensitivity as sa
+
+    model = models.model_of(oz.load(Path(__file__).parent.parent / "scenarios"
+                                    / "school_jeugdzorg.toml"))
+    tornado = sa.tornado(model, "net_benefit")
+    html = tornado._repr_html_()
+    swings = tornado.to_json()["parameters"]
+    order = sorted(swings, key=lambda n: -abs(swings[n]["swing"]))
+    assert "<b>tornado</b>" in html
+    positions = [html.index(f">{name}</td>") for name in order]
+    assert positions == sorted(positions)  # widest swing first

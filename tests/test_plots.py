@@ -46,15 +46,15 @@ def test_distribution_marks_claim_and_median_at_their_values(school, lang):
 def test_distribution_labels_follow_the_language(school):
     nl = plots.distribution(school, "net_benefit", lang="nl")
     en = plots.distribution(school, "net_benefit", lang="en")
-    assert nl.axes[0].get_xlabel() == "netto opbrengst"
-    assert en.axes[0].get_xlabel() == "net benefit"
+    assert nl.axes[0].get_xlabel() == "Netto opbrengst"  # the scenario's label, as written
+    assert en.axes[0].get_xlabel() == "Netto opbrengst"
     nl_legend = [t.get_text() for t in nl.axes[0].get_legend().get_texts()]
     en_legend = [t.get_text() for t in en.axes[0].get_legend().get_texts()]
-    assert "gepubliceerd: € 285.000" in nl_legend
+    assert "gepubliceerd: €\u00a0285.000" in nl_legend
     assert "published: €285,000" in en_legend
-    nl_ticks = [t for t in _ticks(nl) if t != "€ 0"]
+    nl_ticks = [t for t in _ticks(nl) if t != "€\u00a00"]
     en_ticks = [t for t in _ticks(en) if t != "€0"]
-    assert nl_ticks and all(re.fullmatch(r"€ -?\d{1,3}(\.\d{3})+", t) for t in nl_ticks)
+    assert nl_ticks and all(re.fullmatch(r"€\u00a0-?\d{1,3}(\.\d{3})+", t) for t in nl_ticks)
     assert en_ticks and all(re.fullmatch(r"-?€\d{1,3}(,\d{3})+", t) for t in en_ticks)
 
 
@@ -74,7 +74,7 @@ def test_who_gains_puts_each_claim_on_its_stakeholders_row():
     assert claims == {0: 3563, 1: 2694, 2: 2079}
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["gemeente", "client", "derden"]
-    assert fig.axes[0].get_xlabel() == "besparing per casus"
+    assert fig.axes[0].get_xlabel() == "Besparing per casus"
     with pytest.raises(ScenarioError, match="no outputs named 'bcr.<stakeholder>'"):
         plots.who_gains(result, "bcr")
 

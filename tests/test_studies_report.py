@@ -61,4 +61,5 @@ def test_the_sentence_says_cost_and_worth_in_both_languages():
     assert study_sentence("follow_up", entry, "en") == (
         "follow_up with 100 followed cases costs €25,000 and is worth €30,000 to this "
         "decision (net €5,000: the best size listed).")
-    assert "kost € 25.000 en is € 30.000 waard" in study_sentence("follow_up", entry, "nl")
+    assert "kost € 25.000 en is € 30.000 waard" in study_sentence(
+        "follow_up", entry, "nl").replace("\u00a0", " ")  # € and amount never part

@@ -175,7 +175,7 @@ def test_cli_json_shape(tmp_path):
 def test_cli_table_file_has_a_row_per_point_and_output(tmp_path, suffix):
     target = tmp_path / f"sweep{suffix}"
     res = cli.invoke(app, ["sweep", str(SCHOOL), "--vary", "worker_cost=60000:90000:4",
-                           "-n", "3000", "--output", str(target), "-q"])
+                           "-n", "3000", "-o", str(target), "-q"])
     assert res.exit_code == 0, res.output
     frame = pd.read_csv(target) if suffix == ".csv" else pd.read_parquet(target)
     assert len(frame) == 4 * 3
@@ -200,10 +200,11 @@ def test_cli_plot_line_and_heatmap(tmp_path, vary):
 @pytest.mark.parametrize(("args", "message"), [
     (["--vary", "nope=1,2"], "nope"),
     (["--vary", "worker_cost=1,2", "--stat", "wobble"], "--stat wobble"),
-    (["--vary", "worker_cost=1,2", "--output-name", "nope"], "--output-name nope"),
+    (["--vary", "worker_cost=1,2", "--output-name", "nope"], "--output nope"),
+    (["--vary", "worker_cost=1,2", "--output", "sweep.csv"], "with -o sweep.csv"),
     (["--vary", "worker_cost=1", "--vary", "report_cost=1", "--vary", "reports_after=1",
       "--plot", "x.png"], "a plot shows one"),
-    (["--vary", "worker_cost=1", "--output", "x.xlsx"], "unknown file type"),
+    (["--vary", "worker_cost=1", "-o", "x.xlsx"], "unknown file type"),
 ])
 def test_cli_errors_exit_2_with_a_message(tmp_path, args, message):
     args = [a.replace("x.", str(tmp_path / "x.")) for a in args]

@@ -22,5 +22,6 @@ def register(cls: type, render: Callable[[Any], str]) -> None:
 
 def html(obj: object) -> str | None:
     """The registered renderer's HTML for ``obj``, or None when none is registered."""
-    render = _RENDERERS.get(type(obj))
+    # the nearest registered class in the MRO: one renderer serves a mixin's every user
+    render = next((_RENDERERS[c] for c in type(obj).__mro__ if c in _RENDERERS), None)
     return None if render is None else render(obj)

@@ -14,6 +14,7 @@ arguments (``scheduler``, ``output``, ...); the CLI renames them to its options.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -26,7 +27,7 @@ from .analysis.checks import CheckOutcome, evaluate_checks
 from .analysis.compare import Comparison, compare
 from .analysis.convergence import Convergence, run_to_precision
 from .analysis.decisions import no_decision_warning, switching_warnings, voi_warnings
-from .analysis.model import check_output, model_of
+from .analysis.model import check_output, evaluate, model_of
 from .analysis.result import PointResult, Result
 from .analysis.sweep import MAX_POINTS as MAX_GRID_POINTS
 from .analysis.sweep import Axis, Grid, SweepResult, sweep
@@ -39,6 +40,7 @@ from .scenario import Scenario
 from .scenario import load as _load
 from .scenario.checks import parse_check
 from .scenario.loader import with_variant
+from .scenario.schema import scenario_schema
 
 # the workflows the command line uses, as they are in the analysis layer
 __all__ = [
@@ -47,7 +49,7 @@ __all__ = [
     "parse_check",
     "point", "report_extras", "sensitivity", "simulate", "simulate_to_precision", "sweep",
     "switching_values", "switching_warnings", "value_of_information", "voi_warnings",
-    "no_decision_warning", "with_variant",
+    "no_decision_warning", "with_variant", "scenario_schema", "spider_doc",
 ]
 
 DEFAULT_ITERATIONS = 100_000
@@ -297,13 +299,16 @@ REPORT_SOBOL_BASE = 2**13  # report default: intervals of about ±0.02 on the in
 def report_extras(result: Result, seed: int = DEFAULT_SEED, *, threads: int | None = None,
                   sensitivity: bool = True, sets: Sequence[str] = (),
                   step: Callable[[str], AbstractContextManager[Any]] | None = None,
-                  ) -> tuple[Any, list[tuple[str, str]]]:
+                  variant: str | None = None) -> tuple[Any, list[tuple[str, str]]]:
     """What the HTML report shows beyond ``result``: the break-even curve over the strongest
     driver, the scenario's own variants side by side (common random numbers) and, with
     ``sensitivity``, tornado, Sobol' indices and (for a net benefit) the value of information.
 
     ``step(what)`` wraps each slow step (the CLI shows a spinner); ``sets`` are the overrides
-    as written, repeated in the report. Returns the :class:`onzekerheid.report.html.Extras`
+    as written, repeated in the report; with ``variant`` (one variant reported) the variants are
+    not set side by side. With a tornado come a spider plot and the switching values of the two
+    widest bars (the one-page summary's "assumptions that matter"). Returns the
+    :class:`onzekerheid.report.html.Extras`
     and the analyses left out, as ``(name, reason)`` (a report without them is still one).
     """
     from .analysis import sensitivity as sa  # lazy (LAZY in tests/test_architecture.py)
@@ -325,7 +330,7 @@ def report_extras(result: Result, seed: int = DEFAULT_SEED, *, threads: int | No
                 scenario, main, parameter, iterations=min(result.iterations, 20_000),
                 seed=seed, threads=threads)
     variants = list(scenario.variants)
-    if len(variants) >= 2:  # the scenario's own variants, side by side with the same numbers
+    if len(variants) >= 2 and variant is None:  # the variants side by side, same numbers
         with stage("variants side by side"):
             labelled = {v: with_variant(scenario, v) for v in variants}
             found["variants"] = compare(labelled, result.iterations, seed, ci=result.ci,
@@ -349,4 +354,68 @@ def report_extras(result: Result, seed: int = DEFAULT_SEED, *, threads: int | No
                 found[key] = run_step()
         except OnzekerheidError as exc:
             left_out.append((key, str(exc)))
+    if "tornado" in found:
+        more: dict[str, Callable[[], dict[str, Any]]] = {
+            "spider": lambda: spider_doc(scenario, main, found["tornado"], seed, threads),
+            "switching": lambda: _top_switching(model, main, found["tornado"], seed, threads)}
+        for key, run_step in more.items():
+            try:
+                with stage(f"{key} of {main}"):
+                    found[key] = run_step()
+            except OnzekerheidError as exc:
+                left_out.append((key, str(exc)))
     return html.Extras(**found), left_out
+
+
+SPIDER_PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def spider_doc(scenario: Scenario, output: str, tornado: dict[str, Any], seed: int = DEFAULT_SEED,
+               threads: int | None = None, top: int = 6) -> dict[str, Any]:
+    """The output with each of the ``top`` widest tornado assumptions at its 5th, 25th, 50th,
+    75th and 95th percentile, the others at their medians (a spider plot's lines).
+
+    As in the tornado (same seed, same case draws in every setting), a model with per-case
+    randomness is averaged over ``TORNADO_CASE_ITERATIONS`` rows per setting.
+    """
+    from .analysis.sensitivity import TORNADO_CASE_ITERATIONS
+
+    model = model_of(scenario)
+    ranked = sorted(tornado["parameters"].items(), key=lambda kv: -abs(kv[1]["swing"] or 0.0))
+    names = [n for n, _ in ranked[:top] if n in model.names]
+    medians = np.array([float(d.ppf(0.5)) for d in model.dists])
+    settings = [medians.copy()]
+    inputs: dict[str, list[float]] = {}
+    for name in names:
+        i = model.names.index(name)
+        inputs[name] = [float(model.dists[i].ppf(q)) for q in SPIDER_PERCENTILES]
+        for value in inputs[name]:
+            row = medians.copy()
+            row[i] = value
+            settings.append(row)
+    m = TORNADO_CASE_ITERATIONS if model.stochastic else 1
+    rows = np.repeat(np.array(settings), m, axis=0)
+    keys = np.tile(np.arange(m, dtype=np.int64), len(settings)) if model.has_cases else None
+    f = evaluate(model, [output], {n: rows[:, j] for j, n in enumerate(model.names)},
+                 len(rows), seed, case_keys=keys, threads=threads)[:, 0]
+    means = f.reshape(len(settings), m).mean(axis=1)
+    k = len(SPIDER_PERCENTILES)
+    return {"output": output, "base": float(means[0]), "percentiles": list(SPIDER_PERCENTILES),
+            "parameters": {name: {"inputs": inputs[name],
+                                  "outputs": [float(v) for v in means[1 + j * k:1 + (j + 1) * k]]}
+                           for j, name in enumerate(names)}}
+
+
+def _top_switching(model: Any, output: str, tornado: dict[str, Any], seed: int,
+                   threads: int | None) -> dict[str, Any]:
+    """Switching values (median of ``output`` reaching 0) of the two widest tornado bars."""
+    from .analysis.switching import switching_values as values_of
+
+    ranked = sorted(tornado["parameters"].items(), key=lambda kv: -abs(kv[1]["swing"] or 0.0))
+    top = [name for name, _ in ranked[:2] if name in model.names]
+    if not top:
+        return {}
+    dists = tuple(model.dists[model.names.index(n)] for n in top)
+    return values_of(dataclasses.replace(model, names=tuple(top), dists=dists), output,
+                     iterations=2**12,
+                     seed=seed, threads=threads).to_json()

@@ -21,6 +21,7 @@ from scipy.stats import qmc
 
 from ..engine.runner import check_memory
 from ..errors import ScenarioError, SimulationError
+from .display import TableView
 from .model import DEFAULT_SEED, Model, evaluate, sample
 
 CASES = "cases"  # the name of the per-case randomness as a Sobol' group
@@ -36,7 +37,7 @@ TORNADO_CORRELATION_WARNING = ("the scenario has [correlations]; the tornado mov
 
 
 @dataclass(frozen=True)
-class SobolResult:
+class SobolResult(TableView):
     """First- and total-order indices with t-intervals at ``level`` over ``replicates``
     independently scrambled designs (:func:`replicate_indices`)."""
 
@@ -71,7 +72,7 @@ class SobolResult:
 
 
 @dataclass(frozen=True)
-class TornadoResult:
+class TornadoResult(TableView):
     """Output with each parameter at its low and high percentile, the others at medians."""
 
     output: str
@@ -103,7 +104,7 @@ class TornadoResult:
 
 
 @dataclass(frozen=True)
-class RankResult:
+class RankResult(TableView):
     """Spearman and partial rank correlations of each parameter with the output."""
 
     output: str
@@ -128,7 +129,7 @@ class RankResult:
 
 
 @dataclass(frozen=True)
-class RegionalResult:
+class RegionalResult(TableView):
     """KS distance between each parameter's distribution below and at/above the threshold."""
 
     output: str

@@ -35,6 +35,7 @@ from scipy import optimize
 
 from ..engine.runner import check_memory
 from ..errors import ScenarioError, argument_error
+from .display import TableView
 from .mcse import mean_mcse, quantile_mcse, rows_per_batch
 from .model import DEFAULT_SEED, Model, evaluate
 
@@ -68,7 +69,7 @@ class Switch:
 
 
 @dataclass(frozen=True)
-class SwitchingResult:
+class SwitchingResult(TableView):
     output: str
     statistic: str
     target: float

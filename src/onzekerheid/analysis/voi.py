@@ -57,6 +57,7 @@ from scipy.interpolate import BSpline
 
 from ..errors import ScenarioError, SimulationError, argument_error
 from ..scenario.studies import Study
+from .display import TableView
 from .evsi import StudyValue, study_value
 from .mcse import rows_per_batch, variance_of_mean
 from .model import DEFAULT_SEED, Model, sample_rows
@@ -89,7 +90,7 @@ class Scale:
 
 
 @dataclass(frozen=True)
-class VoiResult:
+class VoiResult(TableView):
     """EVPI and EVPPI per parameter and group, per decision and scaled."""
 
     output: str

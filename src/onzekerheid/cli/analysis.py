@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -10,7 +11,9 @@ from rich.table import Table
 
 from .. import api
 from ..errors import ScenarioError
-from ..report import strict_json
+from ..report import files, strict_json
+from ..report.i18n import label_of, unit_of
+from ..report.numbers import quantity
 from ..report.terminal import clean, number
 from .app import (
     MAX_YEARS,
@@ -33,7 +36,31 @@ from .app import (
 
 METHODS = api.SENSITIVITY_METHODS
 Output = Annotated[str | None, typer.Option(
-    "--output", "-o", help="The output to analyse (default net_benefit, else the first).")]
+    "--output", help="The output to analyse (default net_benefit, else the first).")]
+OutputFile = Annotated[Path | None, typer.Option(
+    "-o", "--output-file", help="Also write the JSON document to this .json file.",
+    show_default=False)]
+
+
+def _emit(doc: dict[str, Any], json_: bool, output_file: Path | None) -> bool:
+    """Write ``doc`` to ``-o`` (atomically) and/or stdout; True when the table is not wanted."""
+    text = strict_json.dumps(doc, indent=2)
+    if output_file is not None:
+        files.write_text(text + "\n", output_file)
+    if json_:
+        print(text)
+    return json_
+
+
+def _check_file(output_file: Path | None) -> None:
+    if output_file is not None:
+        files.check_target(output_file, {".json"}, "-o")
+
+
+def _who(scenario: Any, name: str) -> str:
+    """A parameter as the terminal shows it: its label and, when different, its name."""
+    label = label_of(scenario, name, "en")
+    return clean(name if label == name.replace("_", " ") else f"{label} ({name})")
 
 
 @app.command()
@@ -53,6 +80,7 @@ def sensitivity(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    output_file: OutputFile = None,
     scheduler: Scheduler = None,
     prior: Prior = False,
 ) -> None:
@@ -61,6 +89,7 @@ def sensitivity(
         check_options(1 if iterations is None else iterations, 0.9, seed, threads)
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
+        _check_file(output_file)
         scenario = load(file, overrides(set_), variant, prior=prior)
         name = api.check_output(scenario, output)
         with status(f"{method} sensitivity of {name}", json_):
@@ -68,10 +97,9 @@ def sensitivity(
                                      threshold=threshold, seed=seed, threads=threads,
                                      scheduler=scheduler)
         doc = result.to_json()
-        if json_:
-            print(strict_json.dumps(doc, indent=2))
+        if _emit(doc, json_, output_file):
             return
-        _render_sensitivity(doc, scenario.title)
+        _render_sensitivity(doc, scenario)
 
 
 @app.command()
@@ -95,6 +123,7 @@ def voi(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    output_file: OutputFile = None,
     scheduler: Scheduler = None,
     prior: Prior = False,
 ) -> None:
@@ -106,6 +135,7 @@ def voi(
                                 f"1..{MAX_YEARS} and --discount in 0..1, got {population:g}, "
                                 f"{years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
+        _check_file(output_file)
         scenario = load(file, overrides(set_), variant, prior=prior)
         name = api.check_output(scenario, output)
         decision_notes = api.voi_warnings(scenario, name)
@@ -116,8 +146,7 @@ def voi(
         doc = result.to_json()
         decision_notes += api.no_decision_warning(name, result.evpi, result.mean)
         doc["warnings"] = [*doc.get("warnings", []), *decision_notes]
-        if json_:
-            print(strict_json.dumps(doc, indent=2))
+        if _emit(doc, json_, output_file):
             return
         table = Table(title=f"{clean(scenario.title)}: value of information on {clean(name)}",
                       title_justify="left")
@@ -127,10 +156,12 @@ def voi(
         table.add_column("share of EVPI", justify="right")
         table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), number(doc["evpi_mcse"], 2),
                       "100%")
-        entries = list(doc["groups"].items()) + list(doc["parameters"].items())
+        entries = list(doc["groups"].items()) + sorted(
+            doc["parameters"].items(), key=lambda kv: -(kv[1]["evppi"] or 0.0))
         for key, entry in entries:
             share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
-            table.add_row(clean(key), number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
+            who = _who(scenario, key) if key in scenario.parameters else clean(key)
+            table.add_row(who, number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
                           f"{share:.0%}")
         out.print(table)
         scale = doc["scale"]
@@ -165,12 +196,14 @@ def switching(
     variant: Variant = None,
     json_: Json = False,
     threads: Threads = None,
+    output_file: OutputFile = None,
     scheduler: Scheduler = None,
     prior: Prior = False,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
+        _check_file(output_file)
         statistic, level = _goal(statistic, target_probability, target_quantile)
         scenario = load(file, overrides(set_), variant, prior=prior)
         name = api.check_output(scenario, output)
@@ -181,8 +214,7 @@ def switching(
                 iterations=iterations, seed=seed, threads=threads, scheduler=scheduler,
                 quantile=level, warnings=tuple(api.switching_warnings(scenario, name, label)))
         doc = result.to_json()
-        if json_:
-            print(strict_json.dumps(doc, indent=2))
+        if _emit(doc, json_, output_file):
             return
         what = (f"the {clean(statistic)} of {clean(name)} crosses" if statistic != "quantile"
                 else f"P({clean(name)} >= target) reaches {1 - level:.3g} as the output")
@@ -191,10 +223,15 @@ def switching(
         for column in ("parameter", "point", "plausible range (1%–99%)", "switching value",
                        "MCSE"):
             table.add_column(column, justify="left" if column == "parameter" else "right")
-        for key, entry in doc["parameters"].items():
+        # most fragile first: a switch near the middle of the plausible range (percentile
+        # closest to 50), then switches further out, then parameters that never switch
+        ranked = sorted(doc["parameters"].items(), key=lambda kv: (
+            kv[1]["quantile"] is None, abs((kv[1]["quantile"] or 0.0) - 0.5)))
+        for key, entry in ranked:
             low, high = entry["range"]
-            table.add_row(clean(key), number(entry["point"]), f"{number(low)} – {number(high)}",
-                          clean(entry["message"]), number(entry["mcse"], 2))
+            table.add_row(_who(scenario, key), number(entry["point"]),
+                          f"{number(low)} – {number(high)}", clean(entry["message"]),
+                          number(entry["mcse"], 2))
         out.print(table)
         for warning in doc["warnings"]:
             out.print(f"[yellow]note:[/] {clean(warning)}")
@@ -260,7 +297,13 @@ def _target(text: str, claim: float | None, output: str) -> tuple[float, str]:
     return value, "value"
 
 
-def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
+# the key each method's table is sorted by, largest first (by absolute value)
+SORT_KEY = {"sobol": "total", "tornado": "swing", "rank": "spearman", "regional": "ks"}
+
+
+def _render_sensitivity(doc: dict[str, Any], scenario: Any) -> None:
+    title = scenario.title  # cleaned where it is printed
+    unit = unit_of(scenario, doc["output"])
     method = doc["method"]
     # (heading, field) per column; a (low, high) pair of fields makes an interval cell
     by_method: dict[str, list[tuple[str, str | tuple[str, str]]]] = {
@@ -277,20 +320,25 @@ def _render_sensitivity(doc: dict[str, Any], title: str) -> None:
     table.add_column("parameter")
     for label, _ in columns:
         table.add_column(label, justify="right")
-    for key, entry in doc["parameters"].items():
+    key_of = SORT_KEY[method]
+    ranked = sorted(doc["parameters"].items(),
+                    key=lambda kv: -abs(kv[1].get(key_of) or 0.0))
+    for key, entry in ranked:
         cells = []
         for _, field in columns:
             if isinstance(field, tuple):
                 cells.append(f"{number(entry[field[0]], 2)} – {number(entry[field[1]], 2)}")
+            elif field in ("low", "high", "swing", "median_below", "median_above"):
+                cells.append(quantity(entry[field], unit, "en"))  # in the output's unit
             else:
                 cells.append(number(entry[field], 3))
-        table.add_row(clean(key), *cells)
+        table.add_row(_who(scenario, key), *cells)
     out.print(table)
     if method == "sobol":
         note = (f"Sobol' base sample {doc['iterations']:,} (a power of two), "
                 f"{doc['evaluations']:,} model evaluations; {doc['estimator']}")
     elif method == "tornado":
-        note = f"base (all at medians) {number(doc['base'])}"
+        note = f"base (all at medians) {quantity(doc['base'], unit, 'en')}"
     elif method == "rank":
         note = f"{doc['iterations']:,} iterations"
     else:

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .. import api
+from .._version import version
 from ..errors import OnzekerheidError, Problem, ScenarioError
 from ..report import files, guard, strict_json, terminal
 from ..report.junit import write_junit
@@ -23,7 +24,7 @@ app = typer.Typer(
     name="onzekerheid",
     help="Monte Carlo stress tests of published cost-benefit claims about social interventions.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 out = Console(highlight=False, emoji=False)
@@ -50,8 +51,17 @@ Scheduler = Annotated[str | None, typer.Option(
     "processes; the numbers equal the in-process run. Needs onzekerheid[distributed].")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"onzekerheid {version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False,
     allow_outside: Annotated[bool, typer.Option(
         "--allow-outside",
         help="Let scenarios read case tables outside their own folder (off: a scenario file "
@@ -84,6 +94,12 @@ OPTION_NAMES = {
     "max_iterations": "--max-iterations", "groups": "--group", "iterations": "--iterations",
     "statistic": "--statistic", "axes": "--vary", "expect": "--expect",
 }
+
+
+@app.command()
+def schema() -> None:
+    """Print a JSON Schema (draft 2020-12) of the scenario file, for editors and CI."""
+    typer.echo(strict_json.dumps(api.scenario_schema(), indent=2))
 
 
 @contextmanager
@@ -134,16 +150,26 @@ def check_options(iterations: int, ci: float, seed: int, threads: int | None) ->
         raise ScenarioError(f"--threads must be at least 1, got {threads}")
 
 
+STARTING = "starting (the first run after an install compiles the model: 10-20 s)"
+
+
 @contextmanager
 def progress_bar(total: int, quiet: bool) -> Iterator[Any]:
     """A rich progress bar on stderr, silent when quiet or not a terminal."""
     if quiet or not err.is_terminal:
         yield None
         return
-    with Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeRemainingColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("run", total=total)
-        yield lambda done: bar.advance(task, done)
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(), console=err,
+                  transient=True) as bar:
+        # Until the first chunk is done the kernels may be compiling (numba, first use after
+        # an install or upgrade: 10-20 s); say so rather than sit at 0% in silence.
+        task = bar.add_task(STARTING, total=total)
+
+        def advance(done: int) -> None:
+            bar.update(task, advance=done, description="simulating")
+
+        yield advance
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import typer
 from .. import api
 from ..errors import OnzekerheidError, ScenarioError
 from ..report import curves, files, i18n, strict_json
-from ..report.export import summary_csv, summary_markdown
+from ..report.export import summary_csv, summary_markdown, write_xlsx
 from ..report.terminal import clean, visible
 from .app import (
     MAX_YEARS,
@@ -25,6 +25,7 @@ from .app import (
     Seed,
     Sets,
     Threads,
+    Variant,
     app,
     check_options,
     err,
@@ -36,9 +37,9 @@ from .app import (
 )
 
 Lang = Annotated[str, typer.Option("--lang", help="Language of the text: nl or en.")]
-KINDS = ("distribution", "who-gains", "drivers", "tornado", "sobol", "break-even", "cost-effect",
-         "convergence", "evsi")
-SUMMARY_FORMATS = ("csv", "json", "markdown")
+KINDS = ("distribution", "s-curve", "who-gains", "drivers", "tornado", "spider", "sobol", "voi",
+         "break-even", "cost-effect", "cash-flow", "convergence", "evsi")
+SUMMARY_FORMATS = ("csv", "json", "markdown", "xlsx")
 SOBOL_BASE = api.REPORT_SOBOL_BASE
 
 
@@ -57,29 +58,35 @@ def report(
         help="Include tornado, Sobol' indices and value of information (slower).")] = True,
     threads: Threads = None,
     quiet: Quiet = False,
+    variant: Variant = None,
     prior: Prior = False,
     population: Annotated[float, typer.Option(
         "--population", help="[[studies]]: units the decision applies to, as voi.")] = 1.0,
     years: Annotated[int, typer.Option(
         "--years", help="[[studies]]: years the decision applies, as voi.")] = 1,
 ) -> None:
-    """Write a self-contained HTML report: summary, claims, who gains, drivers, assumptions."""
+    """Write a self-contained HTML report: a one-page summary, then the details."""
     from ..report import html
 
     with user_errors():
         i18n.check_lang(lang)
         check_options(iterations, ci, seed, threads)
         files.check_target(output_file, {".html", ".htm"}, "-o")
-        scenario = load(file, overrides(set_), prior=prior)
+        scenario = load(file, overrides(set_), variant, prior=prior)
         result = _simulate(scenario, iterations, seed, ci, threads, quiet)
         _need_finite(result[html.main_output(result)], html.main_output(result), file)
         extras, left_out = api.report_extras(result, seed, threads=threads,
                                              sensitivity=sensitivity, sets=set_ or [],
-                                             step=lambda what: status(what, quiet))
+                                             step=lambda what: status(what, quiet),
+                                             variant=variant)
         for key, reason in left_out:
             err.print(f"[yellow]note:[/] the report leaves out {key}: {clean(reason)}",
                       soft_wrap=True)
         extras = _research(extras, result, file, set_ or [], population, years, quiet, threads)
+        command = html.reproduce_command(result, set_ or [], lang=lang, variant=variant,
+                                         output_file=str(output_file), sensitivity=sensitivity,
+                                         prior=prior)
+        extras = replace(extras, command=command)
         document = html.render(result, lang=lang, point=api.point(scenario), extras=extras)
         files.write_text(document, output_file)
     if not quiet:
@@ -115,6 +122,7 @@ def plot(
     set_: Sets = None,
     threads: Threads = None,
     quiet: Quiet = False,
+    variant: Variant = None,
 ) -> None:
     """Draw one figure of a scenario as PNG or SVG."""
     from ..report import html, plots
@@ -125,7 +133,7 @@ def plot(
         if kind not in KINDS:
             raise ScenarioError(f"--kind {kind!r}: unknown; use one of {', '.join(KINDS)}")
         files.check_target(output_file, plots.FORMATS, "-o")
-        scenario = load(file, overrides(set_))
+        scenario = load(file, overrides(set_), variant)
         if kind == "cost-effect" and (cost is None or effect is None):
             raise ScenarioError("--kind cost-effect needs --cost NAME and --effect NAME "
                                 f"(outputs of {file})")
@@ -136,7 +144,7 @@ def plot(
         if kind == "who-gains":
             figure = _who_gains_figure(scenario, output, iterations, seed, ci, threads, quiet,
                                        lang)
-        elif kind in ("tornado", "sobol"):
+        elif kind in ("tornado", "spider", "sobol", "voi"):
             figure = _sensitivity_figure(scenario, kind, output, seed, threads, lang)
         elif kind == "evsi":
             figure = _evsi_figure(scenario, study, output, iterations, seed, threads,
@@ -147,10 +155,15 @@ def plot(
             _need_finite(result[name], name, file)
             if kind == "distribution":
                 figure = plots.distribution(result, name, lang=lang)
+            elif kind == "s-curve":
+                figure = plots.s_curve(result, name, lang=lang)
+            elif kind == "cash-flow":
+                figure = plots.cash_flow(result, lang=lang)
             elif kind == "convergence":
                 figure = plots.convergence(result, name, lang=lang)
             elif kind == "drivers":
-                figure = plots.drivers(curves.rank_correlations(result, name), name, lang=lang)
+                figure = plots.drivers(curves.rank_correlations(result, name), name, lang=lang,
+                                       scenario=scenario)
             elif kind == "break-even":
                 parameter = parameter or curves.break_even_parameter(
                     scenario, curves.rank_correlations(result, name))
@@ -159,7 +172,7 @@ def plot(
                 curve = api.break_even_curve(scenario, name, parameter,
                                                 iterations=min(iterations, 20_000), seed=seed,
                                                 threads=threads)
-                figure = plots.break_even(curve, lang=lang)
+                figure = plots.break_even(curve, lang=lang, scenario=scenario)
             else:
                 assert cost is not None and effect is not None
                 figure = plots.cost_effect(result[cost], result[effect], cost_name=cost,
@@ -173,8 +186,9 @@ def plot(
 def summary(
     file: FileArg,
     format_: Annotated[str, typer.Option(
-        "--format", help="csv (plain numbers), json (as run --json) or markdown (formatted "
-        "in --lang, with the summary sentences: for a memo).")] = "markdown",
+        "--format", help="csv (plain numbers), json (as run --json), markdown (formatted "
+        "in --lang, with the summary sentences: for a memo) or xlsx (a workbook; needs -o)."
+    )] = "markdown",
     output_file: Annotated[Path | None, typer.Option(
         "-o", "--output-file", help="Write to this file instead of standard output.")] = None,
     lang: Lang = "nl",
@@ -184,19 +198,34 @@ def summary(
     set_: Sets = None,
     threads: Threads = None,
     quiet: Quiet = False,
+    variant: Variant = None,
 ) -> None:
-    """Export the per-output summary as CSV, JSON or a Markdown table for a memo."""
+    """Export the per-output summary as CSV, JSON, a Markdown table or an Excel workbook."""
     with user_errors():
         i18n.check_lang(lang)
         check_options(iterations, ci, seed, threads)
         if format_ not in SUMMARY_FORMATS:
             raise ScenarioError(f"--format {format_!r}: unknown; use one of "
                                 f"{', '.join(SUMMARY_FORMATS)}")
+        if format_ == "xlsx" and output_file is None:
+            raise ScenarioError("--format xlsx writes a workbook: give the file with "
+                                "-o out.xlsx")
         if output_file is not None:
-            files.check_target(output_file, {".csv", ".json", ".md", ".markdown", ".txt"}, "-o")
-        scenario = load(file, overrides(set_))
+            files.check_target(output_file, {".xlsx"} if format_ == "xlsx" else
+                               {".csv", ".json", ".md", ".markdown", ".txt"}, "-o")
+        if format_ == "xlsx":
+            try:
+                import openpyxl  # noqa: F401  (optional dependency)
+            except ImportError:
+                raise ScenarioError("--format xlsx needs openpyxl: pip install "
+                                    "'onzekerheid[spreadsheets]'") from None
+        scenario = load(file, overrides(set_), variant)
         result = _simulate(scenario, iterations, seed, ci, threads,
                            quiet or output_file is None, store="outputs")
+        if format_ == "xlsx":
+            assert output_file is not None
+            files.write_atomic(output_file, lambda p: write_xlsx(result, lang, str(p)))
+            return
         if format_ == "json":
             text = strict_json.dumps(result.to_json(), indent=2) + "\n"
         elif format_ == "csv":
@@ -303,12 +332,19 @@ def _sensitivity_figure(scenario: Any, kind: str, output: str | None, seed: int,
     from ..report import plots
 
     name = api.check_output(scenario, output)
-    if kind == "tornado":
+    if kind in ("tornado", "spider"):
         doc = api.sensitivity(scenario, name, method="tornado", seed=seed,
                               threads=threads).to_json()
         if doc["base"] is None or any(p["swing"] is None for p in doc["parameters"].values()):
             _need_finite(np.array([np.nan]), name, Path(scenario.file))
-        return plots.tornado(doc["parameters"], name, doc["base"], lang=lang)
+        if kind == "spider":
+            return plots.spider(api.spider_doc(scenario, name, doc, seed, threads), lang=lang,
+                                scenario=scenario)
+        return plots.tornado(doc["parameters"], name, doc["base"], lang=lang, scenario=scenario)
+    if kind == "voi":
+        doc = api.value_of_information(scenario, name, iterations=50_000, seed=seed,
+                                       threads=threads).to_json()
+        return plots.voi_bars(doc, lang=lang, scenario=scenario)
     doc = api.sensitivity(scenario, name, method="sobol", iterations=SOBOL_BASE, seed=seed,
                           threads=threads).to_json()
-    return plots.sobol(doc["parameters"], name, lang=lang)
+    return plots.sobol(doc["parameters"], name, lang=lang, scenario=scenario)

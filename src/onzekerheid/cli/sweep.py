@@ -14,7 +14,9 @@ from rich.table import Table
 
 from .. import api
 from ..errors import Problem, ScenarioError
-from ..report import files, strict_json
+from ..report import files, numbers, strict_json
+from ..report.html import decision_outputs, main_of
+from ..report.i18n import label_of, unit_of
 from ..report.terminal import clean, number, percent
 from .app import (
     Ci,
@@ -115,8 +117,8 @@ def sweep_command(
     variant: Variant = None,
     json_: Json = False,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write one row per grid point and output (.csv or .parquet).")
-    ] = None,
+        "-o", "--output-file", help="Write one row per grid point and output (.csv or "
+        ".parquet).")] = None,
     plot: Annotated[Path | None, typer.Option(
         "--plot", help="Plot --stat of --output-name over one varied name (line with band) or "
         "two (heatmap): .png, .pdf or .svg.")] = None,
@@ -124,18 +126,21 @@ def sweep_command(
         "--stat", help="Statistic to plot and show: mean, median, p_positive, "
         "claim_percentile, sd, low, high, mcse.")] = "p_positive",
     output_name: Annotated[str | None, typer.Option(
-        "--output-name", help="The output to plot and show (default: all shown; net_benefit, "
-        "else the first, plotted).")] = None,
+        "--output", "--output-name", help="The output to plot and show (default: the decision "
+        "output and the claimed ones shown, the decision output plotted).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Show every output, not only the "
+                                       "decision output and the claimed ones.")] = False,
     threads: Threads = None,
     scheduler: Scheduler = None,
     quiet: Quiet = False,
 ) -> None:
     """Every output over a grid of parameter values, with common random numbers (one seed)."""
     with user_errors():
+        _not_a_file(output_name)
         check_options(iterations, ci, seed, threads)
         axes = parse_vary(vary)
         if output is not None:
-            files.check_target(output, files.TABLE_FORMATS, "--output")
+            files.check_target(output, files.TABLE_FORMATS, "-o")
         if plot is not None:
             files.check_target(plot, PLOT_FORMATS, "--plot")
             if len(axes) > 2:
@@ -146,8 +151,13 @@ def sweep_command(
         with progress_bar(total, quiet or json_) as advance:
             result = api.sweep(scenario, axes, iterations, seed, ci=ci, threads=threads,
                            scheduler=scheduler, progress=advance)
-        shown = result.outputs if output_name is None else (output_name,)
-        name = output_name or ("net_benefit" if "net_benefit" in shown else shown[0])
+        if output_name is not None and output_name not in result.outputs:
+            raise ScenarioError(f"--output {output_name}: not an output of {file}; outputs: "
+                                f"{', '.join(result.outputs)}")
+        listed = (result.outputs if all_ else
+                  decision_outputs(result.scenario, result.outputs, most=len(result.outputs)))
+        shown = listed if output_name is None else (output_name,)
+        name = output_name or main_of(result.scenario, result.outputs)
         values = result.statistic(name, stat)  # checks the names before anything is written
         if output is not None:
             files.write_table(result.table(), output)
@@ -158,8 +168,10 @@ def sweep_command(
             return
         for shown_name in shown:
             out.print(sweep_table(result, shown_name, stat))
+        hidden = len(result.outputs) - len(shown)
         out.print(f"{result.iterations:,} iterations per point, seed {result.seed} at every "
-                  "point (common random numbers)", style="dim")
+                  "point (common random numbers)"
+                  + (f"; {hidden} more outputs with --all" if hidden > 0 else ""), style="dim")
         for path in (output, plot):
             if path is not None:
                 out.print(f"written: {clean(path)}", style="dim")
@@ -167,7 +179,9 @@ def sweep_command(
 
 def sweep_table(result: api.SweepResult, name: str, stat: str) -> Table:
     """One row per grid point: the varied values, mean, interval, P(> 0) and ``stat``."""
-    table = Table(title=f"{clean(result.scenario.title)}: {clean(name)}", title_justify="left")
+    unit = unit_of(result.scenario, name)
+    table = Table(title=clean(f"{result.scenario.title}: {label_of(result.scenario, name, 'en')}"
+                               f" ({name})"), title_justify="left")
     for axis in result.axes:
         table.add_column(clean(axis.name), justify="right")
     for column in ("mean", f"{result.ci:.0%} interval", "P(> 0)"):
@@ -181,12 +195,14 @@ def sweep_table(result: api.SweepResult, name: str, stat: str) -> Table:
     for i, (values, summaries) in enumerate(zip(result.points, result.summaries, strict=True)):
         s = summaries[name]
         row = [number(values[a.name]) for a in result.axes]
-        row += [number(s.mean), f"{number(s.low)} – {number(s.high)}", percent(s.p_positive)]
+        row += [numbers.estimate(s.mean, s.mcse, unit, "en"),
+                numbers.interval(s.low, s.high, unit, "en", (s.low_mcse, s.high_mcse)),
+                numbers.percent(s.p_positive, "en")]
         if extra:
             value = getattr(s, stat)  # +inf (never pays back) shown as such, not as null
             row.append(percent(value) if stat in PROBABILITIES else number(value))
         if any(share is not None for share in never):
-            row.append(percent(never[i]))
+            row.append(numbers.percent(never[i], "en"))
         table.add_row(*row)
     return table
 
@@ -257,7 +273,9 @@ def compare_command(
     baseline: Annotated[str | None, typer.Option(
         "--baseline", help="Label differences are taken from (default: the first).")] = None,
     output_name: Annotated[str | None, typer.Option(
-        "--output-name", help="Show only this output.")] = None,
+        "--output", "--output-name", help="Show only this output.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Show every output, not only the "
+                                       "decision output and the claimed ones.")] = False,
     json_: Json = False,
     threads: Threads = None,
     scheduler: Scheduler = None,
@@ -265,6 +283,7 @@ def compare_command(
     """Variants of one file, or several files, side by side on the same seed, with the
     distribution of each one's difference from the baseline (common random numbers)."""
     with user_errors():
+        _not_a_file(output_name)
         check_options(iterations, ci, seed, threads)
         sets = overrides(set_)
         if len(files_) == 1:
@@ -285,24 +304,40 @@ def compare_command(
         result = api.compare(scenarios, iterations, seed, ci=ci, baseline=baseline, threads=threads,
                          scheduler=scheduler)
         if output_name is not None and output_name not in result.outputs:
-            raise ScenarioError(f"--output-name {output_name}: not an output in common; "
+            raise ScenarioError(f"--output {output_name}: not an output in common; "
                                 f"outputs: {', '.join(result.outputs)}")
         if json_:
             print(strict_json.dumps(result.to_json(), indent=2))
             return
-        for name in result.outputs if output_name is None else (output_name,):
+        first = result.results[result.baseline]
+        listed = (list(result.outputs) if all_ else
+                  decision_outputs(first.scenario, list(result.outputs),
+                                   most=len(result.outputs)))
+        shown = listed if output_name is None else [output_name]
+        for name in shown:
             out.print(compare_table(result, name))
             out.print(difference_table(result, name))
-        first = result.results[result.baseline]
+        hidden = len(result.outputs) - len(shown)
         out.print(f"{first.iterations:,} iterations, seed {first.seed} for every scenario "
                   "(common random numbers); P(higher) = share of iterations in which the "
-                  "scenario's value is above the baseline's", style="dim")
+                  "scenario's value is above the baseline's"
+                  + (f"; {hidden} more outputs with --all" if hidden > 0 else ""), style="dim")
+
+
+def _not_a_file(name: str | None) -> None:
+    """``--output`` names an output; a file name there is a mistake with a clear fix."""
+    if name is not None and Path(name).suffix.lower() in (".csv", ".parquet", ".json"):
+        raise ScenarioError(f"--output {name}: --output names the output to show; write a "
+                            f"file with -o {name}")
 
 
 def compare_table(result: api.Comparison, name: str) -> Table:
-    """One row per scenario: its summary of ``name``."""
-    level = f"{next(iter(result.results.values())).ci:.0%}"
-    table = Table(title=clean(name), title_justify="left")
+    """One row per scenario: its summary of ``name``, in the output's unit."""
+    first = next(iter(result.results.values()))
+    level = f"{first.ci:.0%}"
+    unit = unit_of(first.scenario, name)
+    table = Table(title=clean(f"{label_of(first.scenario, name, 'en')} ({name})"),
+                  title_justify="left")
     table.add_column("scenario", no_wrap=True)
     for column in ("mean", "median", f"{level} interval", "P(> 0)", "claim pct"):
         table.add_column(column, justify="right")
@@ -311,16 +346,21 @@ def compare_table(result: api.Comparison, name: str) -> Table:
         table.add_column("never pays back", justify="right")
     for label, run in result.results.items():
         s = run.summary_of(name)
-        table.add_row(clean(label), number(s.mean), number(s.median),
-                      f"{number(s.low)} – {number(s.high)}", percent(s.p_positive),
-                      percent(s.claim_percentile), *([percent(never[label])] if never else []))
+        table.add_row(clean(label), numbers.estimate(s.mean, s.mcse, unit, "en"),
+                      numbers.estimate(s.median, s.median_mcse, unit, "en"),
+                      numbers.interval(s.low, s.high, unit, "en", (s.low_mcse, s.high_mcse)),
+                      numbers.percent(s.p_positive, "en"),
+                      numbers.percent(s.claim_percentile, "en"),
+                      *([numbers.percent(never[label], "en")] if never else []))
     return table
 
 
 def difference_table(result: api.Comparison, name: str) -> Table:
     """One row per non-baseline scenario: the paired difference from the baseline."""
-    level = f"{next(iter(result.results.values())).ci:.0%}"
-    table = Table(title=f"{clean(name)}: scenario − {clean(result.baseline)}, per iteration",
+    first = next(iter(result.results.values()))
+    level = f"{first.ci:.0%}"
+    unit = unit_of(first.scenario, name)
+    table = Table(title=clean(f"{name}: scenario − {result.baseline}, per iteration"),
                   title_justify="left")
     table.add_column("scenario", no_wrap=True)
     for column in ("mean", "median", f"{level} interval", "P(higher)"):
@@ -328,6 +368,8 @@ def difference_table(result: api.Comparison, name: str) -> Table:
     for label in result.labels:
         if label != result.baseline:
             d = result.difference_summary(label, name)
-            table.add_row(clean(label), number(d.mean), number(d.median),
-                          f"{number(d.low)} – {number(d.high)}", percent(d.p_positive))
+            table.add_row(clean(label), numbers.quantity(d.mean, unit, "en"),
+                          numbers.quantity(d.median, unit, "en"),
+                          numbers.interval(d.low, d.high, unit, "en"),
+                          numbers.percent(d.p_positive, "en"))
     return table

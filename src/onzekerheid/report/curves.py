@@ -12,33 +12,15 @@ import numpy as np
 from ..analysis.curves import BreakEven
 from ..analysis.result import Result
 from ..errors import ScenarioError
+from ..scenario import units
 from ..scenario.model import Parameter, Scenario
-
-_COUNTS = ("poisson", "binomial", "bernoulli", "discrete")
 
 
 def parameter_unit(param: Parameter) -> str:
-    """How to write a parameter's values: ``count``, ``share``, ``money`` or ``number``.
-
-    Counts by family, shares by support (inside 0..1); money only when the name says so
-    (cost, price, amount, ...) and it is not a factor or level; anything else a plain number.
-    """
-    if param.dist is not None:
-        if param.dist.family in _COUNTS:
-            return "count"
-        low, high = param.dist.support()
-        if low >= 0.0 and high <= 1.0:
-            return "share"
-    words = set(param.name.lower().replace(".", "_").split("_"))
-    if "hourly" in words or (words & _MONEY_WORDS and not words & _NOT_MONEY_WORDS):
-        return "money"
-    return "number"
-
-
-_MONEY_WORDS = {"cost", "costs", "price", "amount", "saving", "savings", "benefit", "tariff",
-                "wage", "salary", "budget", "euro", "eur", "value", "hourly"}
-_NOT_MONEY_WORDS = {"factor", "level", "bias", "systematic", "multiplier", "ratio", "share",
-                    "rate", "hours", "count"}
+    """The unit of a parameter's values (:func:`onzekerheid.scenario.units.parameter_unit`):
+    its own ``unit``, else what the domain model's key or its support says; never its name."""
+    support = param.dist.support() if param.dist is not None else None
+    return units.parameter_unit(param.name, param.unit, support)
 
 
 def rank_correlations(result: Result, output: str) -> dict[str, float]:

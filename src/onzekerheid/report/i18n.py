@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 
+from ..analysis.result import Result
+from ..analysis.summary import Summary
 from ..errors import ScenarioError
+from ..scenario.model import Scenario
+from ..scenario.units import is_money, parameter_unit
+from . import numbers
 
 LANGS = ("nl", "en")
-
-# Output names (or their part before the stakeholder dot) that are not amounts of money.
-_NOT_MONEY = ("bcr", "ratio", "roi", "share", "rate", "hours", "count", "fte", "probability",
-              "years", "effect", "qaly")
 
 WORDS: dict[str, dict[str, str]] = {
     "claim": {"nl": "gepubliceerd", "en": "published"},
@@ -168,12 +169,102 @@ WORDS: dict[str, dict[str, str]] = {
         "nl": "Gemaakt met onzekerheid {version} · seed {seed} · {iterations} iteraties · "
               "interval {level} · scenariobestand {file}, sha256 {digest}. Dezelfde versie, "
               "hetzelfde bestand, dezelfde seed en hetzelfde aantal iteraties geven exact "
-              "dezelfde cijfers: onzekerheid report {file} --seed {seed} -n {n}{sets}",
+              "dezelfde cijfers. Opnieuw maken:",
         "en": "Made with onzekerheid {version} · seed {seed} · {iterations} iterations · "
               "interval {level} · scenario file {file}, sha256 {digest}. The same version, "
-              "file, seed and iterations give exactly the same figures: onzekerheid report "
-              "{file} --seed {seed} -n {n}{sets}"},
+              "file, seed and iterations give exactly the same figures. To make it again:"},
     "figure_distribution": {"nl": "Verdeling van {output}", "en": "Distribution of {output}"},
+    "price_of": {"nl": "prijs: {what}", "en": "price: {what}"},
+    # The one-page summary for decision-makers.
+    "h_decision": {"nl": "Bestuurlijke samenvatting", "en": "Summary for decision-makers"},
+    "made_on": {"nl": "Opgesteld op {date}", "en": "Prepared on {date}"},
+    "lead": {"nl": "{output}: naar schatting {median} (mediaan), met {level} zekerheid tussen "
+                   "{low} en {high}.",
+             "en": "{output}: about {median} (median); with {level} certainty between {low} "
+                   "and {high}."},
+    "lead_positive": {
+        "nl": "Kans op een positieve uitkomst: {p} (ongeveer {chance}).",
+        "en": "Chance of a positive result: {p} (about {chance})."},
+    "lead_positive_high": {
+        "nl": "Kans op een positieve uitkomst: {p}; de kans dat het negatief uitvalt, is "
+              "ongeveer {chance}.",
+        "en": "Chance of a positive result: {p}; the chance that it comes out negative is "
+              "about {chance}."},
+    "h_published": {"nl": "Hoe waarschijnlijk zijn de gepubliceerde cijfers?",
+                    "en": "How likely are the published figures?"},
+    "published_holds": {
+        "nl": "{output}: gepubliceerd {claim}. Kans dat dit klopt: {chance} ({p}).",
+        "en": "{output}: published {claim}. Chance that this holds: {chance} ({p})."},
+    "h_matters": {"nl": "Welke aannames doen ertoe?", "en": "Which assumptions matter?"},
+    "matters_two": {"nl": "De uitkomst hangt het meest af van {a} en {b}.",
+                    "en": "The result depends most on {a} and {b}."},
+    "matters_one": {"nl": "De uitkomst hangt het meest af van {a}.",
+                    "en": "The result depends most on {a}."},
+    "switch_at": {
+        "nl": "{name}: in de claim {point}; bij {value} komt de uitkomst (mediaan) op "
+              "{target}.",
+        "en": "{name}: {point} in the claim; at {value} the result (median) reaches "
+              "{target}."},
+    "switch_none": {
+        "nl": "{name}: in de claim {point}; binnen het aannemelijke bereik ({low} tot {high}) "
+              "slaat de uitkomst niet om.",
+        "en": "{name}: {point} in the claim; within its plausible range ({low} to {high}) the "
+              "result does not switch."},
+    "point_only": {"nl": "{name}: in de claim {point}.", "en": "{name}: {point} in the claim."},
+    "h_unpriced": {"nl": "Wat het cijfer niet meeneemt", "en": "What the figure leaves out"},
+    "unpriced_intro": {"nl": "Niet in geld uitgedrukt en dus niet in de cijfers:",
+                       "en": "Not valued in money, so not in the figures:"},
+    "not_counted": {"nl": "{name} (welzijnseffect, in deze berekening niet meegeteld)",
+                    "en": "{name} (well-being effect, not counted in this calculation)"},
+    "zero": {"nl": "nul", "en": "zero"},
+    "h_appendix": {"nl": "Bijlage: alle aannames", "en": "Appendix: every assumption"},
+    "col_code": {"nl": "Naam in het bestand", "en": "Name in the file"},
+    "col_label": {"nl": "Aanname", "en": "Assumption"},
+    "col_holds": {"nl": "Kans dat het cijfer klopt", "en": "Chance the figure holds"},
+    "figure_scurve": {
+        "nl": "Cumulatieve verdeling (S-curve) van {output}: bij elke waarde de kans dat de "
+              "uitkomst lager uitvalt; de rode lijn is het gepubliceerde cijfer.",
+        "en": "Cumulative distribution (S-curve) of {output}: at each value the chance that "
+              "the result comes out lower; the red line is the published figure."},
+    "figure_who": {"nl": "{output} per belanghebbende: mediaan en {level} interval",
+                   "en": "{output} per stakeholder: median and {level} interval"},
+    "figure_drivers": {"nl": "Rangcorrelatie van elke aanname met {output}",
+                       "en": "Rank correlation of each assumption with {output}"},
+    "figure_tornado": {
+        "nl": "Tornadodiagram: {output} met één aanname op haar 5e en 95e percentiel, de andere "
+              "op hun mediaan; getallen aan de balkuiteinden zijn de waarden van de aanname.",
+        "en": "Tornado diagram: {output} with one assumption at its 5th and 95th percentile, "
+              "the others at their medians; numbers at the bar ends are the assumption's "
+              "values."},
+    "figure_sobol": {"nl": "Sobol-indices: aandeel van elke aanname in de spreiding van {output}",
+                     "en": "Sobol indices: each assumption's share of the spread in {output}"},
+    "figure_break_even": {"nl": "Kans op een positieve {output} bij verschillende waarden van "
+                                "{parameter}",
+                          "en": "Chance of a positive {output} at different values of "
+                                "{parameter}"},
+    "figure_voi": {"nl": "Waarde van perfecte informatie per aanname (EVPPI)",
+                   "en": "Value of perfect information per assumption (EVPPI)"},
+    "figure_convergence": {"nl": "Lopend gemiddelde van {output} met ± 2 standaardfouten",
+                           "en": "Running mean of {output} with ± 2 standard errors"},
+    "low_value": {"nl": "aanname op 5e percentiel", "en": "assumption at 5th percentile"},
+    "high_value": {"nl": "aanname op 95e percentiel", "en": "assumption at 95th percentile"},
+    "base_value": {"nl": "alle aannames op hun mediaan", "en": "every assumption at its median"},
+    "cumulative": {"nl": "kans dat de uitkomst lager is", "en": "chance the result is lower"},
+    "icer": {"nl": "ICER (extra kosten per extra eenheid effect): {value}",
+             "en": "ICER (extra cost per extra unit of effect): {value}"},
+    "inmb": {"nl": "INMB bij {price} per eenheid: {value}; kans > 0: {p}",
+             "en": "INMB at {price} per unit: {value}; chance > 0: {p}"},
+    "spider_axis": {"nl": "percentiel van de aanname (de andere op hun mediaan)",
+                    "en": "percentile of the assumption (the others at their medians)"},
+    "figure_spider": {
+        "nl": "Spindiagram: {output} als één aanname door haar verdeling loopt; hoe steiler de "
+              "lijn, hoe meer de aanname ertoe doet.",
+        "en": "Spider plot: {output} as one assumption moves through its distribution; the "
+              "steeper the line, the more the assumption matters."},
+    "figure_ce": {"nl": "Kosten-effectvlak en acceptatiecurve: {cost} tegen {effect}",
+                  "en": "Cost-effect plane and acceptability curve: {cost} against {effect}"},
+    "h_ce": {"nl": "Kosten en effect", "en": "Cost and effect"},
+    "evppi_axis": {"nl": "waarde van perfecte informatie", "en": "value of perfect information"},
 }
 
 OUTPUT_NAMES: dict[str, dict[str, str]] = {
@@ -184,6 +275,46 @@ OUTPUT_NAMES: dict[str, dict[str, str]] = {
     "savings_per_year": {"nl": "de besparing per jaar", "en": "the savings per year"},
     "costs_per_year": {"nl": "de kosten per jaar", "en": "the costs per year"},
     "break_even_hours": {"nl": "het break-evenaantal uren", "en": "the break-even hours"},
+    "benefits_pv": {"nl": "de contante waarde van de baten",
+                    "en": "the present value of the benefits"},
+    "costs_pv": {"nl": "de contante waarde van de kosten", "en": "the present value of the costs"},
+    "npv": {"nl": "de netto contante waarde", "en": "the net present value"},
+    "payback_year": {"nl": "het terugverdienjaar", "en": "the payback year"},
+}
+
+# Suffixes of the built-in outputs that are not stakeholders.
+KINDS: dict[str, dict[str, str]] = {
+    "material": {"nl": "in geld", "en": "financial"},
+    "immaterial": {"nl": "welzijn, in geld uitgedrukt", "en": "well-being, valued in money"},
+}
+
+# Parameters the social-domain model makes from its sections (full name, or the last part of
+# an item's, cost's or risk's name).
+DOMAIN_NAMES: dict[str, dict[str, str]] = {
+    "success.rate": {"nl": "slagingskans", "en": "success rate"},
+    "success.dropout": {"nl": "uitval", "en": "dropout"},
+    "success.failure_yield": {"nl": "opbrengst bij mislukken", "en": "yield when it fails"},
+    "bias.systematic": {"nl": "systematische schattingsfout (gerealiseerd ÷ geschat)",
+                        "en": "systematic estimation bias (realised ÷ estimated)"},
+    "bias.per_case": {"nl": "schattingsfout per casus", "en": "estimation error per case"},
+    "costs.cost_per_fte": {"nl": "kosten per fte", "en": "cost per FTE"},
+    "costs.hourly_rate": {"nl": "uurtarief", "en": "hourly rate"},
+    "costs.hours": {"nl": "uren per casus", "en": "hours per case"},
+    "costs.fte": {"nl": "formatie (fte)", "en": "staff (FTE)"},
+    "extrapolation.cases_per_year": {"nl": "casussen per jaar", "en": "cases per year"},
+    "extrapolation.damping": {"nl": "demping", "en": "damping"},
+    "extrapolation.safety_margin": {"nl": "veiligheidsmarge", "en": "safety margin"},
+    "attribution": {"nl": "toerekening aan de aanpak", "en": "attribution to the intervention"},
+    "probability": {"nl": "kans dat het zonder hulp was gebeurd",
+                    "en": "probability it would have happened without help"},
+    "deadweight": {"nl": "zou ook zonder aanpak zijn bereikt", "en": "deadweight"},
+    "displacement": {"nl": "verplaatsing", "en": "displacement"},
+    "overlap": {"nl": "overlap met ander aanbod", "en": "overlap with other help"},
+    "quantity": {"nl": "hoeveelheid", "en": "quantity"},
+    "amount": {"nl": "bedrag per casus", "en": "amount per case"},
+    "price_factor": {"nl": "prijsfactor", "en": "price factor"},
+    "unit_cost": {"nl": "kosten per eenheid", "en": "unit cost"},
+    "dropoff": {"nl": "afname per jaar", "en": "drop-off per year"},
 }
 
 
@@ -222,19 +353,6 @@ def number(x: float | None, lang: str, decimals: int | None = None) -> str:
 _SWAP = str.maketrans({",": ".", ".": ","})
 
 
-def money(x: float | None, lang: str, decimals: int | None = None) -> str:
-    """An amount in euros: ``€ 8.336`` / ``€ -1.200`` (nl), ``€8,336`` / ``-€1,200`` (en)."""
-    if x is None or not math.isfinite(x):
-        return number(x, lang)
-    if decimals is None:
-        decimals = 0 if abs(x) >= 100 or x == round(x) else 2
-    digits = number(abs(x), lang, decimals)
-    negative = x < 0 and digits.strip("0.,") != ""
-    if lang == "nl":
-        return f"€ -{digits}" if negative else f"€ {digits}"
-    return f"-€{digits}" if negative else f"€{digits}"
-
-
 def percent(p: float | None, lang: str, decimals: int = 1) -> str:
     """A fraction as a percentage: 0.045 -> ``4,5%`` (nl) or ``4.5%`` (en); ``97%`` if whole."""
     if p is None or not math.isfinite(p):
@@ -253,47 +371,85 @@ def ordinal(n: int, lang: str) -> str:
     return f"{n}{suffix}"
 
 
-def is_money(name: str) -> bool:
-    """Whether an output or parameter named ``name`` is an amount of money (by its name)."""
-    base = name.split(".", 1)[0].lower()
-    return not any(token in base.split("_") or base == token for token in _NOT_MONEY)
+def unit_of(scenario: Scenario, name: str) -> str:
+    """The unit of output or parameter ``name`` (see :mod:`onzekerheid.scenario.units`)."""
+    output = scenario.outputs.get(name)
+    if output is not None:
+        return output.unit
+    param = scenario.parameters.get(name)
+    if param is None:
+        return ""
+    support = param.dist.support() if param.dist is not None else None
+    return parameter_unit(name, param.unit, support)
 
 
-def amount(x: float | None, name: str, lang: str) -> str:
-    """``x`` written as money when ``name`` is an amount of money, else as a plain number."""
-    return money(x, lang) if is_money(name) else number(x, lang)
+def label_of(scenario: Scenario | None, name: str, lang: str, article: bool = False) -> str:
+    """How a reader calls an output or parameter: its ``label``, else words for a built-in
+    name (``de besparing per casus (gemeente)``), else the name with spaces for underscores.
 
-
-def formatted(x: float | None, unit: str, lang: str) -> str:
-    """``x`` in a unit: ``money`` (euros), ``share`` (a percentage), else a plain number."""
-    if unit == "money":
-        return money(x, lang)
-    if unit == "share":
-        return percent(x, lang)
-    return number(x, lang)
+    ``article`` keeps the leading article ("de", "the") of translated built-in names.
+    """
+    thing = None if scenario is None else (scenario.outputs.get(name)
+                                           or scenario.parameters.get(name))
+    if thing is not None and thing.label:
+        return thing.label
+    base, _, who = name.partition(".")
+    known = OUTPUT_NAMES.get(base, {}).get(check_lang(lang))
+    if known is not None:
+        label = known if article else known.split(" ", 1)[1]
+        return f"{label} ({KINDS.get(who, {}).get(lang, who)})" if who else label
+    domain = _domain_label(name, lang)
+    return domain if domain else name.replace("_", " ")
 
 
 def output_label(name: str, lang: str, article: bool = False) -> str:
-    """How a reader calls an output: ``de besparing per casus (gemeente)``.
+    """:func:`label_of` without a scenario: words for built-in names only."""
+    return label_of(None, name, lang, article)
 
-    Known built-in names are translated; others are shown as written, with underscores as
-    spaces. ``article`` keeps the leading article ("de", "the") of translated names.
+
+def _domain_label(name: str, lang: str) -> str:
+    """Words for the parameters the social-domain model makes from its sections."""
+    parts = name.split(".")
+    if name in DOMAIN_NAMES:
+        return DOMAIN_NAMES[name][lang]
+    if len(parts) == 2 and parts[0] == "prices":
+        return text("price_of", lang, what=parts[1].replace("_", " "))
+    if len(parts) >= 3 and parts[-1] in DOMAIN_NAMES:
+        return f"{DOMAIN_NAMES[parts[-1]][lang]}: {parts[-2].replace('_', ' ')}"
+    return ""
+
+
+def p_claim_holds(s: Summary, better: str) -> float | None:
+    """The probability that the published figure, read as "at least this good", holds.
+
+    ``1 - claim_percentile`` when higher is better, ``claim_percentile`` when lower is
+    better; None without a claim or direction.
     """
-    base, _, who = name.partition(".")
-    known = OUTPUT_NAMES.get(base, {}).get(check_lang(lang))
-    if known is None:
-        label = base.replace("_", " ")
-    else:
-        label = known if article else known.split(" ", 1)[1]
-    return f"{label} ({who})" if who else label
+    if s.claim is None or s.claim_percentile is None or better == "none":
+        return None
+    return s.claim_percentile if better == "lower" else 1.0 - s.claim_percentile
 
 
-def output_phrase(name: str, lang: str, range_: str) -> str:
+def claim_holds(result: Result, name: str) -> float | None:
+    """The chance that the published figure of ``name`` holds as stated: the claim audit's
+    ``p_claim_holds`` (which knows "between", "at least" and rounded claims), else
+    :func:`p_claim_holds` from the percentile; None without a claim."""
+    audit = result.audit_of(name)
+    p = getattr(audit, "p_claim_holds", math.nan) if audit is not None else math.nan
+    if isinstance(p, float) and math.isfinite(p):
+        return p
+    output = result.scenario.outputs.get(name)
+    return p_claim_holds(result.summary_of(name), output.better if output is not None
+                         else "higher")
+
+
+def output_phrase(scenario: Scenario | None, name: str, lang: str, range_: str) -> str:
     """The verb phrase of a summary sentence for ``name``, around the words ``range_``."""
     base, _, who = name.partition(".")
-    if base == "savings_per_case" and who:
+    own = scenario is not None and name in scenario.outputs and scenario.outputs[name].label
+    if base == "savings_per_case" and who and who not in KINDS and not own:
         return text("phrase_savings_per_case", lang, who=_stakeholder(who, lang), range=range_)
-    return text("phrase_generic", lang, output=output_label(name, lang, article=True),
+    return text("phrase_generic", lang, output=label_of(scenario, name, lang, article=True),
                 range=range_)
 
 
@@ -301,27 +457,29 @@ def _stakeholder(who: str, lang: str) -> str:
     return f"de {who}" if lang == "nl" else f"the {who}"
 
 
-def summary_sentence(name: str, lang: str, level: float, low: float, high: float,
-                     claim: float | None, claim_percentile: float | None) -> str:
+def summary_sentence(scenario: Scenario | None, name: str, lang: str, level: float,
+                     s: Summary, unit: str) -> str:
     """One plain-language sentence: the interval, and where the published figure falls.
 
     ``Met 90% zekerheid levert een casus de gemeente tussen € 1.200 en € 3.900 op; het
-    gepubliceerde bedrag van € 3.563 ligt op het 78e percentiel.``
+    gepubliceerde bedrag van € 3.560 ligt op het 78e percentiel.`` Each end is rounded to what
+    its Monte Carlo standard error justifies (:func:`.numbers.estimate`).
     """
-    phrase = output_phrase(name, lang, "\0")
+    phrase = output_phrase(scenario, name, lang, "\0")
     head, _, tail = phrase.partition("\0")
     sentence = text("sentence_range", lang, level=percent(level, lang), phrase=head.rstrip(),
-                    low=amount(low, name, lang), high=amount(high, name, lang))
+                    low=numbers.estimate(s.low, s.low_mcse, unit, lang),
+                    high=numbers.estimate(s.high, s.high_mcse, unit, lang))
     if tail.strip():
         sentence += " " + tail.strip()
-    if claim is None or claim_percentile is None:
+    if s.claim is None or s.claim_percentile is None:
         return sentence + "."
-    written = amount(claim, name, lang)
-    what = ("bedrag" if is_money(name) else "cijfer") if lang == "nl" else "figure"
-    if claim_percentile >= 1.0:
+    written = numbers.exact(s.claim, unit, lang)
+    what = ("bedrag" if is_money(unit) else "cijfer") if lang == "nl" else "figure"
+    if s.claim_percentile >= 1.0:
         return sentence + text("sentence_claim_above", lang, claim=written, what=what)
-    if claim_percentile <= 0.0:
+    if s.claim_percentile <= 0.0:
         return sentence + text("sentence_claim_below", lang, claim=written, what=what)
-    rank = min(99, max(1, round(100 * claim_percentile)))
+    rank = min(99, max(1, round(100 * s.claim_percentile)))
     return sentence + text("sentence_claim", lang, claim=written, rank=ordinal(rank, lang),
-                                 what=what)
+                           what=what)

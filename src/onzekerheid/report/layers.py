@@ -10,12 +10,14 @@ from each judgement's switching value (see :mod:`onzekerheid.analysis.judgements
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from ..analysis.judgements import claim_direction, switching_sentence
 from ..analysis.result import Result
 from ..scenario.claims import Claim
-from .i18n import amount, percent
+from . import numbers
+from .i18n import label_of, percent, unit_of
 
 WORDS: dict[str, dict[str, Any]] = {
     "en": {"title": "What rests on evidence, and what on judgement",
@@ -49,10 +51,11 @@ def judgements_section(result: Result, lang: str) -> str:
     rows, sentences = [], []
     for name in claimed:
         audit = result.audit_of(name)
-        stated = result.scenario.claim_of(name)
-        assert audit is not None and stated is not None
+        claim = result.scenario.claim_of(name)
+        assert audit is not None and claim is not None
         without = layer.without[name].get("p_claim_holds")
-        rows.append([name, _stated(stated, name, lang),
+        rows.append([label_of(result.scenario, name, lang),
+                     stated(claim, unit_of(result.scenario, name), lang),
                      f"{percent(audit.p_claim_holds, lang)} ± "
                      f"{percent(audit.p_claim_holds_mcse, lang, 2)}",
                      percent(without, lang),
@@ -62,11 +65,11 @@ def judgements_section(result: Result, lang: str) -> str:
                                           claim_direction(result, name),
                                           layer.points[judgement], lang == "nl")
             if sentence:
-                sentences.append(sentence)
+                sentences.append(_worded(sentence, result, lang))
     parts = [f"<h2>{_e(words['title'])}</h2>",
-             f"<p>{_e(words['intro'].format(names=', '.join(layer.points) or '-'))}</p>"]
+             f"<p>{_e(words['intro'].format(names=_labels(layer.points, result, lang)))}</p>"]
     if layer.kept:
-        parts.append(f"<p>{_e(words['kept'].format(names=', '.join(layer.kept)))}</p>")
+        parts.append(f"<p>{_e(words['kept'].format(names=_labels(layer.kept, result, lang)))}</p>")
     head = "".join(f"<th>{_e(h)}</th>" for h in words["head"])
     body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
     parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
@@ -75,13 +78,30 @@ def judgements_section(result: Result, lang: str) -> str:
     return "".join(parts)
 
 
-def _stated(claim: Claim, name: str, lang: str) -> str:
+def stated(claim: Claim, unit: str, lang: str) -> str:
+    """The claim as stated, in the output's unit (see :mod:`.numbers`)."""
+    def value(x: float, digits: int = numbers.MAX_DIGITS) -> str:
+        return numbers.quantity(x, unit, lang, digits)
+
     if claim.form == "between":
-        return f"{amount(claim.low, name, lang)} – {amount(claim.high, name, lang)}"
+        return f"{value(claim.low)} – {value(claim.high)}"
     if claim.form == "value":
-        return f"{amount(claim.figure, name, lang)} (± {amount(claim.rounded / 2, name, lang)})"
+        return f"{value(claim.figure, 6)} (± {value(claim.rounded / 2, 6)})"
     sign = "≥" if claim.form == "at_least" else "≤"
-    return f"{sign} {amount(claim.figure, name, lang)}"
+    return f"{sign} {value(claim.figure, 6)}"
+
+
+def _labels(names: Any, result: Result, lang: str) -> str:
+    return ", ".join(label_of(result.scenario, n, lang) for n in names) or "-"
+
+
+def _worded(sentence: str, result: Result, lang: str) -> str:
+    """A sentence from the analysis with each output and parameter name replaced by its label
+    (longest names first, whole names only: ``net_benefit.material`` before ``net_benefit``)."""
+    scenario = result.scenario
+    names = sorted([*scenario.outputs, *scenario.parameters], key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?!\w|\.\w)")
+    return pattern.sub(lambda m: label_of(scenario, m.group(1), lang), sentence)
 
 
 def _e(value: object) -> str:

@@ -18,9 +18,12 @@ from typing import Any
 import numpy as np
 
 from .. import _display
+from ..analysis.display import TableView
 from ..analysis.result import PointResult, Result
 from ..scenario.model import Scenario
-from .terminal import compact, number, percent
+from . import numbers
+from .i18n import label_of, unit_of
+from .terminal import number
 
 MAX_PLOTS = 3  # small multiples: more panels would be too small to read in a cell
 PANEL_WIDTH, PANEL_HEIGHT = 2.7, 1.9  # inches per panel
@@ -112,9 +115,15 @@ def result_html(result: Result, *, plots: int = MAX_PLOTS) -> str:
     rows = []
     for name in result.outputs:
         s = result.summary_of(name)
-        rows.append([name, compact(s.mean), compact(s.median),
-                     f"{compact(s.low)} – {compact(s.high)}", number(s.mcse, 2),
-                     percent(s.p_positive), compact(s.claim), percent(s.claim_percentile)])
+        unit = unit_of(result.scenario, name)
+        rows.append([label_of(result.scenario, name, "en"),
+                     numbers.estimate(s.mean, s.mcse, unit, "en"),
+                     numbers.estimate(s.median, s.median_mcse, unit, "en"),
+                     numbers.interval(s.low, s.high, unit, "en", (s.low_mcse, s.high_mcse)),
+                     numbers.standard_error(s.mcse, s.mean, "en"),
+                     numbers.percent(s.p_positive, "en"),
+                     numbers.exact(s.claim, unit, "en") if s.claim is not None else "-",
+                     numbers.percent(s.claim_percentile, "en")])
     heading = (f"<p><b>{_e(result.scenario.title)}</b>: {result.iterations:,} iterations, "
                f"seed {result.seed}, {_e(level)} interval. MCSE: Monte Carlo standard error "
                "of the mean; claim pct: share of iterations below the claim.</p>")
@@ -173,6 +182,44 @@ def scenario_html(scenario: Scenario) -> str:
     return '<div class="onzekerheid-scenario">' + "".join(parts) + "</div>"
 
 
+# the column each analysis is sorted by (largest first, by absolute value) and its columns
+_ANALYSIS_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sobol": ("total", ("first", "first_low", "first_high", "total", "total_low",
+                        "total_high")),
+    "tornado": ("swing", ("input_low", "input_high", "low", "high", "swing")),
+    "rank": ("spearman", ("spearman", "prcc")),
+    "regional": ("ks", ("ks", "median_below", "median_above")),
+    "voi": ("evppi", ("evppi",)),
+    "switching": ("", ("point", "value", "quantile")),
+}
+
+
+def analysis_html(doc: dict[str, Any]) -> str:
+    """A sensitivity, VOI or switching document as a heading and a sorted table."""
+    kind = ("voi" if "evpi" in doc else "switching" if "statistic" in doc
+            else str(doc.get("method", "")))
+    key, columns = _ANALYSIS_COLUMNS.get(kind, ("", ()))
+    rows = list(doc.get("parameters", {}).items())
+    if key:
+        rows.sort(key=lambda kv: -abs(kv[1].get(key) or 0.0))
+    else:  # switching: most fragile first (a switch near the median), no switch last
+        rows.sort(key=lambda kv: (kv[1].get("quantile") is None,
+                                  abs((kv[1].get("quantile") or 0.0) - 0.5)))
+    columns = tuple(c for c in columns if any(c in row for _, row in rows))
+    table = _table(["parameter", *columns],
+                   [[name, *(_cell(row.get(c)) for c in columns)] for name, row in rows])
+    extra = f", EVPI {_cell(doc['evpi'])}" if "evpi" in doc else ""
+    heading = f"<p><b>{_e(kind)}</b> of <code>{_e(doc.get('output', ''))}</code>{_e(extra)}</p>"
+    return f'<div class="onzekerheid-analysis">{heading}{table}</div>'
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return numbers.plain(float(value), "en", 3)
+    return "-" if value is None else str(value)
+
+
+_display.register(TableView, lambda found: analysis_html(found.to_json()))
 _display.register(Result, result_html)
 _display.register(PointResult, point_html)
 _display.register(Scenario, scenario_html)

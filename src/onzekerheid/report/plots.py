@@ -23,27 +23,47 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..analysis.result import Result
 from ..errors import ScenarioError
-from . import curves, files
-from .i18n import amount, formatted, is_money, number, output_label, percent, text
+from ..scenario.model import Scenario
+from ..scenario.units import is_money, parameter_unit
+from . import curves, files, numbers
+from .i18n import label_of, number, percent, text, unit_of
 
 FORMATS = {".png", ".svg"}
 BLUE, ORANGE, RED, GREY, GREEN = "#1f5f99", "#e08a1e", "#c0392b", "#7f7f7f", "#2e8b57"
 
 
+class ReportFigure(Figure):
+    """A matplotlib Figure that shows itself in Jupyter (as a PNG) without pyplot."""
+
+    def _repr_png_(self) -> bytes:
+        return to_bytes(self, "png", dpi=100)
+
+
 def _figure(width: float = 7.5, height: float = 3.6) -> Figure:
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = ReportFigure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
 
-def _value_axis(axis: Any, name: str, lang: str) -> None:
-    _unit_axis(axis, "money" if is_money(name) else "number", lang)
+def _value_axis(axis: Any, scenario: Scenario | None, name: str, lang: str) -> None:
+    _unit_axis(axis, unit_of(scenario, name) if scenario is not None else "", lang)
 
 
 def _unit_axis(axis: Any, unit: str, lang: str) -> None:
-    if unit == "money":  # long labels: fewer ticks
-        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
-    axis.set_major_formatter(FuncFormatter(lambda x, _pos: formatted(x, unit, lang)))
+    """Ticks written in ``unit``; money ticks compact and fewer, so they never overlap."""
+    if is_money(unit):
+        axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+    axis.set_major_formatter(FuncFormatter(
+        lambda x, _pos: numbers.quantity(x, unit if unit in ("EUR", "share") else "", lang)))
+
+
+def _axis_title(scenario: Scenario | None, name: str, lang: str) -> str:
+    """An axis title: the label, with its unit in words when the ticks do not show it."""
+    unit = unit_of(scenario, name) if scenario is not None else ""
+    word = numbers.unit_word(unit, lang)
+    label = label_of(scenario, name, lang)
+    label = label[:1].upper() + label[1:]
+    return f"{label} ({word})" if word and not is_money(unit) and unit != "share" else label
 
 
 def _percent_axis(axis: Any, lang: str) -> None:
@@ -57,6 +77,7 @@ def distribution(result: Result, output: str, *, lang: str = "en", bins: int = 8
     not squeeze the picture; iterations outside are not drawn.
     """
     s = result.summary_of(output)
+    unit = unit_of(result.scenario, output)
     y = result[output]
     y = y[np.isfinite(y)]
     lo, hi = np.quantile(y, [0.005, 0.995]) if y.size else (0.0, 1.0)
@@ -68,14 +89,15 @@ def distribution(result: Result, output: str, *, lang: str = "en", bins: int = 8
     ax.hist(y, bins=bins, range=(lo - pad, hi + pad), color=BLUE, alpha=0.75)
     ax.axvspan(s.low, s.high, color=BLUE, alpha=0.12, gid="interval",
                label=f"{text('interval', lang, level=percent(result.ci, lang))}: "
-                     f"{amount(s.low, output, lang)} – {amount(s.high, output, lang)}")
+                     f"{numbers.interval(s.low, s.high, unit, lang, (s.low_mcse, s.high_mcse))}")
     ax.axvline(s.median, color="black", linestyle="--", linewidth=1.2, gid="median",
-               label=f"{text('median', lang)}: {amount(s.median, output, lang)}")
+               label=f"{text('median', lang)}: "
+                     f"{numbers.estimate(s.median, s.median_mcse, unit, lang)}")
     if s.claim is not None:
         ax.axvline(s.claim, color=RED, linewidth=2.0, gid="claim",
-                   label=f"{text('claim', lang)}: {amount(s.claim, output, lang)}")
-    _value_axis(ax.xaxis, output, lang)
-    ax.set_xlabel(output_label(output, lang))
+                   label=f"{text('claim', lang)}: {numbers.exact(s.claim, unit, lang)}")
+    _value_axis(ax.xaxis, result.scenario, output, lang)
+    ax.set_xlabel(_axis_title(result.scenario, output, lang))
     ax.set_ylabel(text("frequency", lang))
     ax.set_yticks([])
     ax.set_ylim(0, ax.get_ylim()[1] * 1.3)  # headroom for the legend
@@ -105,8 +127,8 @@ def who_gains(result: Result, base: str, *, lang: str = "en") -> Figure:
     ax.axvline(0, color=GREY, linewidth=0.8)
     ax.set_yticks(range(len(names)), [n.split(".", 1)[1] for n in names])
     ax.invert_yaxis()
-    _value_axis(ax.xaxis, base, lang)
-    ax.set_xlabel(output_label(base, lang))
+    _value_axis(ax.xaxis, result.scenario, names[0], lang)
+    ax.set_xlabel(_axis_title(result.scenario, names[0], lang).rsplit(" (", 1)[0])
     ax.legend(loc="best", fontsize=8, frameon=False)
     return fig
 
@@ -131,47 +153,85 @@ def cash_flow(result: Result, *, lang: str = "en") -> Figure:
     ax.axhline(0, color=GREY, linewidth=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("jaar" if lang == "nl" else "year")
-    _value_axis(ax.yaxis, "cash_flow", lang)
+    ax.set_ylabel("netto kasstroom" if lang == "nl" else "net cash flow")
+    _unit_axis(ax.yaxis, "EUR", lang)  # a cash flow is money
     ax.legend(loc="best", fontsize=8, frameon=False)
     return fig
 
 
-def drivers(rho: Mapping[str, float], output: str, *, lang: str = "en", top: int = 12) -> Figure:
+def drivers(rho: Mapping[str, float], output: str, *, lang: str = "en", top: int = 12,
+            scenario: Scenario | None = None) -> Figure:
     """Horizontal bars of rank correlations (from :func:`curves.rank_correlations`)."""
     items = list(rho.items())[:top]
     fig = _figure(7.5, 0.35 * len(items) + 1.2)
     ax = fig.add_subplot()
     values = [r for _, r in items]
     ax.barh(range(len(items)), values, color=[BLUE if r >= 0 else ORANGE for r in values])
-    ax.set_yticks(range(len(items)), [n for n, _ in items])
+    ax.set_yticks(range(len(items)), [_wrap(label_of(scenario, n, lang)) for n, _ in items])
     ax.invert_yaxis()
     ax.axvline(0, color=GREY, linewidth=0.8)
     ax.set_xlim(-1, 1)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: number(x, lang, 2)))
-    ax.set_xlabel(text("spearman_axis", lang, output=output_label(output, lang)))
+    ax.set_xlabel(text("spearman_axis", lang, output=label_of(scenario, output, lang)))
     return fig
 
 
 def tornado(parameters: Mapping[str, Mapping[str, float]], output: str, baseline: float, *,
-            lang: str = "en", top: int = 12) -> Figure:
+            lang: str = "en", top: int = 12, scenario: Scenario | None = None) -> Figure:
     """Tornado: per parameter the output at its 5th and 95th percentile (the contract's
-    ``{"low": y, "high": y, "swing": y}``), widest swing on top, around ``baseline``."""
-    items = sorted(parameters.items(), key=lambda kv: -abs(kv[1]["swing"]))[:top]
-    fig = _figure(7.5, 0.35 * len(items) + 1.3)
+    ``{"low": y, "high": y, "swing": y}``), widest swing on top, around ``baseline``.
+
+    A legend says which colour is which end; the assumption's own value at each end
+    (``input_low``/``input_high``, when given) is written at the end of its bar.
+    """
+    items = sorted(parameters.items(), key=lambda kv: -abs(kv[1]["swing"] or 0.0))[:top]
+    fig = _figure(8.5, 0.42 * len(items) + 1.7)
     ax = fig.add_subplot()
-    for i, (_, row) in enumerate(items):
-        ax.barh(i, row["low"] - baseline, left=baseline, color=ORANGE)
-        ax.barh(i, row["high"] - baseline, left=baseline, color=BLUE)
-    ax.axvline(baseline, color="black", linewidth=1.0, gid="baseline")
-    ax.set_yticks(range(len(items)), [n for n, _ in items])
+    out_unit = unit_of(scenario, output) if scenario is not None else ""
+    ends = []
+    for i, (name, row) in enumerate(items):
+        ax.barh(i, row["low"] - baseline, left=baseline, color=ORANGE,
+                label=text("low_value", lang) if i == 0 else None)
+        ax.barh(i, row["high"] - baseline, left=baseline, color=BLUE,
+                label=text("high_value", lang) if i == 0 else None)
+        unit = _param_unit(scenario, name)
+        for key, y in (("input_low", row["low"]), ("input_high", row["high"])):
+            if row.get(key) is None:
+                continue
+            right = y >= baseline
+            ax.annotate(numbers.quantity(row[key], unit, lang), (y, i),
+                        xytext=(3 if right else -3, 0), textcoords="offset points",
+                        ha="left" if right else "right", va="center", fontsize=7.5)
+            ends.append(y)
+    ax.axvline(baseline, color="black", linewidth=1.0, gid="baseline",
+               label=f"{text('base_value', lang)}: {numbers.quantity(baseline, out_unit, lang)}")
+    span = (max(ends + [baseline]) - min(ends + [baseline])) or abs(baseline) or 1.0
+    ax.set_xlim(min(ends + [baseline]) - 0.22 * span, max(ends + [baseline]) + 0.22 * span)
+    ax.set_yticks(range(len(items)), [_wrap(label_of(scenario, n, lang)) for n, _ in items])
     ax.invert_yaxis()
-    _value_axis(ax.xaxis, output, lang)
-    ax.set_xlabel(f"{output_label(output, lang)}: {text('swing', lang)}")
+    _unit_axis(ax.xaxis, out_unit, lang)
+    ax.set_xlabel(_axis_title(scenario, output, lang))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18 if len(items) > 2 else -0.3),
+              ncols=3, fontsize=7.5, frameon=False)
     return fig
 
 
+def _param_unit(scenario: Scenario | None, name: str) -> str:
+    if scenario is None:
+        return parameter_unit(name)
+    return unit_of(scenario, name)
+
+
+def _wrap(label: str, width: int = 34) -> str:
+    """A long axis label on two lines (at a space near the middle) so it is not cut off."""
+    if len(label) <= width:
+        return label
+    cut = label.rfind(" ", 0, width)
+    return label if cut < 0 else label[:cut] + "\n" + label[cut + 1:]
+
+
 def sobol(parameters: Mapping[str, Mapping[str, float]], output: str, *, lang: str = "en",
-          top: int = 12) -> Figure:
+          top: int = 12, scenario: Scenario | None = None) -> Figure:
     """First- and total-order Sobol indices with their intervals (the contract's shape)."""
     items = sorted(parameters.items(), key=lambda kv: -kv[1]["total"])[:top]
     fig = _figure(7.5, 0.45 * len(items) + 1.3)
@@ -183,34 +243,37 @@ def sobol(parameters: Mapping[str, Mapping[str, float]], output: str, *, lang: s
                         [row.get(f"{key}_high", row[key]) - row[key] for _, row in items]])
         ax.barh(at + shift, mid, height=0.4, xerr=np.maximum(err, 0), color=colour,
                 label=text(f"{key}_order", lang), error_kw={"linewidth": 1})
-    ax.set_yticks(at, [n for n, _ in items])
+    ax.set_yticks(at, [_wrap(label_of(scenario, n, lang)) for n, _ in items])
     ax.invert_yaxis()
     ends = [row.get(k) for _, row in items for k in ("total_high", "first_high", "total")]
     ax.set_xlim(0, max([1.05] + [1.02 * v for v in ends if v is not None and np.isfinite(v)]))
     _percent_axis(ax.xaxis, lang)
-    ax.set_xlabel(f"{text('sobol_axis', lang)} ({output_label(output, lang)})")
+    ax.set_xlabel(f"{text('sobol_axis', lang)} ({label_of(scenario, output, lang)})")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     return fig
 
 
-def break_even(curve: curves.BreakEven, *, lang: str = "en") -> Figure:
+def break_even(curve: curves.BreakEven, *, lang: str = "en",
+               scenario: Scenario | None = None) -> Figure:
     """P(output > 0) against a parameter, with a ±2 MCSE band and the claim's value marked."""
+    unit = _param_unit(scenario, curve.parameter) if scenario is not None else curve.unit
+    out = label_of(scenario, curve.output, lang)
+    what = label_of(scenario, curve.parameter, lang)
     fig = _figure()
     ax = fig.add_subplot()
     ax.fill_between(curve.values, curve.probability - 2 * curve.mcse,
                     curve.probability + 2 * curve.mcse, color=BLUE, alpha=0.2)
     ax.plot(curve.values, curve.probability, "o-", color=BLUE, gid="curve",
-            label=text("p_positive", lang, output=output_label(curve.output, lang)))
+            label=text("p_positive", lang, output=out))
     ax.axhline(0.5, color=GREY, linewidth=0.8, linestyle=":")
     ax.axvline(curve.point, color=RED, linewidth=1.5, gid="point",
-               label=f"{text('point_value', lang)}: {formatted(curve.point, curve.unit, lang)}")
+               label=f"{text('point_value', lang)}: {numbers.exact(curve.point, unit, lang)}")
     ax.set_ylim(-0.02, 1.02)
     _percent_axis(ax.yaxis, lang)
-    _unit_axis(ax.xaxis, curve.unit, lang)
-    ax.set_xlabel(curve.parameter)
-    ax.set_ylabel(text("p_positive", lang, output=output_label(curve.output, lang)))
-    ax.set_title(text("break_even_title", lang, output=output_label(curve.output, lang),
-                      parameter=curve.parameter), fontsize=10)
+    _unit_axis(ax.xaxis, unit, lang)
+    ax.set_xlabel(what[:1].upper() + what[1:])
+    ax.set_ylabel(_wrap(text("p_positive", lang, output=out), 40))
+    ax.set_title(text("break_even_title", lang, output=out, parameter=what), fontsize=10)
     ax.legend(loc="best", fontsize=8, frameon=False)
     return fig
 
@@ -246,8 +309,8 @@ def cost_effect(cost: np.ndarray, effect: np.ndarray, *, cost_name: str, effect_
                             f"({percent(share_in, lang, 0)})")
     plane.axhline(0, color=GREY, linewidth=0.8)
     plane.axvline(0, color=GREY, linewidth=0.8)
-    _unit_axis(plane.yaxis, "money", lang)
-    _unit_axis(plane.xaxis, "number", lang)
+    _unit_axis(plane.yaxis, "EUR", lang)
+    _unit_axis(plane.xaxis, "", lang)
     plane.set_xlabel(text("delta_effect", lang, effect=effect_name))
     plane.set_ylabel(text("delta_cost", lang, cost=cost_name))
     plane.legend(loc="best", fontsize=7, markerscale=3, frameon=True)
@@ -258,13 +321,61 @@ def cost_effect(cost: np.ndarray, effect: np.ndarray, *, cost_name: str, effect_
     if reference is not None:
         curve.axvline(reference, color=RED, linewidth=1.5, gid="reference",
                       label=f"{text('reference_price', lang)}: "
-                            f"{formatted(reference, 'money', lang)}")
+                            f"{numbers.quantity(reference, 'EUR', lang)}")
         curve.legend(loc="best", fontsize=8, frameon=False)
     curve.set_ylim(-0.02, 1.02)
     _percent_axis(curve.yaxis, lang)
-    _unit_axis(curve.xaxis, "money", lang)
+    _unit_axis(curve.xaxis, "EUR", lang)
     curve.set_xlabel(text("wtp_axis", lang))
     curve.set_ylabel(text("p_worth", lang))
+    plane.text(0.02, 0.02, ce_numbers(cost, effect, reference, lang), transform=plane.transAxes,
+               fontsize=7.5, va="bottom", ha="left", gid="numbers",
+               bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": GREY, "linewidth": 0.5})
+    return fig
+
+
+def ce_numbers(cost: np.ndarray, effect: np.ndarray, reference: float | None, lang: str
+               ) -> str:
+    """ICER and (at the reference price) INMB with its chance of being positive, as text.
+
+    ICER = E[delta cost] / E[delta effect] (a ratio of means, not a mean of ratios:
+    Drummond et al., *Methods for the Economic Evaluation of Health Care Programmes*, 4th ed.,
+    2015, ch. 4); INMB(lambda) = lambda E[delta effect] - E[delta cost], and
+    P(INMB > 0) the share of iterations with lambda delta effect > delta cost.
+    """
+    ok = np.isfinite(cost) & np.isfinite(effect)
+    c, e = float(np.mean(cost[ok])), float(np.mean(effect[ok]))
+    lines = [text("icer", lang, value=numbers.money(c / e, lang) if e != 0 else "–")]
+    if reference is not None:
+        nmb = reference * effect[ok] - cost[ok]
+        lines.append(text("inmb", lang, price=numbers.money(reference, lang),
+                          value=numbers.money(float(np.mean(nmb)), lang),
+                          p=numbers.percent(float(np.mean(nmb > 0)), lang)))
+    return "\n".join(lines)
+
+
+def spider(doc: Mapping[str, Any], *, lang: str = "en", top: int = 6,
+           scenario: Scenario | None = None) -> Figure:
+    """Spider plot: the output with one assumption moved through its percentiles.
+
+    ``doc``: ``{"output", "base", "percentiles": [...], "parameters": {name: {"outputs":
+    [...], "inputs": [...]}}}`` (the others at their medians); the steepest lines matter most.
+    """
+    output = str(doc["output"])
+    percentiles = np.asarray(doc["percentiles"], dtype=float)
+    rows = sorted(doc["parameters"].items(),
+                  key=lambda kv: -float(np.ptp(np.asarray(kv[1]["outputs"], dtype=float))))
+    fig = _figure(8.0, 4.4)
+    ax = fig.add_subplot()
+    for i, (name, row) in enumerate(rows[:top]):
+        ax.plot(100 * percentiles, row["outputs"], marker="o", markersize=3,
+                color=f"C{i}", label=_wrap(label_of(scenario, name, lang), 40))
+    ax.axhline(float(doc["base"]), color=GREY, linewidth=0.8, linestyle=":", gid="baseline")
+    ax.set_xlabel(text("spider_axis", lang))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:.0f}"))
+    _value_axis(ax.yaxis, scenario, output, lang)
+    ax.set_ylabel(_wrap(_axis_title(scenario, output, lang), 40))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5, frameon=False)
     return fig
 
 
@@ -283,10 +394,75 @@ def convergence(result: Result, output: str, *, lang: str = "en") -> Figure:
     ax.plot(trace.n, trace.mean, color=BLUE, gid="mean", label=text("running_mean", lang))
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: number(x, lang, 0)))
-    _value_axis(ax.yaxis, output, lang)
+    _value_axis(ax.yaxis, result.scenario, output, lang)
     ax.set_xlabel(text("iteration_axis", lang))
-    ax.set_ylabel(output_label(output, lang))
+    ax.set_ylabel(_wrap(_axis_title(result.scenario, output, lang), 40))
     ax.legend(loc="best", fontsize=8, frameon=False)
+    return fig
+
+
+def s_curve(result: Result, output: str, *, lang: str = "en") -> Figure:
+    """The cumulative distribution (S-curve) of ``output``: P(output <= x) against x.
+
+    The published claim is a red vertical line with the share of iterations below it; the
+    median and the interval ends are marked, so the chart reads on its own.
+    """
+    s = result.summary_of(output)
+    unit = unit_of(result.scenario, output)
+    y = np.sort(result[output][np.isfinite(result[output])])
+    fig = _figure()
+    ax = fig.add_subplot()
+    if y.size:
+        shown = np.linspace(0, y.size - 1, min(2000, y.size)).astype(np.int64)
+        ax.plot(y[shown], (shown + 1) / y.size, color=BLUE, linewidth=2, gid="curve",
+                label=text("cumulative", lang))
+        lo, hi = np.quantile(y, [0.005, 0.995])
+        if s.claim is not None:
+            lo, hi = min(lo, s.claim), max(hi, s.claim)
+        pad = 0.03 * (hi - lo or 1.0)
+        ax.set_xlim(lo - pad, hi + pad)
+    ax.axvline(s.median, color="black", linestyle="--", linewidth=1.0, gid="median",
+               label=f"{text('median', lang)}: "
+                     f"{numbers.estimate(s.median, s.median_mcse, unit, lang)}")
+    if s.claim is not None:
+        below = s.claim_percentile if s.claim_percentile is not None else np.nan
+        ax.axvline(s.claim, color=RED, linewidth=2.0, gid="claim",
+                   label=f"{text('claim', lang)}: {numbers.exact(s.claim, unit, lang)} "
+                         f"({numbers.percent(below, lang)} {text('cumulative', lang)})")
+    ax.set_ylim(0, 1.02)
+    _percent_axis(ax.yaxis, lang)
+    _value_axis(ax.xaxis, result.scenario, output, lang)
+    ax.set_xlabel(_axis_title(result.scenario, output, lang))
+    ax.set_ylabel(_wrap(text("cumulative", lang), 30))
+    ax.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.9)
+    return fig
+
+
+def voi_bars(voi: Mapping[str, Any], *, lang: str = "en", top: int = 10,
+             scenario: Scenario | None = None) -> Figure:
+    """EVPPI per assumption as bars, EVPI as a dashed line (the ``voi --json`` document)."""
+    output = str(voi.get("output", ""))
+    unit = unit_of(scenario, output) if scenario is not None and output else "EUR"
+    rows = sorted(voi.get("parameters", {}).items(),
+                  key=lambda kv: -(kv[1].get("evppi") or 0.0))[:top]
+    fig = _figure(7.5, 0.38 * len(rows) + 1.6)
+    ax = fig.add_subplot()
+    values = [row.get("evppi") or 0.0 for _, row in rows]
+    ax.barh(range(len(rows)), values, color=BLUE, label=text("col_evppi", lang))
+    for i, v in enumerate(values):
+        ax.annotate(numbers.quantity(v, unit, lang), (v, i), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=7.5)
+    evpi = voi.get("evpi")
+    if evpi is not None and np.isfinite(evpi):
+        ax.axvline(evpi, color=RED, linestyle="--", linewidth=1.2, gid="evpi",
+                   label=f"EVPI: {numbers.quantity(evpi, unit, lang)}")
+    right = max(values + [evpi or 0.0, 1e-12])
+    ax.set_xlim(0, right * 1.25)
+    ax.set_yticks(range(len(rows)), [_wrap(label_of(scenario, n, lang)) for n, _ in rows])
+    ax.invert_yaxis()
+    _unit_axis(ax.xaxis, unit, lang)
+    ax.set_xlabel(text("evppi_axis", lang))
+    ax.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.9)
     return fig
 
 

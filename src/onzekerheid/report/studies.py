@@ -14,7 +14,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from .i18n import money, number, percent
+from .i18n import number, percent
+from .numbers import money
 
 BLUE, ORANGE, GREY, GREEN = "#1f5f99", "#e08a1e", "#7f7f7f", "#2e8b57"
 

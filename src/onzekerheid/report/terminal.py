@@ -12,6 +12,8 @@ from rich.table import Table
 from ..analysis.checks import CheckOutcome
 from ..analysis.judgements import claim_direction, switching_sentence
 from ..analysis.result import PointResult, Result
+from . import numbers
+from .i18n import label_of, unit_of
 
 # C0 controls but the newline, DEL, C1 controls, and the bidirectional overrides and isolates
 # that reorder what a terminal shows ("Trojan source")
@@ -70,8 +72,8 @@ WORDS = {
            "point": "published arithmetic (every point value)",
            "legend": "{n} iterations, seed {seed}, interval {ci} (equal-tailed); MCSE = Monte "
                      "Carlo standard error of the mean; pct = share of iterations below the "
-                     "published claim; k = thousand, M = million. --json gives every number "
-                     "in full.",
+                     "published claim; figures rounded to what the MCSE allows (at most three "
+                     "significant digits). --json gives every number in full.",
            "nonfinite": "{name} was not a finite number in {bad} of {n} iterations; the "
                         "summary leaves them out"},
     "nl": {"output": "uitkomst", "mean": "gem.", "median": "mediaan",
@@ -79,8 +81,8 @@ WORDS = {
            "point": "gepubliceerde berekening (elke puntwaarde)",
            "legend": "{n} iteraties, seed {seed}, {ci}-interval (gelijkstaartig); MCSE = Monte "
                      "Carlo-standaardfout van het gemiddelde; pct = aandeel iteraties onder de "
-                     "gepubliceerde claim; k = duizend, M = miljoen. --json geeft elk getal "
-                     "volledig.",
+                     "gepubliceerde claim; afgerond op wat de MCSE toelaat (hooguit drie "
+                     "significante cijfers). --json geeft elk getal volledig.",
            "nonfinite": "{name} was in {bad} van {n} iteraties geen eindig getal; de "
                         "samenvatting laat die weg"},
 }
@@ -103,12 +105,19 @@ def local(text: str, lang: str) -> str:
     return text.translate(str.maketrans(",.", ".,"))
 
 
-def result_table(result: Result, lang: str = "en") -> Table:
+def result_table(result: Result, lang: str = "en", *, names: list[str] | None = None) -> Table:
+    """One row per output: its label, mean, median, interval, MCSE, claim and percentile.
+
+    Every value is written in the output's unit (no euro sign without ``unit = "EUR"``) and
+    rounded to what its Monte Carlo standard error justifies (:mod:`.numbers`).
+    """
     words = WORDS[lang]
     level = f"{result.ci:.0%}"
     table = Table(title=clean(result.scenario.title), title_justify="left", expand=False,
                   box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
-    longest = max((len(name) for name in result.outputs), default=6)
+    shown = names if names is not None else list(result.outputs)
+    labels = {n: label_of(result.scenario, n, lang) for n in shown}
+    longest = max((len(label) for label in labels.values()), default=6)
     table.add_column(words["output"], overflow="fold", min_width=min(longest, 20))
     table.add_column(words["mean"], justify="right", no_wrap=True)
     table.add_column(words["median"], justify="right", no_wrap=True)
@@ -116,10 +125,17 @@ def result_table(result: Result, lang: str = "en") -> Table:
     table.add_column("MCSE", justify="right", no_wrap=True)
     table.add_column(words["claim"], justify="right", no_wrap=True)
     table.add_column(words["pct"], justify="right", no_wrap=True)
-    for name, s in result.summarize_all().items():
-        cells = [compact(s.mean), compact(s.median), f"{compact(s.low)} – {compact(s.high)}",
-                 number(s.mcse, 2), compact(s.claim), percent(s.claim_percentile)]
-        table.add_row(clean(name), *(local(cell, lang) for cell in cells))
+    summaries = result.summarize_all()
+    for name in shown:
+        s = summaries[name]
+        unit = unit_of(result.scenario, name)
+        cells = [numbers.estimate(s.mean, s.mcse, unit, lang),
+                 numbers.estimate(s.median, s.median_mcse, unit, lang),
+                 numbers.interval(s.low, s.high, unit, lang, (s.low_mcse, s.high_mcse)),
+                 numbers.standard_error(s.mcse, s.mean, lang),
+                 numbers.exact(s.claim, unit, lang) if s.claim is not None else "-",
+                 numbers.percent(s.claim_percentile, lang) if s.claim is not None else "-"]
+        table.add_row(clean(labels[name]), *(clean(cell) for cell in cells))
     return table
 
 
@@ -192,17 +208,43 @@ def render_point(point: PointResult, console: Console, lang: str = "en") -> None
     table.add_column(words["value"], justify="right")
     table.add_column(words["claim"], justify="right")
     for name in point.outputs:
-        table.add_row(clean(name), local(number(point.values[name], 6), lang),
-                      local(number(point.scenario.claims.get(name), 6), lang))
+        unit = unit_of(point.scenario, name)
+        claim = point.scenario.claims.get(name)
+        table.add_row(clean(label_of(point.scenario, name, lang)),
+                      clean(numbers.quantity(point.values[name], unit, lang, 6)),
+                      clean(numbers.quantity(claim, unit, lang, 6)) if claim is not None
+                      else "-")
     console.print(table)
 
 
 def render_checks(file: str, outcomes: list[CheckOutcome], console: Console) -> None:
+    """One row per check: the value with its Monte Carlo standard error, pass or FAIL.
+
+    A check whose value lies within 2 MCSE of its threshold is marked "(within noise)": more
+    iterations could turn it round.
+    """
     table = Table(title=clean(file), title_justify="left")
     table.add_column("check")
     table.add_column("value", justify="right")
+    table.add_column("MCSE", justify="right")
     table.add_column("result")
     for outcome in outcomes:
         mark = "[green]pass[/]" if outcome.passed else "[red]FAIL[/]"
-        table.add_row(clean(outcome.expect), number(outcome.value), mark)
+        threshold = _threshold(outcome.expect)
+        if (threshold is not None and math.isfinite(outcome.mcse) and outcome.mcse > 0
+                and abs(outcome.value - threshold) < 2 * outcome.mcse):
+            mark += " (within noise)"
+        digits = numbers.digits_for(outcome.value, outcome.mcse) if math.isfinite(
+            outcome.value) else 3
+        table.add_row(clean(outcome.expect), numbers.plain(outcome.value, "en", digits),
+                      numbers.standard_error(outcome.mcse, outcome.value, "en"), mark)
     console.print(table)
+
+
+def _threshold(expect: str) -> float | None:
+    """The number a check's value is compared with (the last number of the expectation)."""
+    tail = expect.replace(" ", "").rsplit("=", 1)[-1].rsplit(">", 1)[-1].rsplit("<", 1)[-1]
+    try:
+        return float(tail)
+    except ValueError:
+        return None

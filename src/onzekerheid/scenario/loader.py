@@ -61,7 +61,7 @@ SECTIONS = {
     "correlations",  # rank correlations between parameters (see correlations.py)
     "studies", "evidence",  # research to value and data that update (studies.py, evidence.py)
 }
-SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year"}
+SCENARIO_KEYS = {"title", "source", "currency", "description", "url", "year", "headline"}
 OUTPUT_KEYS = {"expr", "label", "unit", "better", "note", "source"}
 
 
@@ -150,6 +150,7 @@ def from_dict(
     cases, stakeholders, domain = build_domain(raw, parameters, outputs, problems, directory,
                                                allow_outside)
     _builtin_words(outputs)
+    _check_headline(meta, outputs, problems)
     domain_failed = len(problems.items) > before
     correlated = _correlations(raw, parameters, problems)
     _names_and_outputs(parameters, outputs, problems)
@@ -169,6 +170,7 @@ def from_dict(
     problems.raise_if_any()
     return Scenario(
         title=str(title),
+        headline=str(meta.get("headline") or ""),
         file=file,
         parameters=parameters,
         outputs=outputs,
@@ -396,6 +398,15 @@ def _builtin_words(outputs: dict[str, Output]) -> None:
         if output.builtin:
             outputs[name] = replace(output, unit=output.unit or units.builtin_unit(name),
                                     better=units.builtin_better(name))
+
+
+def _check_headline(meta: dict[str, Any], outputs: dict[str, Output], problems: Problems
+                    ) -> None:
+    """``headline``: the output a report leads with (a name in ``outputs``)."""
+    headline = meta.get("headline")
+    if headline is not None and (not isinstance(headline, str) or headline not in outputs):
+        problems.add("scenario.headline", f"headline must name an output, got {headline!r}",
+                     did_you_mean(str(headline), set(outputs)) or allowed(set(outputs)))
 
 
 def _claims(table: dict[str, Any], section: str, outputs: dict[str, Output],

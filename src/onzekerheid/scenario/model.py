@@ -179,6 +179,7 @@ class Scenario:
     claim_forms: dict[str, Claim] = field(default_factory=dict)  # each claim as stated
     case_judgements: tuple[str, ...] = ()  # per-case factors marked judgement (bias.per_case)
     inputs: tuple[str, ...] = ()  # every file read: the scenario file, its case table
+    headline: str = ""  # [scenario] headline: the output a report leads with ("" = default)
 
     def claim_of(self, name: str) -> Claim | None:
         """The claim on output ``name`` as stated (a bare figure read by the output's better)."""

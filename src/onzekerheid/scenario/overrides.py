@@ -117,4 +117,5 @@ def _override_targets(raw: dict[str, Any]) -> list[str]:
 
 def is_output_table(value: Any) -> bool:
     """An output written as a table (``expr`` and its words) rather than a group of outputs."""
-    return isinstance(value, dict) and bool({"expr", "label", "unit", "better"} & set(value))
+    return (isinstance(value, dict) and "dist" not in value  # a parameter with a label is not
+            and bool({"expr", "label", "unit", "better"} & set(value)))

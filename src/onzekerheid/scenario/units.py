@@ -86,3 +86,33 @@ def better_of(value: Any, path: str, problems: Problems) -> str | None:
     problems.add(path, f"better must be one of {', '.join(BETTER)}, got {value!r}",
                  'better = "lower" for a cost, "higher" for a saving, "none" for neither')
     return None
+
+
+# Parameters the social-domain model makes from its own sections: their unit follows from the
+# section key (a contract key), never from the words a user chose for a name.
+_DOMAIN_SHARES = ("rate", "dropout", "failure_yield", "attribution", "probability", "deadweight",
+                  "displacement", "overlap", "damping", "safety_margin")
+_DOMAIN_MONEY = ("amount", "unit_cost", "cost_per_fte", "hourly_rate")
+
+
+def parameter_unit(name: str, unit: str = "", support: tuple[float, float] | None = None) -> str:
+    """The unit of parameter ``name``: its own ``unit``, else what its domain key says.
+
+    ``prices.*`` and the domain model's amounts and rates are ``"EUR"``; its shares (success
+    rate, attribution, probability, ...) are ``"share"``; its bias factors ``"ratio"``; a
+    random parameter whose support lies inside 0..1 is a share as well. Anything else has no
+    unit (a plain number): a name such as ``report_cost`` does not make a parameter money;
+    ``unit = "EUR"`` does.
+    """
+    if unit:
+        return unit
+    parts = name.split(".")
+    if len(parts) > 1 and (parts[0] == "prices" or parts[-1] in _DOMAIN_MONEY):
+        return MONEY
+    if len(parts) > 1 and parts[-1] in _DOMAIN_SHARES:
+        return "share"
+    if len(parts) == 2 and parts[0] == "bias":  # realised / estimated: a factor
+        return "ratio"
+    if support is not None and support[0] >= 0.0 and support[1] <= 1.0:
+        return "share"
+    return ""
