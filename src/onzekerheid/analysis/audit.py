@@ -51,7 +51,6 @@ NEUTRAL_VERDICTS = (  # two-sided claims, or claims against the good direction
 )
 NOISE = ("within Monte Carlo noise", "binnen de Monte Carlo-ruis")
 NOISE_WIDTH = 2.0  # |p - 1/2| below this many MCSEs: within Monte Carlo noise
-NOT_MONEY = ("bcr", "ratio", "hours", "share", "rate", "count", "percent")
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,8 @@ def audit_claim(output: str, values: np.ndarray, claim: float | Claim, *, ci: fl
     the +inf of an output in ``summary.INFINITE_OK``: a payback year that never comes).
 
     A bare number is "at least this good" following ``better`` (by default the built-in
-    direction of the output's name); ``unit`` decides whether numbers are shown as money.
+    direction of the output's name); ``unit`` decides whether numbers are shown as money
+    (by default the built-in unit of the output's name; a custom name has none).
     """
     better = better or units.builtin_better(output)
     stated = claim if isinstance(claim, Claim) else at_least_as_good(float(claim), better)
@@ -165,8 +165,7 @@ def audit_summary(output: str, summary: Summary, *, ci: float = 0.90, currency: 
         holds = (p_more, mcse_more)
     p, mcse = holds
     verdict_en, verdict_nl = verdict_of(p, mcse, stated, better)
-    money = (units.is_money(unit) if unit
-             else not any(word in output.lower() for word in NOT_MONEY))
+    money = units.is_money(unit if unit is not None else units.unit_by_name(output))
     fmt_en = _formatter(money, currency, dutch=False)
     fmt_nl = _formatter(money, currency, dutch=True)
     noise = verdict_en == NOISE[0]
