@@ -25,7 +25,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import onzekerheid.plan
+import onzekerheid.scenario.loader
+from onzekerheid import load
 from onzekerheid.cli import app
+from onzekerheid.errors import ScenarioError
+from onzekerheid.plan import build_plan, dist_row
+from onzekerheid.scenario.distributions import from_table
+from onzekerheid.scenario.expressions import register_bound
+from onzekerheid.scenario.loader import _trees
 
 HERE = Path(__file__).parent / "bad_inputs"
 CATALOGUE: list[dict[str, Any]] = tomllib.loads(
@@ -156,3 +164,83 @@ def test_giant_iteration_counts_are_refused_before_any_work(tmp_path: Path) -> N
         assert result.exit_code == 2 and "error:" in result.output
         assert peak < 200 * 2**20, f"{peak / 2**20:.0f} MiB allocated before refusing -n {n}"
         assert time.perf_counter() - start < 60  # generous: only catches a hang
+
+
+# issue 17: what the plan refuses is refused at load, so `validate` and `run` say the same
+AGREE = ["domain-per-case-mixture", "domain-per-case-zero-inflated",
+         "domain-success-rate-from-case-sums-count", "success-rate-from-the-case-sums"]
+WIDE = DEFAULT.replace('y = "x * 2"', 'y = "x * 2"\n' + "\n".join(
+    f'o{i} = "max({", ".join(["x"] * 12)}) + x * {i}"' for i in range(8)))
+
+
+def _errors(output: str) -> list[str]:
+    return [flat(line) for line in output.splitlines() if line.startswith("error:")]
+
+
+def _agree(args: list[str]) -> list[str]:
+    """Both commands exit 2 with the same error lines; returns them."""
+    checked = runner.invoke(app, ["validate", args[1]])
+    ran = runner.invoke(app, args)
+    assert checked.exit_code == ran.exit_code == 2, (checked.output, ran.output)
+    assert _errors(checked.output) and _errors(checked.output) == _errors(ran.output)
+    assert "internal error" not in ran.output
+    return _errors(ran.output)
+
+
+@pytest.mark.parametrize("name", AGREE)
+def test_validate_and_run_agree(name: str, tmp_path: Path) -> None:
+    entry = next(e for e in CATALOGUE if e["id"] == name)
+    lines = _agree(prepare(entry, tmp_path))
+    assert flat(entry["message"]) in " ".join(lines)
+
+
+def test_program_too_large_for_the_plan_is_refused_at_load(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    # the limit lowered to what this small file needs, so the test is fast: 2 + 9 columns and
+    # 12 temporaries per wide output (11 pairwise max, 1 product, the sum into its own column)
+    # pass 60 at the fourth wide output; before issue 17 `validate` said ok and `run` failed
+    # with "internal error: ValueError: expressions are too large"
+    monkeypatch.setattr(onzekerheid.scenario.loader, "MAX_COLUMNS", 60)
+    monkeypatch.setattr(onzekerheid.plan, "MAX_COLUMNS", 60)
+    path = tmp_path / "s.toml"
+    path.write_text(WIDE)
+    lines = _agree(["run", str(path), "-n", "100", "-q"])
+    assert lines == [f"error: {path}:10: outputs.o3: the expressions need more than 60 working "
+                     "columns (split the model into several scenarios or write repeated terms "
+                     "once as a parameter or output)"]
+
+
+HIERARCHICAL = """\
+[scenario]
+title = "h"
+[parameters]
+a = { dist = "uniform", min = 1, max = 2 }
+b = { dist = "pert", min = "a", mode = "a * 2", max = "max(a * 3, 5, a + 4, 7)" }
+c = { dist = "lognormal", mean = "a + 1", sd = "a / 4" }
+d = "min(a, b, c, 2 * 3) + (1 + 2) * a"
+[outputs]
+y = "max(a, b, c, d, 1, 2 + 3) - -a"
+z = "1 + 2 * 3"
+"""
+
+
+@pytest.mark.parametrize("text", [DEFAULT, WIDE, HIERARCHICAL])
+def test_register_bound_is_an_upper_bound_on_the_plan(text: str, tmp_path: Path) -> None:
+    # the loader's count may exceed the plan's columns (folding, outputs written in place),
+    # never fall below them: a file that loads never runs out of columns in the plan
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    scenario = load(path)
+    trees = [t for p in scenario.parameters.values() for t in _trees(p)]
+    trees += [o.node for o in scenario.outputs.values()]
+    bound = (len(scenario.parameters) + len(scenario.outputs)
+             + sum(register_bound(t) for t in trees if t is not None))
+    assert build_plan(scenario).n_columns <= bound
+
+
+def test_the_plan_names_the_key_of_a_factor_it_cannot_draw() -> None:
+    # a Scenario built in Python skips the loader; the plan's refusal is still a user error
+    with pytest.raises(ScenarioError, match=r"cases\.heterogeneity: a per-case factor cannot"):
+        dist_row(from_table({"dist": "discrete", "values": [1, 2], "weights": [0.5, 0.5]}),
+                 "cases.heterogeneity")

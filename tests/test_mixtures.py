@@ -16,6 +16,7 @@ from scipy import integrate, optimize, stats
 
 import onzekerheid as oz
 from onzekerheid import ScenarioError
+from onzekerheid.scenario import distributions, mixtures, parameters
 from onzekerheid.scenario.distributions import DistributionError, from_table
 
 N = 40_000
@@ -213,3 +214,11 @@ def test_per_case_factor_cannot_be_a_mixture() -> None:
         from_table({"dist": "mixture", "of": [1]})
     with pytest.raises(DistributionError, match="zero is not available here"):
         from_table({"dist": "normal", "mean": 1, "sd": 1, "zero": 0.1})
+
+
+def test_the_interval_shorthand_has_one_definition():
+    # issue 17: "A to B" was three regexes (one looser, in mixtures.py); now one
+    assert parameters._INTERVAL is distributions.INTERVAL is mixtures.INTERVAL
+    for text, match in (("1 to 2", True), (" -1.5e3  to  +.5 ", True), ("1 to x", False),
+                        ("a to b", False), ("1to2", False)):
+        assert bool(distributions.INTERVAL.match(text)) is match, text

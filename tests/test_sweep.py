@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 import onzekerheid as oz
-from onzekerheid.analysis.sweep import Axis, grid, parse_vary, sweep
+from onzekerheid.analysis.sweep import MAX_POINTS, Axis, axes_of, grid, sweep
 from onzekerheid.cli import app
+from onzekerheid.cli.sweep import parse_vary
 from onzekerheid.errors import ScenarioError
 
 SCHOOL = Path(__file__).parent.parent / "scenarios" / "school_jeugdzorg.toml"
@@ -28,23 +30,55 @@ def school() -> oz.Scenario:
 
 
 def test_parse_vary_range_and_list():
-    assert parse_vary("worker_cost=60000:90000:4").values == (60000, 70000, 80000, 90000)
-    assert parse_vary(" success.rate = 0.2,0.5 ") == Axis("success.rate", (0.2, 0.5))
-    assert parse_vary("x=5:9:1").values == (5.0,)
+    assert parse_vary(["worker_cost=60000:90000:4"]) == {
+        "worker_cost": (60000, 70000, 80000, 90000)}
+    assert parse_vary([" success.rate = 0.2,0.5 ", "x=5:9:1"]) == {
+        "success.rate": (0.2, 0.5), "x": (5.0,)}
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("worker_cost", "expected NAME=START:STOP:COUNT"),
-    ("=1,2", "expected NAME"),
-    ("x=1:2", "exactly START:STOP:COUNT"),
-    ("x=1:2:0", "COUNT must be a whole number in 1..1,000,000"),
-    ("x=1:2:2.5", "COUNT must be a whole number"),
-    ("x=1,a", "every value must be a number"),
-    ("x=1,inf", "finite"),
+@pytest.mark.parametrize(("texts", "message"), [
+    (["worker_cost"], "--vary 'worker_cost': expected NAME=START:STOP:COUNT"),
+    (["=1,2"], "expected NAME"),
+    (["x=1:2"], "exactly START:STOP:COUNT"),
+    (["x=1:2:0"], "COUNT must be a whole number in 1..1,000,000"),
+    (["x=1:2:2.5"], "COUNT must be a whole number"),
+    (["x=1,a"], "--vary 'x=1,a': every value must be a number"),
+    (["x=1,inf"], "finite"),
+    (["x=1:2:3", "x=4,5"], "--vary: 'x' is varied twice"),
+    (["a=1:2:1000", "b=1:2:1001"], "--vary: the grid has 1,001,000 points, more than 1,000,000"),
 ])
-def test_parse_vary_errors_name_the_option(text, message):
-    with pytest.raises(ScenarioError, match=message):
-        parse_vary(text)
+def test_parse_vary_errors_name_the_option(texts, message):
+    with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        parse_vary(texts)
+
+
+def test_a_huge_count_is_refused_before_anything_is_allocated():
+    # 10**8 floats would be 800 MB (and ~3 GB as a tuple of Python floats); two axes of 10**6
+    # each, 16 MB, are refused by the grid's size before either range is laid out
+    for texts in (["x=1:2:100000000"], ["a=1:2:1000000", "b=1:2:1000000"]):
+        tracemalloc.start()
+        with pytest.raises(ScenarioError):
+            parse_vary(texts)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert peak < 2**20, f"{peak / 2**20:.1f} MiB allocated before refusing {texts}"
+
+
+def test_the_api_takes_a_grid_and_names_its_argument():
+    assert axes_of({"a": [1, 2], "b": np.array([3.0])}) == (Axis("a", (1.0, 2.0)),
+                                                            Axis("b", (3.0,)))
+    for bad, message in (({"a": []}, "axes a: needs a sequence of one or more numbers"),
+                         ({"a": "12"}, "axes a: needs a sequence"),
+                         ({"a": [1, "x"]}, "axes a: every value must be a number"),
+                         ({"a": [1, np.nan]}, "axes a: values must be finite numbers"),
+                         ([Axis("a", (1.0,)), Axis("a", (2.0,))], "axes a: is varied twice"),
+                         ({"a": np.zeros(MAX_POINTS), "b": np.zeros(2)},
+                          "axes a (1,000,000) x b (2): the grid has 2,000,000 points")):
+        with pytest.raises(ScenarioError) as caught:
+            axes_of(bad)
+        assert message in str(caught.value)
+        assert "--vary" not in str(caught.value)  # the CLI renames it: ...render(OPTION_NAMES)
+    assert caught.value.render({"axes": "--vary"}).startswith("--vary a (1,000,000) x b (2):")
 
 
 def test_grid_is_the_full_product_last_axis_fastest():
@@ -52,15 +86,14 @@ def test_grid_is_the_full_product_last_axis_fastest():
     assert points[:4] == [{"a": 1, "b": 10}, {"a": 1, "b": 20}, {"a": 1, "b": 30},
                           {"a": 2, "b": 10}]
     assert len(points) == 6
-    with pytest.raises(ScenarioError, match="varied twice"):
-        grid([Axis("a", (1.0,)), Axis("a", (2.0,))])
+    assert grid({"a": (1.0, 2.0), "b": [10, 20, 30]}) == points
 
 
 # --- common random numbers ------------------------------------------------------------------
 
 
 def test_each_point_is_the_run_with_that_override(school):
-    result = sweep(school, [Axis("worker_cost", (70_000.0, 90_000.0))], 20_000, seed=4)
+    result = sweep(school, {"worker_cost": (70_000.0, 90_000.0)}, 20_000, seed=4)
     for values, summaries in zip(result.points, result.summaries, strict=True):
         alone = oz.simulate(oz.load(SCHOOL, overrides=values), 20_000, seed=4, store="outputs")
         assert summaries["net_benefit"] == alone.summary_of("net_benefit")

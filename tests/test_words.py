@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from onzekerheid import api
@@ -93,3 +94,15 @@ def test_set_on_an_output_table_keeps_its_words() -> None:
     scenario = loads(TEXT, overrides={"geholpen": "cases * rate * 2"})
     assert scenario.outputs["geholpen"].expression == "cases * rate * 2"
     assert scenario.outputs["geholpen"].label == "Huishoudens geholpen"
+
+
+def test_the_audit_shows_money_only_by_unit() -> None:
+    from onzekerheid.analysis.audit import audit_claim
+    from onzekerheid.scenario.units import unit_by_name
+
+    values = np.linspace(1.0, 9.0, 1001)
+    assert "€" not in audit_claim("payback_year", values, 3.0).sentence_en  # years, by name
+    assert "€" in audit_claim("net_benefit", values, 3.0).sentence_en  # money, by name
+    assert "€" not in audit_claim("levensjaren", values, 3.0).sentence_en  # a custom name
+    assert "€" in audit_claim("levensjaren", values, 3.0, unit="EUR").sentence_en
+    assert (unit_by_name("costs_pv.gemeente"), unit_by_name("aantal_geholpen")) == ("EUR", "")

@@ -29,7 +29,8 @@ from .analysis.convergence import Convergence, run_to_precision
 from .analysis.decisions import no_decision_warning, switching_warnings, voi_warnings
 from .analysis.model import check_output, evaluate, model_of
 from .analysis.result import PointResult, Result
-from .analysis.sweep import Axis, SweepResult, parse_vary, sweep
+from .analysis.sweep import MAX_POINTS as MAX_GRID_POINTS
+from .analysis.sweep import Axis, Grid, SweepResult, sweep
 from .engine import distributed, runner
 from .errors import OnzekerheidError, SimulationError, argument_error
 from .plan import build_plan
@@ -43,8 +44,9 @@ from .scenario.schema import scenario_schema
 
 # the workflows the command line uses, as they are in the analysis layer
 __all__ = [
-    "DEFAULT_ITERATIONS", "DEFAULT_SEED", "Axis", "Comparison", "Scenario", "SweepResult",
-    "break_even_curve", "check", "check_output", "compare", "load", "parse_check", "parse_vary",
+    "DEFAULT_ITERATIONS", "DEFAULT_SEED", "MAX_GRID_POINTS", "Axis", "Comparison", "Grid",
+    "Scenario", "SweepResult", "break_even_curve", "check", "check_output", "compare", "load",
+    "parse_check",
     "point", "report_extras", "sensitivity", "simulate", "simulate_to_precision", "sweep",
     "switching_values", "switching_warnings", "value_of_information", "voi_warnings",
     "no_decision_warning", "with_variant", "scenario_schema", "spider_doc",

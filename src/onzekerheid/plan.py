@@ -21,18 +21,19 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from .errors import Problem, ScenarioError
 from .families import kernel_arguments
 from .opcodes import CODES as OPCODES
 from .opcodes import VARIADIC, apply, operation_of
 from .scenario.correlations import TOLERANCE, score_matrix
 from .scenario.distributions import CODES, Distribution
-from .scenario.expressions import Node, names_in
-from .scenario.model import Correlations, Scenario
+from .scenario.expressions import MAX_COLUMNS, Node, names_in
+from .scenario.model import Correlations, Parameter, Scenario
 
-MAX_COLUMNS = 200_000
 STEP_OPS, STEP_DRAW, STEP_CASES = 0, 1, 2
 
 
@@ -125,114 +126,161 @@ class Plan:
 
 
 def build_plan(scenario: Scenario) -> Plan:
-    """Compile a scenario to a :class:`Plan`."""
+    """Compile a scenario to a :class:`Plan`.
+
+    Columns are numbered (parameters, then outputs), the random parameters with constant
+    arguments become draw rows (:func:`_draw_rows`), and everything else (expressions,
+    hierarchical draws, the per-case model) becomes the step program (:func:`_program`).
+    """
     names: list[str] = list(scenario.parameters)
     parameter_cols = {n: i for i, n in enumerate(names)}
     output_cols = {}
     for name in scenario.outputs:
         output_cols[name] = len(names)
         names.append(name)
-    index = {**parameter_cols, **output_cols}
-
-    draw_cols, draw_codes, draw_args, draw_bounds, draw_tables, streams = [], [], [], [], [], []
-    draw_zero: list[float] = []
-    tables = _Tables()
-    fixed_cols, fixed_values, points = [], [], []
-    for name, parameter in scenario.parameters.items():
-        points.append(parameter.point)
-        if parameter.kind == "fixed":
-            fixed_cols.append(parameter_cols[name])
-            fixed_values.append(parameter.value)
-        elif parameter.kind == "random" and parameter.uncertain is None:
-            dist = parameter.dist
-            assert dist is not None
-            draw_cols.append(parameter_cols[name])
-            draw_codes.append(CODES[dist.family])
-            draw_bounds.append((dist.lower, dist.upper))
-            draw_zero.append(dist.zero)
-            if dist.family == "mixture":
-                draw_args.append((float(len(tables.mix_codes)), float(len(dist.components)),
-                                  0.0, 0.0))
-                draw_tables.append(tables.add(range(len(dist.components)), dist.weights))
-                for component in dist.components:
-                    tables.add_component(component)
-            else:
-                draw_args.append(_canonical_args(dist))
-                draw_tables.append(tables.add(dist.values, dist.weights))
-            streams.append(stream_id("parameter:" + name))
-
-    compiler = _Compiler(index, len(names))
-    hier: list[tuple[int, int, tuple[int, ...], float, float, float, int]] = []
-    steps: list[tuple[int, int, int]] = []
-    mark = 0
-
-    def close_ops() -> None:
-        nonlocal mark
-        if len(compiler.ops) > mark:
-            steps.append((STEP_OPS, mark, len(compiler.ops)))
-            mark = len(compiler.ops)
-
-    for name in _step_order(scenario):
-        if name == _CASES:
-            close_ops()
-            steps.append((STEP_CASES, 0, 0))
-            continue
-        drawn = scenario.parameters.get(name)
-        if drawn is not None and drawn.uncertain is not None:
-            dist = drawn.dist
-            assert dist is not None
-            operands = tuple(compiler.compile(node)
-                             for node in kernel_arguments(drawn.uncertain.family,
-                                                       drawn.uncertain.nodes))
-            close_ops()
-            steps.append((STEP_DRAW, len(hier), 0))
-            hier.append((index[name], CODES[dist.family], (operands + (0, 0, 0, 0))[:4],
-                         dist.lower, dist.upper, dist.zero, stream_id("parameter:" + name)))
-            continue
-        node = (scenario.outputs[name].node if name in scenario.outputs
-                else scenario.parameters[name].node)
-        assert node is not None
-        compiler.emit_into(node, index[name])
-    close_ops()
-    n_columns = compiler.n_columns
-    names.extend([""] * (n_columns - len(names)))
-
-    cases = _case_plan(scenario, parameter_cols) if scenario.cases is not None else None
+    draws = _draw_rows(scenario, parameter_cols)
+    program = _program(scenario, {**parameter_cols, **output_cols}, len(names))
+    names.extend([""] * (program.compiler.n_columns - len(names)))
+    fixed = [(parameter_cols[n], p.value) for n, p in scenario.parameters.items()
+             if p.kind == "fixed"]
     return Plan(
         names=tuple(names),
-        n_columns=n_columns,
-        draw_cols=np.asarray(draw_cols, dtype=np.int64),
-        draw_codes=np.asarray(draw_codes, dtype=np.int64),
-        draw_args=np.asarray(draw_args, dtype=np.float64).reshape(-1, 4),
-        draw_bounds=np.asarray(draw_bounds, dtype=np.float64).reshape(-1, 2),
-        draw_tables=np.asarray(draw_tables, dtype=np.int64).reshape(-1, 2),
-        draw_streams=tuple(streams),
-        table_values=np.asarray(tables.values, dtype=np.float64),
-        table_cumw=np.asarray(tables.cumw, dtype=np.float64),
-        fixed_cols=np.asarray(fixed_cols, dtype=np.int64),
-        fixed_values=np.asarray(fixed_values, dtype=np.float64),
-        ops=np.asarray(compiler.ops, dtype=np.int64).reshape(-1, 5),
-        consts=np.asarray(compiler.consts, dtype=np.float64),
+        n_columns=program.compiler.n_columns,
+        **draws.fields(),
+        fixed_cols=np.asarray([c for c, _ in fixed], dtype=np.int64),
+        fixed_values=np.asarray([v for _, v in fixed], dtype=np.float64),
         output_cols=output_cols,
         parameter_cols=parameter_cols,
-        points=np.asarray(points, dtype=np.float64),
-        cases=cases,
+        points=np.asarray([p.point for p in scenario.parameters.values()], dtype=np.float64),
+        cases=_case_plan(scenario, parameter_cols) if scenario.cases is not None else None,
         random_names=tuple(n for n, p in scenario.parameters.items() if p.kind == "random"),
         correlations=correlation_plan(scenario.correlations, parameter_cols,
                                       stream_id("correlations")),
-        draw_zero=np.asarray(draw_zero, dtype=np.float64),
-        mix_codes=np.asarray(tables.mix_codes, dtype=np.int64),
-        mix_args=np.asarray(tables.mix_args, dtype=np.float64).reshape(-1, 4),
-        mix_bounds=np.asarray(tables.mix_bounds, dtype=np.float64).reshape(-1, 2),
-        mix_tables=np.asarray(tables.mix_tables, dtype=np.int64).reshape(-1, 2),
-        hier_cols=np.asarray([h[0] for h in hier], dtype=np.int64),
-        hier_codes=np.asarray([h[1] for h in hier], dtype=np.int64),
-        hier_args=np.asarray([h[2] for h in hier], dtype=np.int64).reshape(-1, 4),
-        hier_bounds=np.asarray([(h[3], h[4]) for h in hier], dtype=np.float64).reshape(-1, 2),
-        hier_zero=np.asarray([h[5] for h in hier], dtype=np.float64),
-        hier_streams=tuple(h[6] for h in hier),
-        steps=np.asarray(steps, dtype=np.int64).reshape(-1, 3),
+        **program.fields(),
     )
+
+
+class _Draws:
+    """The draw rows of random parameters with constant arguments, and their tables."""
+
+    def __init__(self) -> None:
+        self.cols: list[int] = []
+        self.codes: list[int] = []
+        self.args: list[tuple[float, float, float, float]] = []
+        self.bounds: list[tuple[float, float]] = []
+        self.tables: list[tuple[int, int]] = []
+        self.streams: list[int] = []
+        self.zero: list[float] = []
+        self.flat = _Tables()
+
+    def add(self, col: int, name: str, dist: Distribution) -> None:
+        self.cols.append(col)
+        self.codes.append(CODES[dist.family])
+        self.bounds.append((dist.lower, dist.upper))
+        self.zero.append(dist.zero)
+        if dist.family == "mixture":
+            self.args.append((float(len(self.flat.mix_codes)), float(len(dist.components)),
+                              0.0, 0.0))
+            self.tables.append(self.flat.add(range(len(dist.components)), dist.weights))
+            for component in dist.components:
+                self.flat.add_component(component)
+        else:
+            self.args.append(_canonical_args(dist))
+            self.tables.append(self.flat.add(dist.values, dist.weights))
+        self.streams.append(stream_id("parameter:" + name))
+
+    def fields(self) -> dict[str, Any]:
+        flat = self.flat
+        return {
+            "draw_cols": np.asarray(self.cols, dtype=np.int64),
+            "draw_codes": np.asarray(self.codes, dtype=np.int64),
+            "draw_args": np.asarray(self.args, dtype=np.float64).reshape(-1, 4),
+            "draw_bounds": np.asarray(self.bounds, dtype=np.float64).reshape(-1, 2),
+            "draw_tables": np.asarray(self.tables, dtype=np.int64).reshape(-1, 2),
+            "draw_streams": tuple(self.streams),
+            "table_values": np.asarray(flat.values, dtype=np.float64),
+            "table_cumw": np.asarray(flat.cumw, dtype=np.float64),
+            "draw_zero": np.asarray(self.zero, dtype=np.float64),
+            "mix_codes": np.asarray(flat.mix_codes, dtype=np.int64),
+            "mix_args": np.asarray(flat.mix_args, dtype=np.float64).reshape(-1, 4),
+            "mix_bounds": np.asarray(flat.mix_bounds, dtype=np.float64).reshape(-1, 2),
+            "mix_tables": np.asarray(flat.mix_tables, dtype=np.int64).reshape(-1, 2),
+        }
+
+
+def _draw_rows(scenario: Scenario, parameter_cols: dict[str, int]) -> _Draws:
+    """One draw row per random parameter whose arguments are numbers, in file order."""
+    draws = _Draws()
+    for name, parameter in scenario.parameters.items():
+        if parameter.kind == "random" and parameter.uncertain is None:
+            assert parameter.dist is not None
+            draws.add(parameter_cols[name], name, parameter.dist)
+    return draws
+
+
+class _Program:
+    """The step program: register ops, hierarchical draws and the per-case model, in order."""
+
+    def __init__(self, index: dict[str, int], n_columns: int) -> None:
+        self.compiler = _Compiler(index, n_columns)
+        self.index = index
+        self.hier: list[tuple[int, int, tuple[int, ...], float, float, float, int]] = []
+        self.steps: list[tuple[int, int, int]] = []
+        self.mark = 0
+
+    def close_ops(self) -> None:
+        """End the run of ops emitted since the last step (if any) as one STEP_OPS."""
+        if len(self.compiler.ops) > self.mark:
+            self.steps.append((STEP_OPS, self.mark, len(self.compiler.ops)))
+            self.mark = len(self.compiler.ops)
+
+    def cases(self) -> None:
+        self.close_ops()
+        self.steps.append((STEP_CASES, 0, 0))
+
+    def hierarchical(self, name: str, drawn: Parameter) -> None:
+        """A draw whose canonical arguments are computed by ops just before it."""
+        dist, uncertain = drawn.dist, drawn.uncertain
+        assert dist is not None and uncertain is not None
+        operands = tuple(self.compiler.compile(node)
+                         for node in kernel_arguments(uncertain.family, uncertain.nodes))
+        self.close_ops()
+        self.steps.append((STEP_DRAW, len(self.hier), 0))
+        self.hier.append((self.index[name], CODES[dist.family], (operands + (0, 0, 0, 0))[:4],
+                          dist.lower, dist.upper, dist.zero, stream_id("parameter:" + name)))
+
+    def fields(self) -> dict[str, Any]:
+        compiler, hier = self.compiler, self.hier
+        return {
+            "ops": np.asarray(compiler.ops, dtype=np.int64).reshape(-1, 5),
+            "consts": np.asarray(compiler.consts, dtype=np.float64),
+            "hier_cols": np.asarray([h[0] for h in hier], dtype=np.int64),
+            "hier_codes": np.asarray([h[1] for h in hier], dtype=np.int64),
+            "hier_args": np.asarray([h[2] for h in hier], dtype=np.int64).reshape(-1, 4),
+            "hier_bounds": np.asarray([(h[3], h[4]) for h in hier],
+                                      dtype=np.float64).reshape(-1, 2),
+            "hier_zero": np.asarray([h[5] for h in hier], dtype=np.float64),
+            "hier_streams": tuple(h[6] for h in hier),
+            "steps": np.asarray(self.steps, dtype=np.int64).reshape(-1, 3),
+        }
+
+
+def _program(scenario: Scenario, index: dict[str, int], n_columns: int) -> _Program:
+    """Compile every expression, hierarchical draw and the per-case model in step order."""
+    program = _Program(index, n_columns)
+    for name in _step_order(scenario):
+        drawn = scenario.parameters.get(name)
+        if name == _CASES:
+            program.cases()
+        elif drawn is not None and drawn.uncertain is not None:
+            program.hierarchical(name, drawn)
+        else:
+            node = (scenario.outputs[name].node if name in scenario.outputs
+                    else scenario.parameters[name].node)
+            assert node is not None
+            program.compiler.emit_into(node, index[name])
+    program.close_ops()
+    return program
 
 
 _CASES = "\0cases"  # the per-case model's place among the steps (not a valid name)
@@ -295,7 +343,12 @@ def _step_order(scenario: Scenario) -> list[str]:
             needed.add(name)
             pending.extend(n for n in uses(name) if n in listed)
     if needed & set(block.columns) or any(set(block.columns) & uses(n) for n in needed):
-        raise ValueError("the success rate of the per-case model depends on the case sums")
+        # the loader's implicit edges make this a circular definition first; kept for a
+        # Scenario built in Python
+        raise ScenarioError(Problem("the success rate of the per-case model depends on the "
+                                    "case sums", path="success.rate", file=scenario.file,
+                                    hint="define success.rate and failure_yield without "
+                                    "savings_per_case, items or cases.sum"))
     first = [n for n in order if n in needed]
     return first + [_CASES] + [n for n in order if n not in needed]
 
@@ -306,14 +359,21 @@ def _canonical_args(dist: object) -> tuple[float, float, float, float]:
     return padded[0], padded[1], padded[2], padded[3]
 
 
-def dist_row(dist: object | None) -> np.ndarray:
-    """A distribution packed as float64[8]: code, 4 arguments, lower, upper, active flag."""
+def dist_row(dist: object | None, path: str = "") -> np.ndarray:
+    """A distribution packed as float64[8]: code, 4 arguments, lower, upper, active flag.
+
+    ``path`` names the factor's key (``bias.per_case``) in the error for one the kernel cannot
+    draw (the loader refuses those first).
+    """
     row = np.zeros(8)
     if dist is None:
         return row
     assert isinstance(dist, Distribution)
     if dist.family in ("discrete", "mixture") or dist.zero:
-        raise ValueError("per-case factors cannot be discrete, mixtures or zero-inflated")
+        raise ScenarioError(Problem("a per-case factor cannot be discrete, a mixture or "
+                                    "zero-inflated", path=path,
+                                    hint='use a single continuous distribution, e.g. '
+                                    '{ dist = "lognormal", mean = 1, sd = 0.5 }'))
     row[0] = CODES[dist.family]
     row[1:5] = _canonical_args(dist)
     row[5], row[6], row[7] = dist.lower, dist.upper, 1.0
@@ -323,7 +383,8 @@ def dist_row(dist: object | None) -> np.ndarray:
 def _case_plan(scenario: Scenario, parameter_cols: dict[str, int]) -> CasePlan:
     block = scenario.cases
     assert block is not None
-    error, heterogeneity = dist_row(block.error), dist_row(block.heterogeneity)
+    error = dist_row(block.error, "bias.per_case")
+    heterogeneity = dist_row(block.heterogeneity, "cases.heterogeneity")
     lognormal = CODES["lognormal"]
     if (error[7] and heterogeneity[7] and error[0] == heterogeneity[0] == lognormal
             and np.isinf(error[5:7]).all() and np.isinf(heterogeneity[5:7]).all()):
@@ -366,8 +427,9 @@ class _Compiler:
 
     def temp(self) -> int:
         self.n_columns += 1
-        if self.n_columns > MAX_COLUMNS:
-            raise ValueError("expressions are too large")
+        if self.n_columns > MAX_COLUMNS:  # the loader's register_bound refuses these first
+            raise ScenarioError(f"the expressions need more than {MAX_COLUMNS:,} working "
+                                "columns (split the model into several scenarios)")
         return self.n_columns - 1
 
     def emit_into(self, node: Node, dst: int) -> None:

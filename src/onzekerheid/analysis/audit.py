@@ -32,7 +32,7 @@ import numpy as np
 from ..scenario import units
 from ..scenario.claims import Claim, at_least_as_good
 from .mcse import count_fraction_mcse, fraction_mcse
-from .summary import Summary, summarize
+from .summary import INFINITE_OK, Summary, summarize
 
 # (lowest p_claim_holds, verdict in English, in Dutch), from the top down
 VERDICTS = (
@@ -51,7 +51,6 @@ NEUTRAL_VERDICTS = (  # two-sided claims, or claims against the good direction
 )
 NOISE = ("within Monte Carlo noise", "binnen de Monte Carlo-ruis")
 NOISE_WIDTH = 2.0  # |p - 1/2| below this many MCSEs: within Monte Carlo noise
-NOT_MONEY = ("bcr", "ratio", "hours", "share", "rate", "count", "percent")
 
 
 @dataclass(frozen=True)
@@ -141,14 +140,17 @@ def verdict_of(p: float, mcse: float, claim: Claim, better: str) -> tuple[str, s
 def audit_claim(output: str, values: np.ndarray, claim: float | Claim, *, ci: float = 0.90,
                 currency: str = "EUR", unit: str | None = None, better: str | None = None
                 ) -> Audit:
-    """Audit ``claim`` against the samples ``values`` of ``output`` (non-finite left out).
+    """Audit ``claim`` against the samples ``values`` of ``output`` (non-finite left out, but
+    the +inf of an output in ``summary.INFINITE_OK``: a payback year that never comes).
 
     A bare number is "at least this good" following ``better`` (by default the built-in
-    direction of the output's name); ``unit`` decides whether numbers are shown as money.
+    direction of the output's name); ``unit`` decides whether numbers are shown as money
+    (by default the built-in unit of the output's name; a custom name has none).
     """
     better = better or units.builtin_better(output)
     stated = claim if isinstance(claim, Claim) else at_least_as_good(float(claim), better)
-    return audit_summary(output, summarize(values, ci, stated.figure), ci=ci, currency=currency,
+    summary = summarize(values, ci, stated.figure, keep_inf=output in INFINITE_OK)
+    return audit_summary(output, summary, ci=ci, currency=currency,
                          stated=stated, holds=claim_holds(values, stated)[:2], unit=unit,
                          better=better, sides=claim_sides(values, stated))
 
@@ -163,7 +165,7 @@ def audit_summary(output: str, summary: Summary, *, ci: float = 0.90, currency: 
     claim = summary.claim
     assert claim is not None
     stated = stated or at_least_as_good(claim, better)
-    if summary.claim_percentile is None or not math.isfinite(summary.mean):
+    if summary.claim_percentile is None or math.isnan(summary.mean):  # +inf: never pays back
         nan = math.nan
         return Audit(output, claim, nan, nan, nan, "unknown",
                      f"{output} could not be simulated, so its claim cannot be judged.",
@@ -178,8 +180,7 @@ def audit_summary(output: str, summary: Summary, *, ci: float = 0.90, currency: 
         holds = (p_more, mcse_more)
     p, mcse = holds
     verdict_en, verdict_nl = verdict_of(p, mcse, stated, better)
-    money = (units.is_money(unit) if unit
-             else not any(word in output.lower() for word in NOT_MONEY))
+    money = units.is_money(unit if unit is not None else units.unit_by_name(output))
     fmt_en = _formatter(money, currency, dutch=False)
     fmt_nl = _formatter(money, currency, dutch=True)
     noise = verdict_en == NOISE[0]
@@ -255,6 +256,8 @@ def _formatter(money: bool, currency: str, dutch: bool) -> Callable[[float], str
     symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
 
     def fmt(x: float) -> str:
+        if math.isinf(x):  # a payback year that never comes (summary.INFINITE_OK)
+            return "-∞" if x < 0 else "∞"
         text = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.3g}"
         if dutch:
             text = text.replace(",", "_").replace(".", ",").replace("_", ".")

@@ -23,7 +23,7 @@ from ..plan import build_plan
 from ..scenario.model import Scenario
 from .posterior import refuse_weighted
 from .result import Result
-from .summary import Summary, summarize
+from .summary import INFINITE_OK, Summary, summarize
 
 
 @dataclass
@@ -39,17 +39,32 @@ class Comparison:
         return tuple(self.results)
 
     def difference(self, label: str, output: str) -> np.ndarray:
-        """Per-iteration ``output`` of ``label`` minus that of the baseline."""
-        return self.results[label][output] - self.results[self.baseline][output]
+        """Per-iteration ``output`` of ``label`` minus that of the baseline.
+
+        Equal values differ by 0, so two payback years that never come (+inf, see
+        ``summary.INFINITE_OK``) differ by 0, one that never comes against a year by +-inf.
+        """
+        mine, base = self.results[label][output], self.results[self.baseline][output]
+        with np.errstate(invalid="ignore"):  # inf - inf: replaced by 0 where they are equal
+            return np.where(mine == base, 0.0, mine - base)
 
     def difference_summary(self, label: str, output: str) -> Summary:
         """Summary of :meth:`difference`; its ``p_positive`` is P(label > baseline)."""
         batch = max(self.results[label].batch, self.results[self.baseline].batch)
-        return summarize(self.difference(label, output), self.results[label].ci, batch=batch)
+        return summarize(self.difference(label, output), self.results[label].ci, batch=batch,
+                         keep_inf=output in INFINITE_OK)
+
+    def never(self) -> dict[str, float]:
+        """Per label, the share of iterations that never pay back (with a ``payback_year``)."""
+        if "payback_year" not in self.outputs:
+            return {}
+        return {label: float(np.mean(np.isposinf(r["payback_year"])))
+                for label, r in self.results.items()}
 
     def to_json(self) -> dict[str, Any]:
         """``{"baseline", "iterations", "seed", "ci", "scenarios": {label: {title, file}},
-        "outputs": {output: {label: summary}}, "differences": {output: {label: summary}}}``."""
+        "outputs": {output: {label: summary}}, "differences": {output: {label: summary}}}``,
+        and ``"never_pays_back": {label: share}`` with a ``payback_year``."""
         first = self.results[self.baseline]
         return {
             "baseline": self.baseline,
@@ -64,6 +79,7 @@ class Comparison:
             "differences": {name: {label: self.difference_summary(label, name).as_dict()
                                    for label in self.labels if label != self.baseline}
                             for name in self.outputs},
+            **({"never_pays_back": self.never()} if self.never() else {}),
         }
 
 

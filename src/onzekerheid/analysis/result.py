@@ -15,14 +15,10 @@ from .audit import Audit, audit_summary, claim_holds, claim_sides, sorted_claim_
 from .distribution import domain_json
 from .judgements import JudgementLayer, judgement_layer
 from .mcse import rows_per_batch
-from .summary import Summary, summarize_ordered
+from .summary import INFINITE_OK, Summary, summarize_ordered
 
 if TYPE_CHECKING:
     import pandas as pd
-
-# Outputs whose +inf is a value, not a failure: the payback year of a programme that never
-# pays back sorts above every year (DESIGN.md, "Social-domain model, second version").
-INFINITE_OK = frozenset({"payback_year"})
 
 
 @dataclass

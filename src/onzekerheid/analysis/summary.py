@@ -67,8 +67,10 @@ def summarize(values: np.ndarray, ci: float = 0.90, claim: float | None = None,
 
     ``values`` in run order; ``batch``: rows per batch for the MCSEs (1 for independent rows,
     :func:`~.mcse.rows_per_batch` of the scenario in general). With ``keep_inf``, +inf is a
-    value that sorts above every other (a ``payback_year`` that never comes): it enters the
-    quantiles (which are +inf where they reach it) and makes the mean +inf.
+    value that sorts above every other (a ``payback_year`` that never comes), -inf one below
+    every other (a difference of payback years where only the baseline never pays back): they
+    enter the quantiles (which are infinite where they reach them) and make the mean infinite
+    (nan with both). Use ``keep_inf=name in INFINITE_OK``.
     """
     return summarize_ordered(values, ci, claim, batch, keep_inf=keep_inf)[0]
 
@@ -85,9 +87,10 @@ def summarize_ordered(values: np.ndarray, ci: float = 0.90, claim: float | None 
     value is a binary search). The numbers are those of the run-order formulas.
     """
     values = np.asarray(values, dtype=np.float64)
-    if keep_inf and np.isposinf(values).any():
-        substituted = np.where(np.isposinf(values), _NEVER, values)
-        return _with_inf(summarize_ordered(substituted, ci, claim, batch)[0]), None
+    if keep_inf and np.isinf(values).any():
+        clipped = summarize_ordered(np.clip(values, -_NEVER, _NEVER), ci, claim, batch)[0]
+        return _with_inf(clipped, *(bool(f(values).any())
+                                    for f in (np.isposinf, np.isneginf))), None
     if batch > 1:
         return _summarize_batched(values, ci, claim, batch), None
     ordered = np.array(values, dtype=np.float64)  # an own copy, sorted in place below
@@ -193,20 +196,25 @@ def _mcse(x: np.ndarray, ids: np.ndarray | None) -> float:
         return math.sqrt(variance_of_mean(x / scale, ids)) * scale
 
 
-# +inf stands in as the largest float while summarising; anything interpolated towards it
-# (above _HUGE) is +inf again, and the spread and MCSEs built on it are undefined.
+# Outputs whose +inf is a value, not a failure: the payback year of a programme that never
+# pays back sorts above every year (DESIGN.md, "Social-domain model, second version").
+INFINITE_OK = frozenset({"payback_year"})
+
+# +-inf stand in as the largest floats while summarising; anything interpolated towards them
+# (beyond _HUGE) is infinite again, and the spread and MCSEs built on it are undefined.
 _NEVER = float(np.finfo(np.float64).max)
 _HUGE = 1e300
 
 
-def _with_inf(s: Summary) -> Summary:
+def _with_inf(s: Summary, above: bool = True, below: bool = False) -> Summary:
     def back(x: float) -> float:
-        return math.inf if x > _HUGE else x
+        return math.copysign(math.inf, x) if abs(x) > _HUGE else x
 
     def error(value: float, mcse: float) -> float:
-        return math.nan if value > _HUGE or mcse > _HUGE else mcse
+        return math.nan if abs(value) > _HUGE or mcse > _HUGE else mcse
 
-    return replace(s, mean=math.inf, sd=math.nan, mcse=math.nan, median=back(s.median),
+    mean = math.nan if above and below else math.inf if above else -math.inf
+    return replace(s, mean=mean, sd=math.nan, mcse=math.nan, median=back(s.median),
                    low=back(s.low), high=back(s.high),
                    median_mcse=error(s.median, s.median_mcse),
                    low_mcse=error(s.low, s.low_mcse), high_mcse=error(s.high, s.high_mcse))

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence, Sized
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..engine import distributed, runner
-from ..errors import Problem, ScenarioError
+from ..errors import ScenarioError, argument_error
 from ..plan import Plan, build_plan
 from ..scenario.loader import with_overrides
 from ..scenario.model import Scenario
 from .posterior import refuse_weighted
-from .summary import Summary, summarize
+from .summary import INFINITE_OK, Summary, summarize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,50 +40,51 @@ class Axis:
     values: tuple[float, ...]
 
 
-def parse_vary(text: str) -> Axis:
-    """``NAME=START:STOP:COUNT`` (COUNT evenly spaced values, both ends included) or
-    ``NAME=v1,v2,...``; raises :class:`ScenarioError` naming the option and the fix."""
-    hint = "e.g. --vary worker_cost=60000:90000:7 or --vary worker_cost=60000,75000,90000"
-    name, sep, spec = text.partition("=")
-    name, spec = name.strip(), spec.strip()
-    if not sep or not name or not spec:
-        raise ScenarioError(Problem(f"--vary {text!r}: expected NAME=START:STOP:COUNT or "
-                                    "NAME=v1,v2,...", hint=hint))
+Grid = Mapping[str, Sequence[float]]  # varied name -> its values, in the order given
+
+
+def axes_of(axes: Grid | Sequence[Axis]) -> tuple[Axis, ...]:
+    """The grid as checked axes: each name once, at least one finite number each, at most
+    ``MAX_POINTS`` combinations (counted before any value is converted).
+
+    Errors name the argument ``axes`` (the command line writes ``--vary``).
+    """
+    items = ([(str(k), v) for k, v in axes.items()] if isinstance(axes, Mapping)
+             else [(a.name, a.values) for a in axes])
+    names = [name for name, _ in items]
+    for name in names:
+        if names.count(name) > 1:
+            raise argument_error("axes", name, "is varied twice",
+                                 "give each name once, with all its values")
+    sizes = [len(values) if isinstance(values, Sized) and not isinstance(values, str) else -1
+             for _, values in items]
+    for (name, _), size in zip(items, sizes, strict=True):
+        if size < 1:
+            raise argument_error("axes", name, "needs a sequence of one or more numbers",
+                                 "e.g. {'worker_cost': [60000, 75000, 90000]}")
+    if math.prod(sizes) > MAX_POINTS:
+        raise argument_error("axes", " x ".join(f"{n} ({k:,})" for n, k in zip(
+            names, sizes, strict=True)), f"the grid has {math.prod(sizes):,} points, more "
+            f"than {MAX_POINTS:,}", "use fewer values per name")
+    return tuple(Axis(name, _finite(name, values)) for name, values in items)
+
+
+def _finite(name: str, values: Sequence[float]) -> tuple[float, ...]:
     try:
-        if ":" in spec:
-            parts = spec.split(":")
-            if len(parts) != 3:
-                raise ValueError("a range needs exactly START:STOP:COUNT")
-            start, stop = float(parts[0]), float(parts[1])
-            count = parts[2].strip()
-            if not (count.isascii() and count.isdigit()) or not 1 <= int(count[:9]) \
-                    <= MAX_POINTS or len(count) > 9:  # checked before anything is allocated
-                raise ValueError(f"COUNT must be a whole number in 1..{MAX_POINTS:,}, got "
-                                 f"{parts[2]!r}")
-            values = np.linspace(start, stop, int(count)).tolist()
-        else:
-            values = [float(v) for v in spec.split(",")]
-    except ValueError as exc:
-        reason = str(exc) if "COUNT" in str(exc) or "range" in str(exc) else \
-            "every value must be a number"
-        raise ScenarioError(Problem(f"--vary {text!r}: {reason}", hint=hint)) from None
-    if not all(math.isfinite(v) for v in values):
-        raise ScenarioError(Problem(f"--vary {text!r}: values must be finite numbers", hint=hint))
-    return Axis(name, tuple(values))
+        numbers = tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        raise argument_error("axes", name, "every value must be a number") from None
+    if not all(math.isfinite(v) for v in numbers):
+        raise argument_error("axes", name, "values must be finite numbers")
+    return numbers
 
 
-def grid(axes: Sequence[Axis]) -> list[dict[str, float]]:
+def grid(axes: Grid | Sequence[Axis]) -> list[dict[str, float]]:
     """Every combination of the axes' values (the last axis varies fastest)."""
-    names = [a.name for a in axes]
-    if len(set(names)) != len(names):
-        raise ScenarioError("--vary: a name is varied twice; give each name once, with all its "
-                            "values")
-    size = math.prod(len(a.values) for a in axes)
-    if size > MAX_POINTS:
-        raise ScenarioError(f"--vary: the grid has {size:,} points, more than {MAX_POINTS:,}; "
-                            "use fewer values per name")
+    checked = axes_of(axes)
+    names = [a.name for a in checked]
     return [dict(zip(names, combo, strict=True))
-            for combo in itertools.product(*(a.values for a in axes))]
+            for combo in itertools.product(*(a.values for a in checked))]
 
 
 @dataclass
@@ -97,13 +98,16 @@ class SweepResult:
     iterations: int
     seed: int
     ci: float
+    never: list[dict[str, float]] = field(default_factory=list)  # per point: share never
+    # paying back, for the outputs in INFINITE_OK (see point_summaries)
 
     @property
     def outputs(self) -> tuple[str, ...]:
         return tuple(self.summaries[0]) if self.summaries else ()
 
     def to_json(self) -> dict[str, Any]:
-        """The ``sweep --json`` document: ``{"grid": [{"values", "outputs"}], ...}``."""
+        """The ``sweep --json`` document: ``{"grid": [{"values", "outputs"}], ...}``; with a
+        ``payback_year`` each point also has ``never_pays_back`` (the share of +inf)."""
         return {
             "scenario": {"title": self.scenario.title, "file": self.scenario.file},
             "iterations": self.iterations,
@@ -111,8 +115,12 @@ class SweepResult:
             "ci": self.ci,
             "vary": {a.name: list(a.values) for a in self.axes},
             "grid": [{"values": dict(values),
-                      "outputs": {name: s.as_dict() for name, s in summaries.items()}}
-                     for values, summaries in zip(self.points, self.summaries, strict=True)],
+                      "outputs": {name: s.as_dict() for name, s in summaries.items()},
+                      **({"never_pays_back": never["payback_year"]}
+                         if "payback_year" in never else {})}
+                     for values, summaries, never in zip(
+                         self.points, self.summaries, self.never or [{}] * len(self.points),
+                         strict=True)],
         }
 
     def table(self) -> pd.DataFrame:
@@ -140,12 +148,24 @@ class SweepResult:
 
 def point_summaries(plan: Plan, iterations: int, seed: int, keep: Sequence[int],
                     outputs: Sequence[str], claims: dict[str, float], ci: float,
-                    threads: int | None = 1) -> dict[str, Summary]:
-    """Simulate one grid point and summarise each output (a pure function: a dask task)."""
+                    threads: int | None = 1) -> tuple[dict[str, Summary], dict[str, float]]:
+    """Simulate one grid point and summarise each output (a pure function: a dask task).
+
+    Also returns, for each output in ``INFINITE_OK`` (``payback_year``), the share of +inf:
+    the iterations that never pay back, which its summary sorts above every year.
+    """
     data = runner.run(plan, iterations, seed, keep, threads=threads)
     batch = runner.BLOCK if plan.correlations is not None else 1  # see analysis/mcse.py
-    return {name: summarize(data[:, j], ci, claims.get(name), batch)
-            for j, name in enumerate(outputs)}
+    summaries = {name: summarize(data[:, j], ci, claims.get(name), batch,
+                                 keep_inf=name in INFINITE_OK)
+                 for j, name in enumerate(outputs)}
+    return summaries, never_shares(data, outputs)
+
+
+def never_shares(data: np.ndarray, outputs: Sequence[str]) -> dict[str, float]:
+    """``{output: share of +inf}`` for the outputs in ``INFINITE_OK`` (column j: output j)."""
+    return {name: float(np.mean(np.isposinf(data[:, j]))) for j, name in enumerate(outputs)
+            if name in INFINITE_OK}
 
 
 def grid_scenarios(scenario: Scenario, points: Sequence[dict[str, float]]) -> list[Scenario]:
@@ -170,7 +190,7 @@ def _number(value: float) -> int | float:
 
 def sweep(
     scenario: Scenario,
-    axes: Sequence[Axis],
+    axes: Grid | Sequence[Axis],
     iterations: int,
     seed: int,
     *,
@@ -186,7 +206,9 @@ def sweep(
     scenario
         The loaded scenario (its overrides and variant already applied).
     axes
-        The varied names (any parameter, output or dotted domain key) and their values.
+        The varied names (any parameter, output or dotted domain key), each with its values:
+        ``{"worker_cost": [60000, 75000, 90000], "success.rate": [0.2, 0.5]}`` (or a
+        sequence of :class:`Axis`). At most ``MAX_POINTS`` combinations.
     iterations, seed, ci
         As for :func:`onzekerheid.simulate`; every point uses the same seed.
     threads
@@ -204,6 +226,7 @@ def sweep(
     """
     refuse_weighted(scenario, "sweep")
     seed = runner.seed_from(seed)
+    axes = axes_of(axes)
     points = grid(axes)
     scenarios = grid_scenarios(scenario, points)
     outputs = tuple(scenario.outputs)
@@ -213,14 +236,15 @@ def sweep(
         keep = [plan.names.index(n) for n in outputs]
         tasks.append((plan, int(iterations), seed, keep, outputs, dict(built.claims), ci))
     if scheduler is None:
-        summaries = []
+        found = []
         for task in tasks:
-            summaries.append(point_summaries(*task, threads=threads))
+            found.append(point_summaries(*task, threads=threads))
             if progress is not None:
                 progress(1)
     else:
         with distributed.client_for(scheduler) as client:
-            summaries = distributed.map_tasks(
+            found = distributed.map_tasks(
                 client, point_summaries, tasks,
                 None if progress is None else (lambda _i, _r: progress(1)))
-    return SweepResult(scenario, tuple(axes), points, summaries, int(iterations), seed, ci)
+    return SweepResult(scenario, axes, points, [f[0] for f in found], int(iterations), seed,
+                       ci, [f[1] for f in found])

@@ -4,6 +4,7 @@ by side, with the distribution of their difference)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ import typer
 from rich.table import Table
 
 from .. import api
-from ..errors import ScenarioError
+from ..errors import Problem, ScenarioError
 from ..report import files, numbers, strict_json
 from ..report.html import decision_outputs, main_of
 from ..report.i18n import label_of, unit_of
@@ -38,6 +39,69 @@ from .app import (
 
 PLOT_FORMATS = {".png", ".pdf", ".svg"}
 PROBABILITIES = {"p_positive", "claim_percentile"}
+VARY_HINT = "e.g. --vary worker_cost=60000:90000:7 or --vary worker_cost=60000,75000,90000"
+MAX_COUNT_DIGITS = 9  # a COUNT longer than this is refused unread (MAX_GRID_POINTS is 10**6)
+
+
+def parse_vary(texts: Sequence[str]) -> dict[str, tuple[float, ...]]:
+    """Repeated ``--vary`` options as the API's grid (name -> values).
+
+    Each is ``NAME=START:STOP:COUNT`` (COUNT evenly spaced values, both ends included) or
+    ``NAME=v1,v2,...``. Every option is read and the grid's size checked (a name given twice,
+    more than ``api.MAX_GRID_POINTS`` combinations) before any range is laid out, so
+    ``--vary x=1:2:100000000`` allocates nothing.
+    """
+    specs = [_vary_spec(text) for text in texts]
+    names = [name for name, _, _ in specs]
+    for name in names:
+        if names.count(name) > 1:
+            raise ScenarioError(Problem(f"--vary: '{name}' is varied twice",
+                                        hint="give each name once, with all its values"))
+    size = math.prod(count for _, count, _ in specs)
+    if size > api.MAX_GRID_POINTS:
+        raise ScenarioError(Problem(f"--vary: the grid has {size:,} points, more than "
+                                    f"{api.MAX_GRID_POINTS:,}", hint="use fewer values per name"))
+    return {name: make() for name, _, make in specs}
+
+
+def _vary_spec(text: str) -> tuple[str, int, Callable[[], tuple[float, ...]]]:
+    """One ``--vary``: its name, its number of values, and how to make them."""
+    name, sep, spec = text.partition("=")
+    name, spec = name.strip(), spec.strip()
+    if not sep or not name or not spec:
+        raise ScenarioError(Problem(f"--vary {text!r}: expected NAME=START:STOP:COUNT or "
+                                    "NAME=v1,v2,...", hint=VARY_HINT))
+    try:
+        if ":" in spec:
+            start, stop, count = _range(spec)
+            return name, count, lambda: tuple(np.linspace(start, stop, count).tolist())
+        values = tuple(_finite(v) for v in spec.split(","))
+    except ValueError as exc:
+        raise ScenarioError(Problem(f"--vary {text!r}: {exc}", hint=VARY_HINT)) from None
+    return name, len(values), lambda: values
+
+
+def _range(spec: str) -> tuple[float, float, int]:
+    parts = spec.split(":")
+    if len(parts) != 3:
+        raise ValueError("a range needs exactly START:STOP:COUNT")
+    start, stop = _finite(parts[0]), _finite(parts[1])
+    count = parts[2].strip()
+    if not (count.isascii() and count.isdigit() and len(count) <= MAX_COUNT_DIGITS
+            and 1 <= int(count) <= api.MAX_GRID_POINTS):  # before anything is allocated
+        raise ValueError(f"COUNT must be a whole number in 1..{api.MAX_GRID_POINTS:,}, got "
+                         f"{parts[2]!r}")
+    return start, stop, int(count)
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("every value must be a number") from None
+    if not math.isfinite(value):
+        raise ValueError("values must be finite numbers")
+    return value
 
 
 @app.command("sweep")
@@ -74,7 +138,7 @@ def sweep_command(
     with user_errors():
         _not_a_file(output_name)
         check_options(iterations, ci, seed, threads)
-        axes = [api.parse_vary(text) for text in vary]
+        axes = parse_vary(vary)
         if output is not None:
             files.check_target(output, files.TABLE_FORMATS, "-o")
         if plot is not None:
@@ -83,7 +147,7 @@ def sweep_command(
                 raise ScenarioError(f"--plot: {len(axes)} names are varied; a plot shows one "
                                     "(line) or two (heatmap): leave --plot out or vary fewer")
         scenario = load(file, overrides(set_), variant)
-        total = math.prod(len(a.values) for a in axes)
+        total = math.prod(len(values) for values in axes.values())
         with progress_bar(total, quiet or json_) as advance:
             result = api.sweep(scenario, axes, iterations, seed, ci=ci, threads=threads,
                            scheduler=scheduler, progress=advance)
@@ -125,15 +189,20 @@ def sweep_table(result: api.SweepResult, name: str, stat: str) -> Table:
     extra = stat not in ("mean", "p_positive")
     if extra:
         table.add_column(stat, justify="right")
-    for values, summaries in zip(result.points, result.summaries, strict=True):
+    never = [n.get(name) for n in result.never] if result.never else []
+    if any(share is not None for share in never):
+        table.add_column("never pays back", justify="right")
+    for i, (values, summaries) in enumerate(zip(result.points, result.summaries, strict=True)):
         s = summaries[name]
         row = [number(values[a.name]) for a in result.axes]
         row += [numbers.estimate(s.mean, s.mcse, unit, "en"),
                 numbers.interval(s.low, s.high, unit, "en", (s.low_mcse, s.high_mcse)),
                 numbers.percent(s.p_positive, "en")]
         if extra:
-            value = s.as_dict()[stat]
+            value = getattr(s, stat)  # +inf (never pays back) shown as such, not as null
             row.append(percent(value) if stat in PROBABILITIES else number(value))
+        if any(share is not None for share in never):
+            row.append(numbers.percent(never[i], "en"))
         table.add_row(*row)
     return table
 
@@ -272,13 +341,17 @@ def compare_table(result: api.Comparison, name: str) -> Table:
     table.add_column("scenario", no_wrap=True)
     for column in ("mean", "median", f"{level} interval", "P(> 0)", "claim pct"):
         table.add_column(column, justify="right")
+    never = result.never() if name == "payback_year" else {}
+    if never:
+        table.add_column("never pays back", justify="right")
     for label, run in result.results.items():
         s = run.summary_of(name)
         table.add_row(clean(label), numbers.estimate(s.mean, s.mcse, unit, "en"),
                       numbers.estimate(s.median, s.median_mcse, unit, "en"),
                       numbers.interval(s.low, s.high, unit, "en", (s.low_mcse, s.high_mcse)),
                       numbers.percent(s.p_positive, "en"),
-                      numbers.percent(s.claim_percentile, "en"))
+                      numbers.percent(s.claim_percentile, "en"),
+                      *([numbers.percent(never[label], "en")] if never else []))
     return table
 
 

@@ -62,7 +62,9 @@ COUNT_FAMILIES = ("poisson", "binomial", "bernoulli")  # scipy's pmf; truncated 
 MIN_TRUNCATED_MASS = 1e-3
 MAX_COMPONENTS = 1000
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
+# "A to B", two plain numbers: the one definition of the interval shorthand (parameters, the
+# domain model's values, mixture components); group 1 is A, group 2 is B
+INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
 
 
 class DistributionError(ValueError):
@@ -740,7 +742,7 @@ def _components(t: dict[str, Any]) -> tuple[Distribution, ...]:
             out.append(Distribution("fixed", (float(entry),)))
             continue
         if isinstance(entry, str):
-            match = _INTERVAL.match(entry)
+            match = INTERVAL.match(entry)
             if match is None:
                 raise DistributionError(
                     f"{entry!r} is neither a parameter name nor an interval \"A to B\"", where,

@@ -93,14 +93,7 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
         return None, (), None
     b = _Builder(parameters, outputs, problems)
     tables = _sections(raw, problems)
-    options = tables["options"]
-    b.keys(options, OPTIONS_KEYS, "options")
-    include_immaterial = options.get("immaterial", True)
-    if not isinstance(include_immaterial, bool):
-        problems.add("options.immaterial", "immaterial must be true or false")
-        include_immaterial = True
-    _rate_option(options, problems)
-    price_year = _price_year(options.get("price_year"), "options.price_year", problems)
+    include_immaterial, price_year = _options(b, tables["options"], problems)
     on_horizon = "horizon" in raw
 
     index: dict[str, str] = {}
@@ -111,31 +104,11 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
     cases = tables["cases"]
     b.keys(cases, CASES_KEYS, "cases")
     stakeholders = _stakeholders(cases, tables["items"], problems)
-    items = parse_items(b, tables["items"], stakeholders, tables["prices"], index, options,
-                        price_year, on_horizon)
+    items = parse_items(b, tables["items"], stakeholders, tables["prices"], index,
+                        tables["options"], price_year, on_horizon)
     unpriced = _unpriced(b, tables["unpriced"], stakeholders)
-
-    success = tables["success"]
-    b.keys(success, SUCCESS_KEYS, "success")
-    if "rate" in success and "survey" in success:
-        problems.add("success", "give either rate or survey, not both")
-    rate_value: Any = success.get("rate", 1.0)
-    if "survey" in success:
-        rate_value = _survey(success["survey"], problems)
-    b.value("success.rate", rate_value, "success.rate", share=True)
-    b.value("success.failure_yield", success.get("failure_yield", 0.0), "success.failure_yield",
-            share=True)
-    dropout = "success.dropout" if "dropout" in success else None
-    if dropout:
-        b.value(dropout, success["dropout"], "success.dropout", share=True)
-
-    bias = tables["bias"]
-    b.keys(bias, BIAS_KEYS, "bias")
-    systematic = None
-    if "systematic" in bias:
-        systematic = b.value("bias.systematic", bias["systematic"], "bias.systematic",
-                             positive=True)
-    per_case = _case_factor(bias.get("per_case"), "bias.per_case", problems)
+    dropout = _success(b, tables["success"], problems)
+    systematic, per_case = _bias(b, tables["bias"], problems)
     heterogeneity = _case_factor(cases.get("heterogeneity"), "cases.heterogeneity", problems)
 
     block, sums, extras = _case_block(b, cases, items, per_case, heterogeneity, directory,
@@ -148,6 +121,55 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
     common = " * ".join(n for n in (systematic, dropout and f"(1 - {dropout})") if n)
     values = _item_values(b, items, sums, extras, common)
     groups = _groups(items, stakeholders, include_immaterial)
+    _per_case_outputs(b, items, values, groups)
+    years = _yearly_outputs(b, tables, items, values, groups, stakeholders, on_horizon)
+    return block, stakeholders, info if years is None else _with(info, b, years)
+
+
+def _options(b: _Builder, options: dict[str, Any], problems: Problems
+             ) -> tuple[bool, int | None]:
+    """``[options]``: whether immaterial effects count, and the price year."""
+    b.keys(options, OPTIONS_KEYS, "options")
+    include_immaterial = options.get("immaterial", True)
+    if not isinstance(include_immaterial, bool):
+        problems.add("options.immaterial", "immaterial must be true or false")
+        include_immaterial = True
+    _rate_option(options, problems)
+    return include_immaterial, _price_year(options.get("price_year"), "options.price_year",
+                                           problems)
+
+
+def _success(b: _Builder, success: dict[str, Any], problems: Problems) -> str | None:
+    """``[success]``: the rate (or a survey), the failure yield; the dropout's name, if any."""
+    b.keys(success, SUCCESS_KEYS, "success")
+    if "rate" in success and "survey" in success:
+        problems.add("success", "give either rate or survey, not both")
+    rate_value: Any = success.get("rate", 1.0)
+    if "survey" in success:
+        rate_value = _survey(success["survey"], problems)
+    b.value("success.rate", rate_value, "success.rate", share=True)
+    b.value("success.failure_yield", success.get("failure_yield", 0.0), "success.failure_yield",
+            share=True)
+    dropout = "success.dropout" if "dropout" in success else None
+    if dropout:
+        b.value(dropout, success["dropout"], "success.dropout", share=True)
+    return dropout
+
+
+def _bias(b: _Builder, bias: dict[str, Any], problems: Problems
+          ) -> tuple[str | None, dists.Distribution | None]:
+    """``[bias]``: the systematic factor's name (if any) and the per-case error."""
+    b.keys(bias, BIAS_KEYS, "bias")
+    systematic = None
+    if "systematic" in bias:
+        systematic = b.value("bias.systematic", bias["systematic"], "bias.systematic",
+                             positive=True)
+    return systematic, _case_factor(bias.get("per_case"), "bias.per_case", problems)
+
+
+def _per_case_outputs(b: _Builder, items: list[dict[str, Any]], values: dict[str, str],
+                      groups: dict[str, Any]) -> None:
+    """``savings_per_case`` per group and ``extra_cost_per_case``."""
     for suffix, terms in groups.items():
         b.output(f"savings_per_case{suffix}", total([f"{sign}{values[n]}" if sign == "" else
                                                     f"(-{values[n]})" for sign, n in terms]))
@@ -155,6 +177,13 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
         b.output("extra_cost_per_case", total([values[i["name"]] for i in items
                                                if i["kind"] == "extra_cost"]))
 
+
+def _yearly_outputs(b: _Builder, tables: dict[str, Any], items: list[dict[str, Any]],
+                    values: dict[str, str], groups: dict[str, Any],
+                    stakeholders: tuple[str, ...], on_horizon: bool) -> int | None:
+    """Break-even hours, the yearly savings, costs, net benefits and BCRs, and the horizon;
+    returns the horizon's years (0 without one), or None when the year cannot be built."""
+    problems = b.problems
     costs = tables["costs"]
     b.keys(costs, COSTS_KEYS, "costs")
     rate = None
@@ -174,14 +203,14 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
         if on_horizon:
             problems.add("horizon", "a horizon needs [extrapolation] cases_per_year (the "
                          "cohort that starts each year)", "add [extrapolation]")
-        return block, stakeholders, info
+        return None
     for suffix in groups:
         b.output(f"savings_per_year{suffix}", f"savings_per_case{suffix} * {per_year}")
     cost = domain_costs.build_costs(b, costs, rate, stakeholders, on_horizon)
     if cost is None:
         if on_horizon and not problems:
             problems.add("costs", "a horizon needs costs to set the benefits against")
-        return block, stakeholders, info
+        return None
     b.output("costs_per_year", cost.societal)
     for stakeholder in stakeholders:
         b.output(f"costs_per_year.{stakeholder}", cost.paid_by[stakeholder])
@@ -193,11 +222,10 @@ def build_domain(raw: dict[str, Any], parameters: dict[str, Parameter],
         if suffix != ".immaterial" and not on_horizon:
             b.output(f"bcr{suffix}", f"savings_per_year{suffix} / costs_per_year")
     if on_horizon:  # bcr becomes benefits_pv / costs_pv
-        years = domain_horizon.build_horizon(b, tables["horizon"], items, values, groups,
-                                             per_year, cost, stakeholders,
-                                             options.get("discount_rate"))
-        return block, stakeholders, _with(info, b, years)
-    return block, stakeholders, _with(info, b, 0)
+        return domain_horizon.build_horizon(b, tables["horizon"], items, values, groups,
+                                            per_year, cost, stakeholders,
+                                            tables["options"].get("discount_rate"))
+    return 0
 
 
 def _with(info: DomainInfo, b: _Builder, years: int) -> DomainInfo:

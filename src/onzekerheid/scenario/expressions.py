@@ -25,9 +25,11 @@ import re
 from dataclasses import dataclass
 
 from ..errors import did_you_mean
+from ..opcodes import VARIADIC, operation_of
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 64
+MAX_COLUMNS = 200_000  # parameters, outputs and temporaries of the plan's register program
 
 FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "min": (2, None),
@@ -144,6 +146,21 @@ def names_in(node: Node) -> set[str]:
     for arg in node.args:
         found |= names_in(arg)
     return found
+
+
+def register_bound(node: Node) -> int:
+    """An upper bound on the working columns the plan's compiler gives ``node``'s operations.
+
+    Each operation is one register op, a variadic ``min``/``max`` of ``k > 2`` arguments
+    ``k - 1`` pairwise ops (see :class:`onzekerheid.plan._Compiler`); each op needs at most one
+    temporary column. Constant folding and the output's own column only lower the count, so the
+    loader refuses a scenario before the plan could run out of columns (``MAX_COLUMNS``).
+    """
+    if not node.args:
+        return 0
+    own = len(node.args) - 1 if (operation_of(node.kind, node.name) in VARIADIC
+                                 and len(node.args) > 2) else 1
+    return own + sum(register_bound(arg) for arg in node.args)
 
 
 def parse(text: str) -> Node:

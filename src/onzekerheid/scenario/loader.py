@@ -8,23 +8,24 @@ import hashlib
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problems, allowed, did_you_mean
+from ..families import kernel_arguments
 from . import distributions as dists
 from . import units
 from ._toml import LineMap, parse_toml_bytes, read_toml
 from .arguments import finish
-from .checks import parse_check
+from .checks import Check, parse_check
 from .claims import FORM_KEYS as CLAIM_FORM_KEYS
 from .claims import Claim, parse_claim
 from .claims import flatten as flatten_claim
 from .correlations import parse_correlations
 from .domain import BUILTINS, build_domain  # the social-domain sections: parameters, outputs
 from .evidence import apply_evidence
-from .expressions import FUNCTIONS, Node, names_in
+from .expressions import FUNCTIONS, MAX_COLUMNS, Node, names_in, register_bound
 from .mixtures import inline_mixture_names
-from .model import Correlations, Output, Parameter, Scenario
+from .model import CaseBlock, Correlations, Output, Parameter, Scenario
 from .overrides import DOMAIN_SECTIONS, apply_overrides, is_output_table
 from .parameters import (
     _INTERVAL,
@@ -43,6 +44,9 @@ from .variants import (
     variant_overrides,
     variant_tables,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["DOMAIN_SECTIONS", "RESERVED", "_INTERVAL", "_NAME", "apply_overrides", "check_name",
            "from_dict", "is_output_table", "load", "loads", "parse_expression",
@@ -134,36 +138,13 @@ def from_dict(
     if overrides:
         raw = apply_overrides(raw, overrides, file)
 
-    for key in raw:
-        if key not in SECTIONS:
-            problems.add(key, f"unknown section [{key}]", did_you_mean(key, SECTIONS)
-                         or allowed(SECTIONS))
-    meta = _table(raw, "scenario", problems, required=True)
+    meta = _header(raw, problems)
     title = meta.get("title")
-    if "scenario" in raw and not isinstance(title, str):
-        problems.add("scenario.title", "a title (text) is required",
-                     'add title = "what the claim is" under [scenario]')
-    for key in meta:
-        if key not in SCENARIO_KEYS:
-            problems.add(f"scenario.{key}", f"unknown key '{key}'",
-                         did_you_mean(key, SCENARIO_KEYS) or allowed(SCENARIO_KEYS))
-    for key in ("source", "currency", "description"):
-        if key in meta and not isinstance(meta[key], str):
-            problems.add(f"scenario.{key}", f"{key} must be text")
-
     inline_mixture_names(raw, problems)
     parameters: dict[str, Parameter] = {}
     for name, value in _table(raw, "parameters", problems).items():
         _collect_parameter(name, value, f"parameters.{name}", parameters, problems)
-
-    outputs: dict[str, Output] = {}
-    for name, value in _table(raw, "outputs", problems).items():
-        path = f"outputs.{name}"
-        if isinstance(value, dict) and not is_output_table(value):
-            for sub, subvalue in value.items():
-                _collect_output(f"{name}.{sub}", subvalue, f"{path}.{sub}", outputs, problems)
-        else:
-            _collect_output(name, value, path, outputs, problems)
+    outputs = _outputs(raw, problems)
 
     before = len(problems.items)
     cases, stakeholders, domain = build_domain(raw, parameters, outputs, problems, directory,
@@ -171,72 +152,17 @@ def from_dict(
     _builtin_words(outputs)
     _check_headline(meta, outputs, problems)
     domain_failed = len(problems.items) > before
-    correlated = parse_correlations(raw.get("correlations"), parameters, problems)
-    for name in correlated[0] if correlated else ():
-        if parameters[name].uncertain is not None:
-            problems.add("correlations", f"'{name}' has uncertain arguments and cannot be "
-                         "rank-correlated", "correlate the parameters its arguments use")
-
-    for name in outputs:
-        if name in parameters:
-            problems.add(f"outputs.{name}", f"'{name}' is both a parameter and an output",
-                         "rename one of them")
-    if not outputs and not problems:
-        problems.add("outputs", "the scenario has no outputs",
-                     'add [outputs] with at least one expression, e.g. net = "a - b"')
-
-    declared = _declared(raw, "parameters") | _declared(raw, "outputs")
-    # the per-case model's sums are computed from its success rate and failure yield: an
-    # edge the expressions do not show, so a rate defined from the sums is a cycle too
-    implicit = {c: {cases.success, cases.failure_yield} for c in cases.columns} if cases else {}
-    order = _evaluation_order(parameters, outputs, problems, declared, implicit)
-    finish(parameters, {**{n: p.node for n, p in parameters.items() if p.node is not None},
-                        **{n: o.node for n, o in outputs.items()}}, order, problems)
+    correlated = _correlations(raw, parameters, problems)
+    _names_and_outputs(parameters, outputs, problems)
+    order = _order(raw, parameters, outputs, cases, problems)
     broken_outputs = _declared(raw, "outputs") - set(outputs)  # already reported
 
     def unbuilt(name: str) -> bool:  # a built-in output the failed domain model did not make
         return domain_failed and name.split(".")[0] in BUILTINS
 
-    claims, claim_forms = _claims(_table(raw, "claim", problems), "claim", outputs,
-                                  broken_outputs, unbuilt, problems)
-    if variant is not None:  # the variant's own [variants.NAME.claim] wins, claim by claim
-        found = _claims(variant_claims(raw, variant), f"variants.{variant}.claim", outputs,
-                        broken_outputs, unbuilt, problems)
-        claims.update(found[0])
-        claim_forms.update(found[1])
-    else:  # forms are checked now; names when the variant is used (it may add outputs)
-        for name in variant_names(raw):
-            _claims(variant_claims(raw, name), f"variants.{name}.claim", outputs,
-                    broken_outputs, unbuilt, problems, names=False)
-
-    checks = []
-    raw_checks = raw.get("checks", [])
-    if not isinstance(raw_checks, list):
-        problems.add("checks", "[[checks]] must be an array of tables",
-                     'write each as [[checks]] expect = "..."')
-        raw_checks = []
-    for i, entry in enumerate(raw_checks):
-        path = f"checks.{i}"
-        if not isinstance(entry, dict) or "expect" not in entry:
-            problems.add(path, "each [[checks]] needs expect = \"...\"")
-            continue
-        for key in entry:
-            if key not in ("expect", "note", "name"):
-                problems.add(f"{path}.{key}", f"unknown key '{key}'",
-                             did_you_mean(key, ["expect", "note", "name"])
-                             or "allowed: expect, note")
-        try:
-            check = parse_check(entry["expect"])
-        except ValueError as exc:
-            problems.add(f"{path}.expect", str(exc))
-            continue
-        if check.output in broken_outputs or unbuilt(check.output):
-            continue
-        if check.output not in outputs:
-            problems.add(f"{path}.expect", f"'{check.output}' is not an output",
-                         did_you_mean(check.output, outputs))
-            continue
-        checks.append(check)
+    claims, claim_forms = _all_claims(raw, variant, outputs, broken_outputs, unbuilt,
+                                      problems)
+    checks = _checks(raw.get("checks", []), outputs, broken_outputs, unbuilt, problems)
 
     studies = parse_studies(raw.get("studies"), parameters, problems)
     updates = apply_evidence(raw.get("evidence"), parameters, problems, prior=prior,
@@ -273,6 +199,132 @@ def from_dict(
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _correlations(raw: dict[str, Any], parameters: dict[str, Parameter], problems: Problems
+                  ) -> tuple[tuple[str, ...], np.ndarray] | None:
+    """``[correlations]`` validated (None without); a hierarchical parameter is refused."""
+    correlated = parse_correlations(raw.get("correlations"), parameters, problems)
+    for name in correlated[0] if correlated else ():
+        if parameters[name].uncertain is not None:
+            problems.add("correlations", f"'{name}' has uncertain arguments and cannot be "
+                         "rank-correlated", "correlate the parameters its arguments use")
+    return correlated
+
+
+def _names_and_outputs(parameters: dict[str, Parameter], outputs: dict[str, Output],
+                       problems: Problems) -> None:
+    """No name both a parameter and an output, and at least one output."""
+    for name in outputs:
+        if name in parameters:
+            problems.add(f"outputs.{name}", f"'{name}' is both a parameter and an output",
+                         "rename one of them")
+    if not outputs and not problems:
+        problems.add("outputs", "the scenario has no outputs",
+                     'add [outputs] with at least one expression, e.g. net = "a - b"')
+
+
+def _order(raw: dict[str, Any], parameters: dict[str, Parameter], outputs: dict[str, Output],
+           cases: CaseBlock | None, problems: Problems) -> tuple[str, ...]:
+    """The evaluation order (cycles refused), the hierarchical arguments finished against it,
+    and the program's size checked (:func:`_check_program_size`)."""
+    declared = _declared(raw, "parameters") | _declared(raw, "outputs")
+    # the per-case model's sums are computed from its success rate and failure yield: an
+    # edge the expressions do not show, so a rate defined from the sums is a cycle too
+    implicit = {c: {cases.success, cases.failure_yield} for c in cases.columns} if cases else {}
+    order = _evaluation_order(parameters, outputs, problems, declared, implicit)
+    finish(parameters, {**{n: p.node for n, p in parameters.items() if p.node is not None},
+                        **{n: o.node for n, o in outputs.items()}}, order, problems)
+    _check_program_size(parameters, outputs, problems)
+    return order
+
+
+def _header(raw: dict[str, Any], problems: Problems) -> dict[str, Any]:
+    """The ``[scenario]`` table, checked; unknown sections and keys are reported."""
+    for key in raw:
+        if key not in SECTIONS:
+            problems.add(key, f"unknown section [{key}]", did_you_mean(key, SECTIONS)
+                         or allowed(SECTIONS))
+    meta = _table(raw, "scenario", problems, required=True)
+    if "scenario" in raw and not isinstance(meta.get("title"), str):
+        problems.add("scenario.title", "a title (text) is required",
+                     'add title = "what the claim is" under [scenario]')
+    for key in meta:
+        if key not in SCENARIO_KEYS:
+            problems.add(f"scenario.{key}", f"unknown key '{key}'",
+                         did_you_mean(key, SCENARIO_KEYS) or allowed(SCENARIO_KEYS))
+    for key in ("source", "currency", "description"):
+        if key in meta and not isinstance(meta[key], str):
+            problems.add(f"scenario.{key}", f"{key} must be text")
+    return meta
+
+
+def _outputs(raw: dict[str, Any], problems: Problems) -> dict[str, Output]:
+    """``[outputs]``: each expression, a table of them (``[outputs.group]``) or an output
+    table (``{ expr = ..., unit = ... }``)."""
+    outputs: dict[str, Output] = {}
+    for name, value in _table(raw, "outputs", problems).items():
+        path = f"outputs.{name}"
+        if isinstance(value, dict) and not is_output_table(value):
+            for sub, subvalue in value.items():
+                _collect_output(f"{name}.{sub}", subvalue, f"{path}.{sub}", outputs, problems)
+        else:
+            _collect_output(name, value, path, outputs, problems)
+    return outputs
+
+
+def _all_claims(raw: dict[str, Any], variant: str | None, outputs: dict[str, Output],
+                broken: AbstractSet[str], unbuilt: Any, problems: Problems
+                ) -> tuple[dict[str, float], dict[str, Claim]]:
+    """``[claim]``, with the variant's own ``[variants.NAME.claim]`` winning claim by claim;
+    without a variant, every variant's claims are checked for form (names when it is used:
+    it may add outputs)."""
+    claims, claim_forms = _claims(_table(raw, "claim", problems), "claim", outputs, broken,
+                                  unbuilt, problems)
+    if variant is not None:
+        found = _claims(variant_claims(raw, variant), f"variants.{variant}.claim", outputs,
+                        broken, unbuilt, problems)
+        claims.update(found[0])
+        claim_forms.update(found[1])
+    else:
+        for name in variant_names(raw):
+            _claims(variant_claims(raw, name), f"variants.{name}.claim", outputs, broken,
+                    unbuilt, problems, names=False)
+    return claims, claim_forms
+
+
+def _checks(raw_checks: Any, outputs: dict[str, Output], broken: AbstractSet[str],
+            unbuilt: Any, problems: Problems) -> list[Check]:
+    """``[[checks]]``: each ``expect`` parsed and its output known (a broken one is skipped:
+    already reported)."""
+    checks: list[Check] = []
+    if not isinstance(raw_checks, list):
+        problems.add("checks", "[[checks]] must be an array of tables",
+                     'write each as [[checks]] expect = "..."')
+        raw_checks = []
+    for i, entry in enumerate(raw_checks):
+        path = f"checks.{i}"
+        if not isinstance(entry, dict) or "expect" not in entry:
+            problems.add(path, "each [[checks]] needs expect = \"...\"")
+            continue
+        for key in entry:
+            if key not in ("expect", "note", "name"):
+                problems.add(f"{path}.{key}", f"unknown key '{key}'",
+                             did_you_mean(key, ["expect", "note", "name"])
+                             or "allowed: expect, note")
+        try:
+            check = parse_check(entry["expect"])
+        except ValueError as exc:
+            problems.add(f"{path}.expect", str(exc))
+            continue
+        if check.output in broken or unbuilt(check.output):
+            continue
+        if check.output not in outputs:
+            problems.add(f"{path}.expect", f"'{check.output}' is not an output",
+                         did_you_mean(check.output, outputs))
+            continue
+        checks.append(check)
+    return checks
 
 
 def _table(raw: dict[str, Any], key: str, problems: Problems, required: bool = False
@@ -419,6 +471,32 @@ def _declared(raw: dict[str, Any], section: str) -> set[str]:
     else:
         walk(raw.get("outputs"), "", lambda v: isinstance(v, dict) and not is_output_table(v))
     return names
+
+
+def _check_program_size(parameters: dict[str, Parameter], outputs: dict[str, Output],
+                        problems: Problems) -> None:
+    """Refuse expressions too large for the plan's register program (``MAX_COLUMNS``).
+
+    Counts a column per parameter and output and :func:`register_bound` temporaries per
+    expression (a hierarchical parameter's canonical arguments included), in the file's
+    order, and names the entry at which the count passes the limit.
+    """
+    used = len(parameters) + len(outputs)
+    entries = [(f"parameters.{n}", _trees(p)) for n, p in parameters.items()]
+    entries += [(f"outputs.{n}", (o.node,)) for n, o in outputs.items()]
+    for path, trees in entries:
+        used += sum(register_bound(tree) for tree in trees if isinstance(tree, Node))
+        if used > MAX_COLUMNS:
+            problems.add(path, f"the expressions need more than {MAX_COLUMNS:,} working "
+                         "columns", "split the model into several scenarios or write "
+                         "repeated terms once as a parameter or output")
+            return
+
+
+def _trees(parameter: Parameter) -> tuple[Any, ...]:
+    if parameter.uncertain is not None:
+        return kernel_arguments(parameter.uncertain.family, parameter.uncertain.nodes)
+    return (parameter.node,)
 
 
 def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Output],

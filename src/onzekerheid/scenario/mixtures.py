@@ -9,13 +9,12 @@ linear opinion pool of the two judgements), as if their tables had been written 
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 
 from ..errors import Problems, did_you_mean
 from .arguments import is_uncertain
+from .distributions import INTERVAL
 
-_INTERVAL = re.compile(r"^\s*\S+\s+to\s+\S+\s*$")
 _SHOWN_ONLY = ("point", "source", "note")
 
 
@@ -29,7 +28,7 @@ def inline_mixture_names(raw: dict[str, Any], problems: Problems) -> None:
         if table.get("dist") == "mixture" and isinstance(table.get("of"), list):
             of = table["of"]
             for i, entry in enumerate(of):
-                if isinstance(entry, str) and not _INTERVAL.match(entry):
+                if isinstance(entry, str) and not INTERVAL.match(entry):
                     of[i] = _resolve(raw, entry, f"{path}.of.{i}", names, problems)
             return
         for key, value in table.items():
@@ -45,9 +44,13 @@ def _resolve(raw: dict[str, Any], name: str, path: str, names: list[str],
         found, value = _lookup(raw, name.split("."))
         found = found and "." in name
     if not found:
-        problems.add(path, f"'{name}' is not a parameter",
-                     did_you_mean(name, names) or "name a parameter whose value is a "
-                     "distribution, or write the distribution table here")
+        if " to " in name:  # meant as an interval, but not two plain numbers
+            problems.add(path, f"'{name}' is neither a parameter nor an interval",
+                         'an interval is "A to B" with two numbers, e.g. "10 to 20"')
+        else:
+            problems.add(path, f"'{name}' is not a parameter",
+                         did_you_mean(name, names) or "name a parameter whose value is a "
+                         "distribution, or write the distribution table here")
         return 0.0
     if isinstance(value, dict) and "dist" in value:
         if value["dist"] == "mixture":
@@ -61,7 +64,7 @@ def _resolve(raw: dict[str, Any], name: str, path: str, names: list[str],
         return {k: copy.deepcopy(v) for k, v in value.items() if k not in _SHOWN_ONLY}
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and _INTERVAL.match(value):
+    if isinstance(value, str) and INTERVAL.match(value):
         return value
     problems.add(path, f"'{name}' is an expression, not a distribution",
                  "a mixture component must be a distribution, a number or an interval")

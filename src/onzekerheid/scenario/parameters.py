@@ -19,8 +19,7 @@ from .expressions import FUNCTIONS, ExpressionError, Node, parse
 from .model import Parameter
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_INTERVAL = re.compile(rf"^\s*({_NUMBER})\s+to\s+({_NUMBER})\s*$")
+_INTERVAL = dists.INTERVAL  # "A to B" (one definition, in distributions.py)
 RESERVED = set(FUNCTIONS) | {"P", "lambda", "if", "else", "and", "or", "not", "in", "is"}
 
 

@@ -45,6 +45,12 @@ def builtin_better(name: str) -> str:
     return _BUILTIN.get(name.split(".", 1)[0], (MONEY, "higher"))[1]
 
 
+def unit_by_name(name: str) -> str:
+    """The unit a built-in output's name implies; "" (a plain number) for any other name."""
+    base = _BUILTIN.get(name.split(".", 1)[0])
+    return base[0] if base else ""
+
+
 def is_money(unit: str) -> bool:
     """True when values in this unit are amounts in the scenario's currency."""
     return unit == MONEY
