@@ -26,7 +26,13 @@ from .analysis import curves, posterior
 from .analysis.checks import CheckOutcome, evaluate_checks
 from .analysis.compare import Comparison, compare
 from .analysis.convergence import Convergence, run_to_precision
-from .analysis.decisions import no_decision_warning, switching_warnings, voi_warnings
+from .analysis.decisions import (
+    decision_outputs,
+    main_of,
+    no_decision_warning,
+    switching_warnings,
+    voi_warnings,
+)
 from .analysis.model import check_output, evaluate, model_of
 from .analysis.result import PointResult, Result
 from .analysis.sweep import MAX_POINTS as MAX_GRID_POINTS
@@ -50,6 +56,7 @@ __all__ = [
     "point", "report_extras", "sensitivity", "simulate", "simulate_to_precision", "sweep",
     "switching_values", "switching_warnings", "value_of_information", "voi_warnings",
     "no_decision_warning", "with_variant", "scenario_schema", "spider_doc",
+    "decision_outputs", "main_of",
 ]
 
 DEFAULT_ITERATIONS = 100_000

@@ -15,6 +15,8 @@ output is a net benefit (societal, per stakeholder or discounted). For other out
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..errors import ScenarioError
 from ..scenario.model import Scenario
 
@@ -87,3 +89,28 @@ def no_decision_warning(output: str, evpi: float, expected: float) -> list[str]:
         return [f"{output} is {side} in every iteration: no decision is at stake, so the "
                 "value of information is 0"]
     return []
+
+
+def main_of(scenario: Scenario, names: Sequence[str]) -> str:
+    """The decision output among ``names``.
+
+    ``[scenario] headline`` when the scenario names one; else ``npv``, else ``net_benefit``;
+    else the first claimed output; else the first output.
+    """
+    if scenario.headline in names:
+        return scenario.headline
+    for wanted in ("npv", "net_benefit"):
+        if wanted in names:
+            return wanted
+    for name in names:
+        if name.split(".", 1)[0] in ("npv", "net_benefit"):
+            return name
+    claimed = [n for n in names if n in scenario.claims]
+    return claimed[0] if claimed else names[0]
+
+
+def decision_outputs(scenario: Scenario, names: Sequence[str], most: int = 6) -> list[str]:
+    """The outputs a compact listing shows: the decision output, then the claimed ones."""
+    main = main_of(scenario, names)
+    claimed = [n for n in names if n in scenario.claims and n != main]
+    return ([main] + claimed)[:most]

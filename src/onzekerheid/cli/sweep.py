@@ -15,7 +15,6 @@ from rich.table import Table
 from .. import api
 from ..errors import Problem, ScenarioError
 from ..report import files, numbers, strict_json
-from ..report.html import decision_outputs, main_of
 from ..report.i18n import label_of, unit_of
 from ..report.terminal import clean, number, percent
 from .app import (
@@ -155,9 +154,9 @@ def sweep_command(
             raise ScenarioError(f"--output {output_name}: not an output of {file}; outputs: "
                                 f"{', '.join(result.outputs)}")
         listed = (result.outputs if all_ else
-                  decision_outputs(result.scenario, result.outputs, most=len(result.outputs)))
+                  api.decision_outputs(result.scenario, result.outputs, most=len(result.outputs)))
         shown = listed if output_name is None else (output_name,)
-        name = output_name or main_of(result.scenario, result.outputs)
+        name = output_name or api.main_of(result.scenario, result.outputs)
         values = result.statistic(name, stat)  # checks the names before anything is written
         if output is not None:
             files.write_table(result.table(), output)
@@ -311,7 +310,7 @@ def compare_command(
             return
         first = result.results[result.baseline]
         listed = (list(result.outputs) if all_ else
-                  decision_outputs(first.scenario, list(result.outputs),
+                  api.decision_outputs(first.scenario, list(result.outputs),
                                    most=len(result.outputs)))
         shown = listed if output_name is None else [output_name]
         for name in shown:

@@ -26,8 +26,8 @@ from babel import dates
 
 from .._version import version
 from ..analysis import distribution
+from ..analysis.decisions import decision_outputs, main_of
 from ..analysis.result import PointResult, Result
-from ..scenario.model import Scenario
 from . import curves, numbers, plots, studies
 from .i18n import (
     claim_holds,
@@ -104,31 +104,6 @@ class Extras:
 def main_output(result: Result) -> str:
     """The decision output the report leads with (see :func:`main_of`)."""
     return main_of(result.scenario, result.outputs)
-
-
-def main_of(scenario: Scenario, names: Sequence[str]) -> str:
-    """The decision output among ``names``.
-
-    ``[scenario] headline`` when the scenario names one; else ``npv``, else ``net_benefit``;
-    else the first claimed output; else the first output.
-    """
-    if scenario.headline in names:
-        return scenario.headline
-    for wanted in ("npv", "net_benefit"):
-        if wanted in names:
-            return wanted
-    for name in names:
-        if name.split(".", 1)[0] in ("npv", "net_benefit"):
-            return name
-    claimed = [n for n in names if n in scenario.claims]
-    return claimed[0] if claimed else names[0]
-
-
-def decision_outputs(scenario: Scenario, names: Sequence[str], most: int = 6) -> list[str]:
-    """The outputs a compact listing shows: the decision output, then the claimed ones."""
-    main = main_of(scenario, names)
-    claimed = [n for n in names if n in scenario.claims and n != main]
-    return ([main] + claimed)[:most]
 
 
 def _is_net(name: str) -> bool:
