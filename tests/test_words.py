@@ -106,3 +106,10 @@ def test_the_audit_shows_money_only_by_unit() -> None:
     assert "€" not in audit_claim("levensjaren", values, 3.0).sentence_en  # a custom name
     assert "€" in audit_claim("levensjaren", values, 3.0, unit="EUR").sentence_en
     assert (unit_by_name("costs_pv.gemeente"), unit_by_name("aantal_geholpen")) == ("EUR", "")
+
+
+def test_one_year_is_singular() -> None:
+    from onzekerheid.report.numbers import quantity
+
+    assert [quantity(x, "years", "en") for x in (1.0, 2.0)] == ["1\u00a0year", "2\u00a0years"]
+    assert quantity(1.0, "hours", "nl") == "1\u00a0uur"

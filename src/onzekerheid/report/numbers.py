@@ -28,6 +28,7 @@ from ..scenario.units import MONEY, is_money
 MAX_DIGITS = 3  # significant digits: the precision of the published inputs
 _LOCALES = {"nl": "nl_NL", "en": "en_US"}
 _WORDS = {"hours": {"nl": "uur", "en": "hours"}, "years": {"nl": "jaar", "en": "years"}}
+_ONE = {"hours": {"nl": "uur", "en": "hour"}, "years": {"nl": "jaar", "en": "year"}}
 _HUGE = 1e15  # beyond this a compact amount would read "65300 bln": write a power of ten
 NBSP = "\u00a0"
 
@@ -166,7 +167,8 @@ def quantity(x: float | None, unit: str, lang: str, digits: int = MAX_DIGITS) ->
                                     locale=_locale(lang))
     written = plain(x, lang, digits)
     if unit in _WORDS:
-        return f"{written}{NBSP}{_WORDS[unit].get(lang, unit)}"
+        words = _ONE if x == 1 else _WORDS  # "1 year", "2 years"
+        return f"{written}{NBSP}{words[unit].get(lang, unit)}"
     if unit and unit != "ratio":
         return f"{written}{NBSP}{unit}"
     return written
