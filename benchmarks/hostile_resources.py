@@ -37,6 +37,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+import contextlib
+
 from test_bad_inputs import CATALOGUE, flat, prepare, snapshot  # noqa: E402
 
 COMMAND = Path(sys.executable).with_name("onzekerheid")
@@ -100,10 +102,8 @@ def run_child(args: list[str], cwd: Path, env: dict[str, str], stdin: str | None
     def kill() -> None:
         if not reaped.is_set():
             killed.set()
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
     timer = threading.Timer(timeout, kill)
     timer.start()
@@ -159,7 +159,7 @@ def summary(rows: list[Row], total: int) -> list[str]:
         exits[r.exit] = exits.get(r.exit, 0) + 1
     return [
         f"* Entries run: **{len(rows)} of {total}**",
-        f"* Exit codes: " + ", ".join(f"{k}: {v}" for k, v in sorted(
+        "* Exit codes: " + ", ".join(f"{k}: {v}" for k, v in sorted(
             exits.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))),
         f"* Max wall: **{slowest.wall_s:.2f} s** (`{slowest.id}`); total wall "
         f"{sum(r.wall_s for r in rows):.1f} s, median "
@@ -171,7 +171,7 @@ def summary(rows: list[Row], total: int) -> list[str]:
         f"* Over 1.5 GiB peak RSS: {names(over_rss)}",
         f"* 'Traceback' in the output: {names(tracebacks)}",
         f"* 'internal error' in the output: {names(internal)}",
-        f"* Exit code differs from the catalogue's: "
+        "* Exit code differs from the catalogue's: "
         + ("none" if not mismatch else ", ".join(
             f"`{r.id}` (got {r.exit}, expected {r.expected})" for r in mismatch)),
         f"* Expected message fragment missing: {names(message)}",
@@ -205,7 +205,7 @@ def main() -> None:
     if opts.limit:
         entries = entries[:opts.limit]
     load_before = os.getloadavg()
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     t0 = time.perf_counter()
     rows: list[Row] = []
     skipped: list[str] = []
