@@ -21,6 +21,7 @@ collects it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import platform
@@ -36,8 +37,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-
-import contextlib
 
 from test_bad_inputs import CATALOGUE, flat, prepare, snapshot  # noqa: E402
 
