@@ -113,3 +113,13 @@ def test_one_year_is_singular() -> None:
 
     assert [quantity(x, "years", "en") for x in (1.0, 2.0)] == ["1\u00a0year", "2\u00a0years"]
     assert quantity(1.0, "hours", "nl") == "1\u00a0uur"
+
+
+def test_money_is_never_written_below_the_cent() -> None:
+    from onzekerheid.report.numbers import money
+
+    # six significant digits of a computed amount would print "€ 925,815" (nl): misread as
+    # 925 thousand; an amount stops at the cent
+    assert money(925.815, "nl", 6) == "€\u00a0925,82"
+    assert money(925.815, "en", 6) == "€925.82"
+    assert money(8336.0, "nl", 6) == "€\u00a08.336"

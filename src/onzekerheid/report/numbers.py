@@ -83,6 +83,9 @@ def plain(x: float | None, lang: str, digits: int = MAX_DIGITS, *, compact: bool
     return babel.format_decimal(x, format=_pattern(_decimals(x, digits)), locale=_locale(lang))
 
 
+CENTS = 2  # money is never written below the cent: € 925,815 would read as 925 thousand
+
+
 def money(x: float | None, lang: str, digits: int = MAX_DIGITS, *, compact: bool = True) -> str:
     """An amount in euros: ``€ 1,8 mln``, ``€ 8.340``, ``€ -1.200`` (nl); ``€1.8M`` (en).
 
@@ -93,14 +96,15 @@ def money(x: float | None, lang: str, digits: int = MAX_DIGITS, *, compact: bool
     x = significant(x, digits) + 0.0
     if abs(x) >= _HUGE:
         return ("€" + NBSP if lang == "nl" else "€") + plain(x, lang, digits)
+    x = round(x, CENTS) + 0.0  # an amount has no digits below the cent
     locale = _locale(lang)
     if compact and abs(x) >= 1e6:
         fraction = _decimals(x / 10 ** (3 * math.floor(math.log10(abs(x)) / 3)), digits)
         written = babel.format_compact_currency(x, "EUR", locale=locale,
                                                 fraction_digits=fraction)
     else:
-        written = babel.format_currency(x, "EUR", format="¤ " + _pattern(_decimals(x, digits))
-                                        if lang == "nl" else "¤" + _pattern(_decimals(x, digits)),
+        pattern = _pattern(min(_decimals(x, digits), CENTS))
+        written = babel.format_currency(x, "EUR", format=("¤ " if lang == "nl" else "¤") + pattern,
                                         locale=locale, currency_digits=False)
     written = _tidy(written).replace("€ ", "€" + NBSP)
     if lang == "nl" and written.startswith("-€"):  # Dutch writes the sign at the amount
