@@ -41,6 +41,16 @@ def test_local_cluster_equals_the_local_run_exactly(client):
     assert np.array_equal(here.data, other_chunks.data)
 
 
+def test_the_case_sample_means_come_through_the_cluster(client):
+    """The per-iteration case means ``voi --group NAME=cases`` reads (issue 15)."""
+    plan = build_plan(oz.load(SCHOOL.parent / "utrecht.toml"))
+    keep = [int(c) for c in plan.cases.mean_cols if c >= 0]
+    n = runner.BLOCK + 100
+    here = runner.run(plan, n, 5, keep, chunk_blocks=1)
+    there = distributed.run(plan, n, 5, keep, scheduler=client, chunk_blocks=1)
+    assert len(keep) == 4 and np.array_equal(here, there)
+
+
 def test_given_inputs_are_cut_per_chunk(client):
     plan = build_plan(oz.load(SCHOOL))
     n = runner.BLOCK + 100

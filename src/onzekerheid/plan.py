@@ -32,7 +32,7 @@ from .opcodes import VARIADIC, apply, operation_of
 from .scenario.correlations import TOLERANCE, score_matrix
 from .scenario.distributions import CODES, Distribution
 from .scenario.expressions import MAX_COLUMNS, Node, names_in
-from .scenario.model import Correlations, Parameter, Scenario
+from .scenario.model import CaseBlock, Correlations, Parameter, Scenario
 
 STEP_OPS, STEP_DRAW, STEP_CASES = 0, 1, 2
 
@@ -85,6 +85,10 @@ class CasePlan:
     weighted: np.ndarray  # bool, one per table column: False = an extra cost (not shrunk)
     resample: bool
     stream: int
+    # the case sample: per table column, the work-matrix column of its mean over the cases
+    # drawn (-1: not recorded); recorded for the amounts of a resampled table of 2+ rows
+    mean_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    mean_names: tuple[str, ...] = ()  # the recorded columns, as the reader knows them
 
 
 @dataclass(frozen=True)
@@ -140,19 +144,24 @@ def build_plan(scenario: Scenario) -> Plan:
         names.append(name)
     draws = _draw_rows(scenario, parameter_cols)
     program = _program(scenario, {**parameter_cols, **output_cols}, len(names))
-    names.extend([""] * (program.compiler.n_columns - len(names)))
+    n_columns = program.compiler.n_columns
+    cases = None
+    if scenario.cases is not None:
+        cases = _case_plan(scenario, parameter_cols, n_columns)
+        n_columns += len(cases.mean_names)
+    names.extend([""] * (n_columns - len(names)))
     fixed = [(parameter_cols[n], p.value) for n, p in scenario.parameters.items()
              if p.kind == "fixed"]
     return Plan(
         names=tuple(names),
-        n_columns=program.compiler.n_columns,
+        n_columns=n_columns,
         **draws.fields(),
         fixed_cols=np.asarray([c for c, _ in fixed], dtype=np.int64),
         fixed_values=np.asarray([v for _, v in fixed], dtype=np.float64),
         output_cols=output_cols,
         parameter_cols=parameter_cols,
         points=np.asarray([p.point for p in scenario.parameters.values()], dtype=np.float64),
-        cases=_case_plan(scenario, parameter_cols) if scenario.cases is not None else None,
+        cases=cases,
         random_names=tuple(n for n, p in scenario.parameters.items() if p.kind == "random"),
         correlations=correlation_plan(scenario.correlations, parameter_cols,
                                       stream_id("correlations")),
@@ -380,9 +389,14 @@ def dist_row(dist: object | None, path: str = "") -> np.ndarray:
     return row
 
 
-def _case_plan(scenario: Scenario, parameter_cols: dict[str, int]) -> CasePlan:
+def _case_plan(scenario: Scenario, parameter_cols: dict[str, int], free: int) -> CasePlan:
+    """The per-case kernel's arrays; the case sample's means go to columns ``free, ...``."""
     block = scenario.cases
     assert block is not None
+    table = np.ascontiguousarray(np.asarray(block.table, dtype=np.float64))
+    recorded = _case_amounts(block, table)
+    mean_cols = np.full(len(block.columns), -1, dtype=np.int64)
+    mean_cols[recorded] = free + np.arange(len(recorded))
     error = dist_row(block.error, "bias.per_case")
     heterogeneity = dist_row(block.heterogeneity, "cases.heterogeneity")
     lognormal = CODES["lognormal"]
@@ -399,12 +413,32 @@ def _case_plan(scenario: Scenario, parameter_cols: dict[str, int]) -> CasePlan:
         failure_col=parameter_cols[block.failure_yield],
         error=error,
         heterogeneity=heterogeneity,
-        table=np.ascontiguousarray(np.asarray(block.table, dtype=np.float64)),
+        table=table,
         out_cols=np.asarray([parameter_cols[c] for c in block.columns], dtype=np.int64),
         weighted=np.asarray(block.weighted or (True,) * len(block.columns), dtype=np.bool_),
         resample=block.resample,
         stream=stream_id("cases"),
+        mean_cols=mean_cols,
+        mean_names=tuple(_amount_label(block.columns, j) for j in recorded),
     )
+
+
+def _case_amounts(block: CaseBlock, table: np.ndarray) -> list[int]:
+    """The table columns whose mean over an iteration's cases is recorded: every amount
+    (not the column of ones) that varies between rows, when the rows are resampled."""
+    if not block.resample or table.shape[0] < 2:
+        return []
+    return [j for j, name in enumerate(block.columns)
+            if name != "cases.sum.all" and np.ptp(table[:, j]) > 0]
+
+
+def _amount_label(columns: tuple[str, ...], j: int) -> str:
+    """``cost_saving``; a benefit column with negative cells is two parts, ``cost_saving > 0``
+    (the weighted benefit) and ``cost_saving < 0`` (an extra cost, unweighted)."""
+    kind, _, column = columns[j].removeprefix("cases.").partition(".")
+    if f"cases.sum.{column}" in columns and f"cases.extra.{column}" in columns:
+        return f"{column} {'>' if kind == 'sum' else '<'} 0"
+    return column
 
 
 class _Compiler:

@@ -34,6 +34,38 @@ is the mean of ``c_j = g_j P_j(A) - g_j [E g > 0]``, so its standard error is
 ENBS (expected net benefit of sampling): ``EVSI x scale - (fixed_cost + cost_per_unit x n)``,
 the scale being EVPI's (population, years, discount; :class:`.voi.Scale`).
 
+Measuring ``n`` more cases (``parameter = "cases"``). The studied quantity is the case sample:
+``theta_j`` (``d`` numbers), the mean amounts of the cases iteration ``j`` resamples from the
+``[cases]`` table, which the engine records (:class:`onzekerheid.plan.CasePlan`). The amounts
+of one new case are taken as ``y ~ N(mu, Sigma)`` with ``Sigma`` the table's sample covariance
+(divisor ``R - 1`` for ``R`` rows), so the study's sufficient statistic is the mean
+``ybar ~ N(theta, Sigma / n)``. ``theta`` is a vector and ``NB`` depends on the individual
+cases too, so the likelihood weighting above does not apply; the regression method of Strong
+et al. (2015) does, on the same sample: per iteration a summary
+
+.. math::
+
+    T_j = \theta_j + (\Sigma / n)^{1/2} z_j, \qquad z_j \sim N(0, I_d),
+
+drawn as the study's data would fall given ``theta_j`` (``z_j`` from the run's seed and a
+fixed stream, the same ``z_j`` for every ``n``, so the curve is smooth in ``n``; the symmetric
+square root of ``Sigma``, which also serves a singular one). Then ``E[NB | ybar = t]`` is the
+regression of ``NB_j`` on ``T_j`` (the basis of a ``voi`` group), and with fitted values
+``f_j``: ``EVSI(n) = mean(max(f, 0)) - max(mean(NB), 0)``. Its MCSE is that of an EVPPI
+(:func:`.voi.evppi_mcse`: the average's error plus the fit's, by the delta method); the
+``z_j`` are part of the sample, one per iteration, so nothing is added for them. Two facts
+hold for the exact value and are imposed on the estimates, with ``clamped`` saying so:
+``EVSI(n) <= EVPPI(cases)`` and EVSI never decreases in ``n`` (Blackwell).
+
+What ``theta_j`` can stand for: its spread is that of a mean of ``m`` cases drawn from the
+table, covariance ``Sigma_R / m`` (``Sigma_R`` with divisor ``R``), where ``m`` is the
+scenario's ``count`` (only the successful cases when the failure yield is 0 and no column is
+an extra cost: the others enter no sum and are not drawn). The uncertainty about the mean of
+the population the ``R`` table rows were sampled from is ``Sigma / R``. So ``theta`` is that
+uncertainty, and EVSI values a study of it, only when ``m = R`` (up to ``(R - 1) / R``); with
+``count`` above ``R`` the case sample is drawn too narrow and the value understated, below
+``R`` overstated, and ``voi`` warns.
+
 References
 ----------
 Strong, M., Oakley, J. E., Brennan, A. and Breeze, P. (2015), Estimating the expected value of
@@ -43,19 +75,22 @@ Menzies, N. A. (2016), An efficient estimator for the expected value of sample i
 Medical Decision Making 36(3), 308–320.
 Ades, A. E., Lu, G. and Claxton, K. (2004), Expected value of sample information calculations
 in medical decision modeling, Medical Decision Making 24(2), 207–227 (the normal-normal form).
+Blackwell, D. (1953), Equivalent comparisons of experiments, Annals of Mathematical Statistics
+24(2), 265–272.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy import special
 
 from ..errors import ScenarioError
-from ..scenario.studies import Study
+from ..scenario.studies import CASES, Study
 
 CHUNK = 8192
 # The root search evaluates m at GRID quantiles of the draws and GRID evenly spaced points. A
@@ -74,7 +109,8 @@ class StudyValue:
     study: Study
     evsi: tuple[float, ...]
     mcse: tuple[float, ...]
-    clamped: bool = False  # an estimate was lowered to the reported EVPPI
+    details: dict[str, Any] = field(default_factory=dict)  # more of the JSON entry
+    clamped: str = ""  # which estimates were moved to keep the bounds, and how
 
     def enbs(self, factor: float) -> list[float]:
         """``EVSI x factor - cost(n)`` per size."""
@@ -88,13 +124,14 @@ class StudyValue:
         s = self.study
         return {
             "parameter": s.parameter, "likelihood": s.likelihood,
-            **({"sd": s.sd, "scale": s.scale} if s.likelihood == "normal" else {}),
+            **({"sd": s.sd, "scale": s.scale}
+               if s.likelihood == "normal" and s.parameter != CASES else {}),
+            **self.details,
             "sizes": list(s.sizes), "evsi": [v * factor for v in self.evsi],
             "evsi_mcse": [v * factor for v in self.mcse], "enbs": enbs,
             "cost": [s.cost(n) for n in s.sizes], "optimal_size": s.sizes[best],
             "worth_doing": enbs[best] > 0, "per_decision": {"evsi": list(self.evsi)},
-            **({"clamped": "an estimate was lowered to the parameter's EVPPI"}
-               if self.clamped else {}),
+            **({"clamped": self.clamped} if self.clamped else {}),
             **({"note": s.note} if s.note else {}),
         }
 
@@ -126,9 +163,64 @@ def study_value(study: Study, theta: np.ndarray, fitted: np.ndarray, evppi: floa
                                     f"{study.parameter} > 0, but it was drawn <= 0")
             theta = np.log(theta)
         found = [evsi_normal(theta, g, study.sd / math.sqrt(n)) for n in study.sizes]
-    values = [min(v, evppi) for v, _ in found]
-    return StudyValue(study, tuple(values), tuple(e for _, e in found),
-                      any(v > evppi * (1 + 1e-9) + 1e-300 for v, _ in found))
+    return _bounded(study, found, evppi, "the parameter's EVPPI")
+
+
+def cases_study_value(study: Study, theta: np.ndarray, covariance: np.ndarray, z: np.ndarray,
+                      fit: Callable[[np.ndarray], tuple[float, float]], evppi: float,
+                      details: dict[str, Any] | None = None) -> StudyValue:
+    r"""EVSI of measuring ``n`` more cases at each size, by regression (Strong et al. 2015).
+
+    Parameters
+    ----------
+    theta
+        The case sample's mean amounts per iteration, shape (N, d).
+    covariance
+        ``Sigma``: the covariance of one case's amounts, shape (d, d).
+    z
+        Standard normals, shape (N, d): the study's noise, the same for every size.
+    fit
+        ``T -> (EVSI, MCSE)``: regress the net benefit on the summaries ``T`` (N, d) and
+        return ``mean(max(f, 0)) - max(mean(f), 0)`` of the fitted values with its MCSE.
+    evppi
+        EVPPI of the case sample: an upper bound.
+    details
+        Extra entries of the study's JSON (the amounts measured, the table's rows).
+
+    Notes
+    -----
+    ``T_j(n) = theta_j + (Sigma / n)^{1/2} z_j``; see the module docstring.
+    """
+    root = covariance_root(covariance)
+    noise = np.asarray(z, dtype=np.float64) @ root
+    found = [fit(theta + noise / math.sqrt(n)) for n in study.sizes]
+    return _bounded(study, found, evppi, "the EVPPI of the case sample", monotone=True,
+                    details=details)
+
+
+def covariance_root(covariance: np.ndarray) -> np.ndarray:
+    """The symmetric square root ``S`` with ``S S = Sigma`` (eigenvalues below 0 from rounding
+    set to 0, so a singular covariance has one too)."""
+    values, vectors = np.linalg.eigh(np.atleast_2d(np.asarray(covariance, dtype=np.float64)))
+    return (vectors * np.sqrt(np.maximum(values, 0.0))) @ vectors.T
+
+
+def _bounded(study: Study, found: list[tuple[float, float]], evppi: float, bound: str, *,
+             monotone: bool = False, details: dict[str, Any] | None = None) -> StudyValue:
+    """The curve with each estimate at most ``evppi`` and, when ``monotone``, at least the
+    estimate of every smaller size (exact EVSI never decreases in ``n``); ``clamped`` says
+    which bound bit."""
+    values = [v for v, _ in found]
+    notes = []
+    if monotone:
+        raised = np.maximum.accumulate(values).tolist()
+        if any(r > v * (1 + 1e-9) + 1e-300 for r, v in zip(raised, values, strict=True)):
+            notes.append("an estimate was raised to that of a smaller study")
+        values = raised
+    if any(v > evppi * (1 + 1e-9) + 1e-300 for v in values):
+        notes.append(f"an estimate was lowered to {bound}")
+    return StudyValue(study, tuple(min(v, evppi) for v in values), tuple(e for _, e in found),
+                      details=dict(details or {}), clamped="; ".join(notes))
 
 
 def evsi_binomial(theta: np.ndarray, g: np.ndarray, n: int) -> tuple[float, float]:

@@ -71,6 +71,47 @@ def model_of(scenario: Scenario, scheduler: Any = None) -> Model:
     return Model(scenario, plan, names, tuple(dists), scheduler)
 
 
+@dataclass(frozen=True)
+class CaseSample:
+    """The case sample: the resampled ``[cases]`` table's amounts, whose mean over each
+    iteration's cases the engine records (:class:`onzekerheid.plan.CasePlan` ``mean_cols``).
+
+    ``only_successes``: the failure yield is 0 and no column is an extra cost, so an
+    iteration draws rows for its successful cases only and the mean is over those.
+    """
+
+    labels: tuple[str, ...]  # the amounts, as the table's columns ("cost_saving > 0", ...)
+    cols: tuple[int, ...]  # their work-matrix columns
+    amounts: np.ndarray  # (table rows, len(cols)): the table's amounts in those columns
+    count: int  # cases per iteration
+    only_successes: bool
+
+    @property
+    def rows(self) -> int:
+        return int(self.amounts.shape[0])
+
+
+def case_sample(model: Model) -> CaseSample | None:
+    """The model's case sample, or None when it has none to learn about (see
+    :func:`onzekerheid.scenario.studies.case_sample_problem` for why)."""
+    cases = model.plan.cases
+    if cases is None or not cases.mean_names:
+        return None
+    recorded = np.flatnonzero(cases.mean_cols >= 0)
+    block = model.scenario.cases
+    assert block is not None
+    return CaseSample(cases.mean_names, tuple(int(c) for c in cases.mean_cols[recorded]),
+                      cases.table[:, recorded], cases.count,
+                      bool(cases.weighted.all()) and _fixed(model, block.failure_yield, 0.0)
+                      and not _fixed(model, block.success, 1.0))
+
+
+def _fixed(model: Model, name: str, value: float) -> bool:
+    """Whether parameter ``name`` is fixed at ``value``."""
+    parameter = model.scenario.parameters[name]
+    return parameter.kind == "fixed" and parameter.value == value
+
+
 def check_output(scenario: Scenario, output: str | None) -> str:
     """The output to analyse: the one named, else ``net_benefit`` if present, else the first."""
     if output is None:
@@ -110,9 +151,11 @@ def sample(model: Model, output: str, iterations: int, seed: int,
 
 
 def sample_rows(model: Model, output: str, iterations: int, seed: int,
-                threads: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`sample` and the run's row number of each row kept (for batch-means MCSEs)."""
-    keep = [model.column(n) for n in model.names] + [model.column(output)]
+                threads: int | None = None, extra: Sequence[int] = ()
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`sample` and the run's row number of each row kept (for batch-means MCSEs);
+    the work-matrix columns ``extra`` (the case sample's means) follow the parameters."""
+    keep = [model.column(n) for n in model.names] + list(extra) + [model.column(output)]
     if model.scheduler is not None:
         data = distributed.run(model.plan, iterations, seed, keep, scheduler=model.scheduler)
     else:

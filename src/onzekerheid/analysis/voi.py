@@ -56,11 +56,12 @@ from scipy import stats
 from scipy.interpolate import BSpline
 
 from ..errors import ScenarioError, SimulationError, argument_error
-from ..scenario.studies import Study
+from ..plan import stream_id
+from ..scenario.studies import CASES, INSTEAD, Study, case_sample_problem
 from .display import TableView
-from .evsi import StudyValue, study_value
+from .evsi import StudyValue, cases_study_value, study_value
 from .mcse import rows_per_batch, variance_of_mean
-from .model import DEFAULT_SEED, Model, sample_rows
+from .model import DEFAULT_SEED, CaseSample, Model, case_sample, sample_rows
 
 DEFAULT_DISCOUNT = 0.0225  # as the domain model (Dutch MKBA standard rate)
 KNOT_CHOICES = (4, 8, 16)
@@ -106,12 +107,15 @@ class VoiResult(TableView):
     scale: Scale
     studies: tuple[StudyValue, ...] = ()  # [[studies]]: EVSI per size (see evsi.py)
     evppi_mcse: dict[str, float] = field(default_factory=dict)  # parameters and groups
+    case_columns: tuple[str, ...] = ()  # the amounts "cases" stands for in a group
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         f = self.scale.factor
         return {
             **({"studies": {v.study.name: v.to_json(f) for v in self.studies}}
                if self.studies else {}),
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
             "output": self.output, "iterations": self.iterations, "seed": self.seed,
             "decision": f"go ahead when the expected {self.output} is positive",
             "expected": self.mean, "evpi": self.evpi * f,
@@ -123,6 +127,7 @@ class VoiResult(TableView):
             "groups": {n: {"parameters": list(m), "evppi": v * f,
                            "evppi_mcse": self._mcse(n, f), "per_decision": v,
                            "r_squared": self.r_squared[n],
+                           **({CASES: list(self.case_columns)} if CASES in m else {}),
                            **({"clamped": self.clamped[n]} if n in self.clamped else {})}
                        for n, (m, v) in self.groups.items()},
             "per_decision": {"evpi": self.evpi},
@@ -166,27 +171,25 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
     """EVPI and EVPPI (per random parameter and per named group) of ``output``, and the
     EVSI of each of ``studies`` (:mod:`.evsi`, from the same regression fits).
 
+    A group member ``"cases"`` stands for the case sample: the mean amounts of the cases each
+    iteration resamples from the ``[cases]`` table (every amount column in the group's basis).
     See the module docstring for the method and its checks.
     """
     _check_studies(model, studies)
     groups = groups or {}
-    for name, listed in groups.items():
-        unknown = [m for m in listed if m not in model.names]
-        if not listed or unknown:
-            raise argument_error("groups", name, (
-                f"{', '.join(unknown)} is not a random parameter" if unknown else "is empty")
-                + "; random parameters: " + ", ".join(model.names))
+    cases = _case_sample_asked(model, groups, studies)
     if iterations < 1000:
         raise argument_error("iterations", None,
                              f"must be at least 1000 for EVPPI, got {iterations}")
-    x, nb, kept = sample_rows(model, output, iterations, seed, threads)
+    x, nb, kept = sample_rows(model, output, iterations, seed, threads,
+                              extra=cases.cols if cases else ())
     if nb.size < 1000:
         raise SimulationError(f"{output} is finite in only {nb.size} iterations")
     batch = rows_per_batch(model.scenario)
     ids = kept // batch if batch > 1 else None  # [correlations]: batch means (see .mcse)
     total, total_mcse = evpi(nb, ids)
     ranks = (stats.rankdata(x, axis=0) - 0.5) / len(nb)
-    scaled = (x - x.mean(axis=0)) / np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+    scaled = _standardised(x)
     singles: dict[str, float] = {}
     r2: dict[str, float] = {}
     clamped: dict[str, str] = {}
@@ -198,24 +201,108 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
         mcse[name] = evppi_mcse(basis, nb, fitted, ids)
         studied += [study_value(s, x[:, i], fitted, singles[name])
                     for s in studies if s.parameter == name]
+    columns = {name: [i] for i, name in enumerate(model.names)}
+    if cases is not None:
+        k = len(model.names)
+        columns[CASES] = list(range(k, x.shape[1]))
+        fitted, _, _ = _fit_group(ranks[:, k:], scaled[:, k:], nb)
+        singles[CASES] = _bounded(CASES, evppi_from_fit(fitted), 0.0, total, {})
+        noise = study_noise(seed, iterations, kept, len(cases.cols))
+        studied += [cases_study_value(s, x[:, k:], np.cov(cases.amounts, rowvar=False), noise,
+                                      lambda t: _regression_value(t, nb, ids), singles[CASES],
+                                      {"amounts": list(cases.labels),
+                                       "table_rows": cases.rows, "cases_per_iteration":
+                                       cases.count})
+                    for s in studies if s.parameter == CASES]
     found: dict[str, tuple[tuple[str, ...], float]] = {}
     for name in sorted(groups, key=lambda g: len(set(groups[g]))):
         members = tuple(dict.fromkeys(groups[name]))
-        cols = [model.names.index(m) for m in members]
+        cols = [c for m in members for c in columns[m]]
         fitted, r2[name], basis = _fit_group(ranks[:, cols], scaled[:, cols], nb)
         floor = max([singles[m] for m in members]
                     + [v for m, v in found.values() if set(m) < set(members)])
         found[name] = (members, _bounded(name, evppi_from_fit(fitted), floor, total, clamped))
         mcse[name] = evppi_mcse(basis, nb, fitted, ids)
+    singles.pop(CASES, None)  # the contract's parameters are the random parameters
     order = [s.name for s in studies]
     return VoiResult(output, len(nb), seed, float(nb.mean()), total, total_mcse, singles,
                      found, r2, clamped, scale or Scale(),
-                     tuple(sorted(studied, key=lambda v: order.index(v.study.name))), mcse)
+                     tuple(sorted(studied, key=lambda v: order.index(v.study.name))), mcse,
+                     cases.labels if cases else (), case_warnings(cases) if cases else ())
+
+
+def study_noise(seed: int, iterations: int, kept: np.ndarray, d: int) -> np.ndarray:
+    """Standard normals (len(kept), d) for the summaries of a study of the cases: row ``j`` of
+    an (iterations, d) draw from the run's seed and a stream of their own, so the same for
+    every size, study, thread count and backend."""
+    sequence = np.random.SeedSequence(seed, spawn_key=(stream_id("study:cases"),))
+    return np.random.Generator(np.random.PCG64(sequence)).standard_normal((iterations, d))[kept]
+
+
+def case_warnings(cases: CaseSample) -> tuple[str, ...]:
+    """When the case sample's spread is not the sampling uncertainty of the table's mean
+    (see :mod:`.evsi`): ``count`` differs from the table's rows, or only successes are drawn."""
+    rows, count = cases.rows, cases.count
+    if cases.only_successes:
+        return (f"cases: each iteration draws rows for its successful cases only (failure_yield "
+                "is 0 and no column is an extra cost), so the case sample is a mean over K ~ "
+                f"Binomial({count}, success rate) cases and spreads as Sigma / K, not as the "
+                f"uncertainty of the mean of the table's {rows} rows (Sigma / {rows}): the "
+                "values of 'cases' are only as good as that match",)
+    if count == rows:
+        return ()
+    way = "overstate" if count < rows else "understate"
+    return (f"cases: the case sample is the mean of the {count} cases an iteration draws "
+            f"([cases] count), so it spreads as Sigma / {count}, while the uncertainty of the "
+            f"mean of the table's {rows} rows is Sigma / {rows}: the EVPPI and EVSI of 'cases' "
+            f"{way} what more cases are worth (they match when count equals the table's rows)",)
+
+
+def _case_sample_asked(model: Model, groups: dict[str, list[str]], studies: Sequence[Study]
+                       ) -> CaseSample | None:
+    """The case sample when a group or study asks for ``cases`` (refused when there is
+    none), after checking every group's members."""
+    asked = [name for name, listed in groups.items() if CASES in listed]
+    for name, listed in groups.items():
+        unknown = [m for m in listed if m not in model.names and m != CASES]
+        if not listed or unknown:
+            raise argument_error("groups", name, (
+                f"{', '.join(unknown)} is not a random parameter" if unknown else "is empty")
+                + "; random parameters: " + ", ".join(model.names)
+                + (", and cases (the case sample)" if case_sample(model) else ""))
+    if not asked and not any(s.parameter == CASES for s in studies):
+        return None
+    cases = case_sample(model)
+    if cases is None and asked:
+        raise argument_error("groups", asked[0], "'cases' stands for the case sample, but "
+                             f"{case_sample_problem(model.scenario.cases)}: there is nothing "
+                             "to learn about it", INSTEAD)
+    return cases
+
+
+def _standardised(x: np.ndarray) -> np.ndarray:
+    """Each column less its mean, over its sd (a constant column is left at 0)."""
+    sd = x.std(axis=0)
+    return (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+
+
+def _regression_value(t: np.ndarray, nb: np.ndarray, ids: np.ndarray | None
+                      ) -> tuple[float, float]:
+    """``mean(max(f, 0)) - max(mean(f), 0)`` for the group fit ``f`` of ``nb`` on the columns
+    of ``t``, and its MCSE (:func:`evppi_mcse`): EVPPI's estimator, given any regressors."""
+    ranks = (stats.rankdata(t, axis=0) - 0.5) / len(nb)
+    fitted, _, basis = _fit_group(ranks, _standardised(t), nb)
+    return evppi_from_fit(fitted), evppi_mcse(basis, nb, fitted, ids)
 
 
 def _check_studies(model: Model, studies: Sequence[Study]) -> None:
     for study in studies:
-        if study.parameter not in model.names:
+        if study.parameter == CASES:
+            if case_sample(model) is None:
+                raise ScenarioError(f"study {study.name}: measures more cases, but "
+                                    f"{case_sample_problem(model.scenario.cases)}: there is "
+                                    f"nothing for the study to learn; {INSTEAD}")
+        elif study.parameter not in model.names:
             raise ScenarioError(f"study {study.name}: '{study.parameter}' is not a random "
                                 "parameter with fixed arguments here (a --set or variant may "
                                 "have fixed it), so there is nothing for the study to learn",

@@ -190,7 +190,7 @@ def zero_fill(gen, buf, col, start, stop, zero):  # type: ignore[no-untyped-def]
 
 @jit
 def table_case_sums(gen, buf, start, stop, count, success_col, failure_col, error,  # type: ignore[no-untyped-def]
-                    heterogeneity, table, out_cols, weighted, resample):
+                    heterogeneity, table, out_cols, weighted, resample, mean_cols):
     """Per iteration: the case sums of a model with a case table (more than one row).
 
     A weighted column j gets ``sum_i w_i x table[r_i, j]`` with ``w_i`` = success (1, or the
@@ -205,6 +205,13 @@ def table_case_sums(gen, buf, start, stop, count, success_col, failure_col, erro
     With resampling and only weighted columns the generator calls are exactly those of
     :func:`._kernels.case_sums` (one binomial, the factors of the cases that count, one row
     index per such case), so first-version results are reproduced draw for draw.
+
+    The case sample (with resampling): column ``j`` with ``mean_cols[j] >= 0`` also gets, in
+    that work-matrix column, the plain mean ``table[r_i, j]`` over the cases whose rows this
+    iteration drew: all ``count`` cases, or only the successes when the failure yield is 0 and
+    there is no extra-cost column (the other cases enter no sum, so no row is drawn for them);
+    the table's column mean when no row was drawn. It reads the rows already drawn and makes
+    no generator call of its own.
     """
     rows = table.shape[0]
     ncols = table.shape[1]
@@ -212,16 +219,22 @@ def table_case_sums(gen, buf, start, stop, count, success_col, failure_col, erro
     acc = np.empty(ncols)
     work = np.empty((count, 2))
     order = np.empty(rows, dtype=np.int64)
+    tot = np.empty(ncols)
+    column_mean = np.zeros(ncols)
     any_cost = False
     for j in range(ncols):
         if not weighted[j]:
             any_cost = True
+        for r in range(rows):
+            column_mean[j] += table[r, j] / rows
     for i in range(start, stop):
         rate = buf[i, success_col]
         share = buf[i, failure_col]
         if math.isnan(rate) or math.isnan(share):
             for j in range(ncols):
                 buf[i, out_cols[j]] = np.nan
+                if mean_cols[j] >= 0:
+                    buf[i, mean_cols[j]] = np.nan
             continue
         rate = min(max(rate, 0.0), 1.0)
         successes = gen.binomial(count, rate)
@@ -232,17 +245,25 @@ def table_case_sums(gen, buf, start, stop, count, success_col, failure_col, erro
         _factors(gen, heterogeneity, work, n, empty)
         for j in range(ncols):
             acc[j] = 0.0
+            tot[j] = 0.0
         if resample:
             for case in range(n):
                 r = gen.integers(0, rows)
                 for j in range(ncols):
                     acc[j] += (work[case, 0] if weighted[j] else 1.0) * table[r, j]
+                    tot[j] += table[r, j]
+            drawn = n
             if any_cost:
+                drawn = count
                 for _ in range(n, count):
                     r = gen.integers(0, rows)
                     for j in range(ncols):
+                        tot[j] += table[r, j]
                         if not weighted[j]:
                             acc[j] += table[r, j]
+            for j in range(ncols):
+                if mean_cols[j] >= 0:
+                    buf[i, mean_cols[j]] = tot[j] / drawn if drawn > 0 else column_mean[j]
         else:
             for r in range(rows):
                 order[r] = r
@@ -259,13 +280,14 @@ def table_case_sums(gen, buf, start, stop, count, success_col, failure_col, erro
 
 
 def case_block_sums(gen, buf, lo, hi, count, success_col, failure_col, error,  # type: ignore[no-untyped-def]
-                    heterogeneity, table, out_cols, weighted, resample):
-    """The per-case model for rows ``lo:hi``: a case table in :func:`table_case_sums`, one
-    average case in :func:`._kernels.case_sums` (the fast path), nan sums where the success
-    rate or failure yield is nan (never a binomial of nan)."""
+                    heterogeneity, table, out_cols, weighted, resample, mean_cols):
+    """The per-case model for rows ``lo:hi``: a case table in :func:`table_case_sums` (with the
+    case sample's means in ``mean_cols``), one average case in :func:`._kernels.case_sums`
+    (the fast path), nan sums where the success rate or failure yield is nan (never a
+    binomial of nan)."""
     if table.shape[0] > 1:
         table_case_sums(gen, buf, lo, hi, count, success_col, failure_col, error,
-                        heterogeneity, table, out_cols, weighted, resample)
+                        heterogeneity, table, out_cols, weighted, resample, mean_cols)
         return
     case_sums(gen, buf, lo, hi, count, success_col, failure_col, error, heterogeneity, table,
               out_cols, resample)

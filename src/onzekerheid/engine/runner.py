@@ -345,7 +345,7 @@ def _case_rows(cases: CasePlan, gen: np.random.Generator, buf: np.ndarray, lo: i
                ) -> None:
     mix.case_block_sums(gen, buf, lo, hi, cases.count, cases.success_col, cases.failure_col,
                         cases.error, cases.heterogeneity, cases.table, cases.out_cols,
-                        cases.weighted, cases.resample)
+                        cases.weighted, cases.resample, cases.mean_cols)
 
 
 def evaluate_points(plan: Plan, points: np.ndarray | None = None) -> np.ndarray:

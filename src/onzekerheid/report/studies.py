@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from .i18n import number, percent
 from .numbers import money
@@ -39,6 +39,7 @@ WORDS: dict[str, dict[str, str]] = {
                        "beslissing{verdict}."},
     "units_binomial": {"en": "followed cases", "nl": "gevolgde casussen"},
     "units_normal": {"en": "observations", "nl": "waarnemingen"},
+    "units_cases": {"en": "more cases measured", "nl": "extra gemeten casussen"},
     "pays": {"en": " (net {enbs}: the best size listed)",
              "nl": " (netto {enbs}: de beste omvang in de lijst)"},
     "no_pay": {"en": "; no size listed pays for itself",
@@ -74,7 +75,7 @@ def word(key: str, lang: str, **values: Any) -> str:
 def study_sentence(name: str, entry: Mapping[str, Any], lang: str = "en") -> str:
     """"follow_up: following 100 cases costs EUR X and is worth EUR Y to this decision"."""
     i = list(entry["sizes"]).index(entry["optimal_size"])
-    kind = entry.get("likelihood", "normal")
+    kind = "cases" if entry.get("parameter") == "cases" else entry.get("likelihood", "normal")
     verdict = (word("pays", lang, enbs=money(entry["enbs"][i], lang)) if entry["worth_doing"]
                else word("no_pay", lang))
     return word("sentence", lang, name=name, size=number(entry["optimal_size"], lang),
@@ -108,6 +109,7 @@ def study_figure(name: str, entry: Mapping[str, Any], lang: str = "en") -> Figur
         if sizes.max() / max(sizes.min(), 1.0) > 8:
             axis.set_xscale("log")
             axis.set_xticks(sizes, [number(s, lang) for s in sizes])
+            axis.xaxis.set_minor_locator(NullLocator())  # no 3x10^2 beside a size of 320
     return fig
 
 

@@ -164,7 +164,7 @@ def from_dict(
                                       problems)
     checks = _checks(raw.get("checks", []), outputs, broken_outputs, unbuilt, problems)
 
-    studies = parse_studies(raw.get("studies"), parameters, problems)
+    studies = parse_studies(raw.get("studies"), parameters, problems, cases)
     updates = apply_evidence(raw.get("evidence"), parameters, problems, prior=prior,
                              overridden=set(overrides or ()))
     problems.raise_if_any()

@@ -6,7 +6,11 @@ A study informs one random parameter ``theta`` of the scenario through ``n`` uni
 * ``likelihood = "binomial"``: ``n`` cases followed, ``k ~ Binomial(n, theta)`` successes
   (``theta`` a share, its support inside 0..1);
 * ``likelihood = "normal"``: ``n`` observations ``y_i ~ Normal(theta, sd)``, or with
-  ``scale = "log"`` ``y_i ~ Normal(log theta, sd)`` (log ratios such as realised / estimated).
+  ``scale = "log"`` ``y_i ~ Normal(log theta, sd)`` (log ratios such as realised / estimated);
+* ``parameter = "cases"`` (normal only): ``n`` more cases measured like the rows of the
+  ``[cases]`` table, each new case's amounts ``y_i ~ Normal(mu, Sigma)`` with ``Sigma`` the
+  table's sample covariance (so no ``sd``); ``mu`` is the mean of the cases an iteration
+  resamples (:mod:`onzekerheid.analysis.evsi_cases`).
 
 Its cost is ``fixed_cost + cost_per_unit x n`` (money of the scenario's currency).
 """
@@ -18,13 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problems, allowed, did_you_mean
-from .model import Parameter
+from .model import CaseBlock, Parameter
 
 STUDY_KEYS = {"name", "parameter", "likelihood", "sizes", "cost_per_unit", "fixed_cost", "sd",
               "scale", "note", "source"}
 LIKELIHOODS = ("binomial", "normal")
 SCALES = ("identity", "log")
 MAX_SIZE = 100_000
+CASES = "cases"  # the case sample as a study's parameter or a voi group member
+INSTEAD = ("instead, learn about success.rate by following clients up, or about bias.systematic "
+           "by checking estimates against outcomes")
 
 
 @dataclass(frozen=True)
@@ -47,9 +54,29 @@ class Study:
         return self.fixed_cost + self.cost_per_unit * size
 
 
-def parse_studies(raw: Any, parameters: dict[str, Parameter], problems: Problems
-                  ) -> tuple[Study, ...]:
-    """Validate ``[[studies]]`` against the scenario's parameters, collecting every problem."""
+def case_sample_problem(cases: CaseBlock | None) -> str:
+    """Why the scenario has no case sample to learn more about ("" when it has one).
+
+    A case sample is a ``[cases]`` table of two or more rows that are resampled each iteration
+    (with ``resample = false`` the table is the whole population) and whose amounts vary.
+    """
+    if cases is None or cases.columns == ("cases.sum.all",):
+        return "there is no [cases] table"
+    if len(cases.table) < 2:
+        return "the [cases] table has one row"
+    if not cases.resample:
+        return ("[cases] resample = false: the table is the whole population, not a sample "
+                "of it")
+    amounts = [j for j, name in enumerate(cases.columns) if name != "cases.sum.all"]
+    if all(len({row[j] for row in cases.table}) == 1 for j in amounts):
+        return "the amounts of the [cases] table are the same in every row"
+    return ""
+
+
+def parse_studies(raw: Any, parameters: dict[str, Parameter], problems: Problems,
+                  cases: CaseBlock | None = None) -> tuple[Study, ...]:
+    """Validate ``[[studies]]`` against the scenario's parameters and case table ``cases``,
+    collecting every problem."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -64,7 +91,7 @@ def parse_studies(raw: Any, parameters: dict[str, Parameter], problems: Problems
             problems.add(path, "each [[studies]] entry must be a table")
             continue
         before = len(problems.items)
-        study = _study(entry, path, parameters, problems)
+        study = _study(entry, path, parameters, problems, cases)
         if study is None or len(problems.items) > before:
             continue
         if study.name in seen:
@@ -77,7 +104,7 @@ def parse_studies(raw: Any, parameters: dict[str, Parameter], problems: Problems
 
 
 def _study(entry: dict[str, Any], path: str, parameters: dict[str, Parameter],
-           problems: Problems) -> Study | None:
+           problems: Problems, cases: CaseBlock | None) -> Study | None:
     before = len(problems.items)
     for key in entry:
         if key not in STUDY_KEYS:
@@ -93,9 +120,12 @@ def _study(entry: dict[str, Any], path: str, parameters: dict[str, Parameter],
     name, parameter, likelihood = entry["name"], entry["parameter"], entry["likelihood"]
     if not isinstance(name, str) or not name.replace("_", "a").isalnum():
         problems.add(f"{path}.name", f"name must be a word (letters, digits, _), got {name!r}")
-    if not isinstance(parameter, str) or parameter not in parameters:
+    if parameter == CASES:
+        _cases_study(entry, path, cases, problems)
+    elif not isinstance(parameter, str) or parameter not in parameters:
         problems.add(f"{path}.parameter", f"'{parameter}' is not a parameter of the scenario",
-                     did_you_mean(str(parameter), parameters) or "name a random parameter")
+                     did_you_mean(str(parameter), parameters)
+                     or "name a random parameter, or \"cases\" (measure more cases)")
     if likelihood not in LIKELIHOODS:
         problems.add(f"{path}.likelihood", f"unknown likelihood {likelihood!r}",
                      allowed(LIKELIHOODS))
@@ -106,7 +136,9 @@ def _study(entry: dict[str, Any], path: str, parameters: dict[str, Parameter],
     if scale not in SCALES:
         problems.add(f"{path}.scale", f"unknown scale {scale!r}", allowed(SCALES))
     sd = math.nan
-    if likelihood == "normal":
+    if parameter == CASES:
+        pass  # the noise is the case table's covariance (_cases_study)
+    elif likelihood == "normal":
         sd = _noise_sd(entry.get("sd"), f"{path}.sd", problems)
     elif "sd" in entry or "scale" in entry:
         problems.add(f"{path}.{'sd' if 'sd' in entry else 'scale'}",
@@ -119,8 +151,27 @@ def _study(entry: dict[str, Any], path: str, parameters: dict[str, Parameter],
         return None
     study = Study(name, parameter, likelihood, sizes, costs["cost_per_unit"],
                   costs["fixed_cost"], sd, scale, entry.get("note", ""), entry.get("source", ""))
-    support_problem(study, parameters[parameter], path, problems)
+    if parameter != CASES:
+        support_problem(study, parameters[parameter], path, problems)
     return study
+
+
+def _cases_study(entry: dict[str, Any], path: str, cases: CaseBlock | None,
+                 problems: Problems) -> None:
+    """A study of the case sample: normal, its noise from the table, a table to sample."""
+    reason = case_sample_problem(cases)
+    if reason:
+        problems.add(f"{path}.parameter", f"parameter = \"cases\" measures more cases, but "
+                     f"{reason}: there is nothing to learn from more cases", INSTEAD)
+    if entry["likelihood"] == "binomial":
+        problems.add(f"{path}.likelihood", "a study of the cases measures their amounts, "
+                     f"not a count of successes, got likelihood = {entry['likelihood']!r}",
+                     'use likelihood = "normal"; to count successes, study success.rate')
+    for key in ("sd", "scale"):
+        if key in entry:
+            problems.add(f"{path}.{key}", f"a study of the cases takes its noise from the "
+                         "[cases] table (the sample covariance of its amounts), so it has "
+                         f"no {key}", f"remove {key}")
 
 
 def support_problem(study: Study, parameter: Parameter, path: str, problems: Problems) -> None:
