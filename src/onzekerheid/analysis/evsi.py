@@ -66,6 +66,12 @@ uncertainty, and EVSI values a study of it, only when ``m = R`` (up to ``(R - 1)
 ``count`` above ``R`` the case sample is drawn too narrow and the value understated, below
 ``R`` overstated, and ``voi`` warns.
 
+Where the regression is weak: when the decision changes only in the far tail of the case
+sample (a percent or two of the iterations), the fitted values there rest on few points and
+the estimate's bias, which the MCSE leaves out, can exceed it (on ``utrecht.toml`` likelihood
+weighting with the fitted ``g`` gives up to twice the regression's EVSI;
+``benchmarks/results/2026-12-01-issue15-cases.md``).
+
 References
 ----------
 Strong, M., Oakley, J. E., Brennan, A. and Breeze, P. (2015), Estimating the expected value of

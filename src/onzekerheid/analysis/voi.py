@@ -202,11 +202,12 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
         studied += [study_value(s, x[:, i], fitted, singles[name])
                     for s in studies if s.parameter == name]
     columns = {name: [i] for i, name in enumerate(model.names)}
+    case_fit = None
     if cases is not None:
         k = len(model.names)
         columns[CASES] = list(range(k, x.shape[1]))
-        fitted, _, _ = _fit_group(ranks[:, k:], scaled[:, k:], nb)
-        singles[CASES] = _bounded(CASES, evppi_from_fit(fitted), 0.0, total, {})
+        case_fit = _fit_group(ranks[:, k:], scaled[:, k:], nb)
+        singles[CASES] = _bounded(CASES, evppi_from_fit(case_fit[0]), 0.0, total, {})
         noise = study_noise(seed, iterations, kept, len(cases.cols))
         studied += [cases_study_value(s, x[:, k:], np.cov(cases.amounts, rowvar=False), noise,
                                       lambda t: _regression_value(t, nb, ids), singles[CASES],
@@ -218,7 +219,8 @@ def value_of_information(model: Model, output: str, *, groups: dict[str, list[st
     for name in sorted(groups, key=lambda g: len(set(groups[g]))):
         members = tuple(dict.fromkeys(groups[name]))
         cols = [c for m in members for c in columns[m]]
-        fitted, r2[name], basis = _fit_group(ranks[:, cols], scaled[:, cols], nb)
+        fitted, r2[name], basis = (case_fit if members == (CASES,) and case_fit else
+                                   _fit_group(ranks[:, cols], scaled[:, cols], nb))
         floor = max([singles[m] for m in members]
                     + [v for m, v in found.values() if set(m) < set(members)])
         found[name] = (members, _bounded(name, evppi_from_fit(fitted), floor, total, clamped))
