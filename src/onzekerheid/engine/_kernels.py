@@ -15,6 +15,7 @@ import numba
 import numpy as np
 
 from ..families import CODES as FAMILY
+from ..families import ROW_ACTIVE, ROW_ARG0, ROW_CODE, ROW_LOWER, ROW_UPPER
 from ..opcodes import CODES as OP
 from . import _columns as columns
 from ._columns import MAX_REJECTIONS
@@ -121,10 +122,10 @@ def draw_column(gen, buf, col, start, stop, code, args, lower, upper, values, cu
 @jit_inline
 def _factors(gen, row, work, n, empty):  # type: ignore[no-untyped-def]
     """``work[:n, 0] *=`` draws of a per-case factor packed as ``row`` (see plan.dist_row)."""
-    if row[7] == 0.0:
+    if row[ROW_ACTIVE] == 0.0:
         return
-    _fill(gen, np.int64(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], empty, empty,
-          work, 0, n, 1)
+    _fill(gen, np.int64(row[ROW_CODE]), row[ROW_ARG0], row[ROW_ARG0 + 1], row[ROW_ARG0 + 2],
+          row[ROW_ARG0 + 3], row[ROW_LOWER], row[ROW_UPPER], empty, empty, work, 0, n, 1)
     for i in range(n):
         work[i, 0] *= work[i, 1]
 
@@ -145,10 +146,11 @@ def case_sums(gen, buf, start, stop, count, success_col, failure_col, error, het
     work = np.empty((count, 2))
     # The common shape (no case table, one untruncated lognormal factor or none): sum the
     # successes' factors in one fused loop, without the work array (22% of the time).
-    simple = (rows == 1 and heterogeneity[7] == 0.0
-              and (error[7] == 0.0 or (error[0] == LOGNORMAL and error[5] == -np.inf
-                                       and error[6] == np.inf)))
-    mu, sigma = error[1], error[2]
+    simple = (rows == 1 and heterogeneity[ROW_ACTIVE] == 0.0
+              and (error[ROW_ACTIVE] == 0.0
+                   or (error[ROW_CODE] == LOGNORMAL and error[ROW_LOWER] == -np.inf
+                       and error[ROW_UPPER] == np.inf)))
+    mu, sigma = error[ROW_ARG0], error[ROW_ARG0 + 1]
     for i in range(start, stop):
         rate = buf[i, success_col]
         if rate < 0.0:
@@ -158,7 +160,7 @@ def case_sums(gen, buf, start, stop, count, success_col, failure_col, error, het
         share = buf[i, failure_col]
         successes = gen.binomial(count, rate)
         if simple and share == 0.0:
-            if error[7] == 0.0:
+            if error[ROW_ACTIVE] == 0.0:
                 total = float(successes)
             else:
                 total = 0.0

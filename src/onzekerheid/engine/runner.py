@@ -291,55 +291,57 @@ def _simulate_rows(plan: Plan, seed: int, first: int, last: int, start_row: int,
             raise KeyboardInterrupt
         lo = block * BLOCK - start_row
         hi = min((block + 1) * BLOCK, stop_row) - start_row
-        for j in range(len(plan.draw_cols)):
-            col = int(plan.draw_cols[j])
-            if col in given:
-                continue
-            offset, length = plan.draw_tables[j]
-            gen = generator(seed, plan.draw_streams[j], block)
-            if plan.draw_codes[j] == mix.MIXTURE:
-                first_c, count = int(plan.draw_args[j, 0]), int(plan.draw_args[j, 1])
-                parts = slice(first_c, first_c + count)
-                mix.draw_mixture(
-                    gen, buf, col, lo, hi, plan.table_cumw[offset:offset + length],
-                    plan.mix_codes[parts], plan.mix_args[parts], plan.mix_bounds[parts],
-                    plan.mix_tables[parts], plan.table_values, plan.table_cumw,
-                    plan.draw_bounds[j, 0], plan.draw_bounds[j, 1])
-            else:
-                k.draw_column(
-                    gen, buf, col, lo, hi,
-                    plan.draw_codes[j], plan.draw_args[j], plan.draw_bounds[j, 0],
-                    plan.draw_bounds[j, 1], plan.table_values[offset:offset + length],
-                    plan.table_cumw[offset:offset + length],
-                )
-            if plan.draw_zero[j] > 0.0:  # zero-inflation: one more uniform per row
-                mix.zero_fill(gen, buf, col, lo, hi, plan.draw_zero[j])
+        for j in range(len(plan.draws.cols)):
+            if int(plan.draws.cols[j]) not in given:
+                _draw_row(plan, j, generator(seed, plan.draws.streams[j], block), buf, lo, hi)
         if plan.correlations is not None:  # Iman-Conover, from the block's own stream
             impose(plan.correlations, buf, lo, hi, given,
                    generator(seed, plan.correlations.stream, block))
-    for kind, a, b in plan.steps:  # the program, hierarchical draws and per-case model, in order
+    program = plan.program
+    for kind, a, b in program.steps:  # the program, hierarchical draws, per-case model, in order
         if kind == STEP_OPS:
-            k.run_program(buf, 0, rows, plan.ops[a:b], plan.consts)
+            k.run_program(buf, 0, rows, program.ops[a:b], program.consts)
         elif kind == STEP_DRAW:
             _hierarchical_rows(plan, int(a), seed, first, last, start_row, stop_row, given, buf)
         elif kind == STEP_CASES:
             _cases(plan, seed, first, last, start_row, stop_row, given, case_keys, buf)
 
 
+def _draw_row(plan: Plan, j: int, gen: np.random.Generator, buf: np.ndarray, lo: int, hi: int
+              ) -> None:
+    """Rows ``lo:hi`` of draw row ``j``'s column: its family (or mixture), then zero-inflation."""
+    draws, tables = plan.draws, plan.tables
+    col = int(draws.cols[j])
+    offset, length = draws.tables[j]
+    lower, upper = draws.bounds[j, 0], draws.bounds[j, 1]
+    if draws.codes[j] == mix.MIXTURE:
+        parts = slice(int(draws.args[j, 0]), int(draws.args[j, 0]) + int(draws.args[j, 1]))
+        c = plan.components
+        mix.draw_mixture(gen, buf, col, lo, hi, tables.cumw[offset:offset + length],
+                         c.codes[parts], c.args[parts], c.bounds[parts], c.tables[parts],
+                         tables.values, tables.cumw, lower, upper)
+    else:
+        k.draw_column(gen, buf, col, lo, hi, draws.codes[j], draws.args[j], lower, upper,
+                      tables.values[offset:offset + length], tables.cumw[offset:offset + length])
+    if draws.zero[j] > 0.0:  # zero-inflation: one more uniform per row
+        mix.zero_fill(gen, buf, col, lo, hi, draws.zero[j])
+
+
 def _hierarchical_rows(plan: Plan, j: int, seed: int, first: int, last: int, start_row: int,
                        stop_row: int, given: dict[int, np.ndarray], buf: np.ndarray) -> None:
     """Draw hierarchical parameter ``j`` for every block of the chunk from its own stream."""
-    col = int(plan.hier_cols[j])
+    rows = plan.hierarchical
+    col = int(rows.cols[j])
     if col in given:
         return
     for block in range(first, last):
         lo = block * BLOCK - start_row
         hi = min((block + 1) * BLOCK, stop_row) - start_row
-        gen = generator(seed, plan.hier_streams[j], block)
-        mix.draw_rows(gen, buf, col, lo, hi, plan.hier_codes[j], plan.hier_args[j], plan.consts,
-                      plan.hier_bounds[j, 0], plan.hier_bounds[j, 1])
-        if plan.hier_zero[j] > 0.0:
-            mix.zero_fill(gen, buf, col, lo, hi, plan.hier_zero[j])
+        gen = generator(seed, rows.streams[j], block)
+        mix.draw_rows(gen, buf, col, lo, hi, rows.codes[j], rows.args[j], plan.program.consts,
+                      rows.bounds[j, 0], rows.bounds[j, 1])
+        if rows.zero[j] > 0.0:
+            mix.zero_fill(gen, buf, col, lo, hi, rows.zero[j])
 
 
 def _cases(plan: Plan, seed: int, first: int, last: int, start_row: int, stop_row: int,
@@ -377,9 +379,9 @@ def evaluate_points(plan: Plan, points: np.ndarray | None = None) -> np.ndarray:
     values = plan.points if points is None else points
     buf = np.zeros((1, plan.n_columns), dtype=np.float64, order="F")  # one kernel layout
     buf[0, : len(values)] = values
-    for kind, a, b in plan.steps:  # hierarchical parameters keep their point values
+    for kind, a, b in plan.program.steps:  # hierarchical parameters keep their point values
         if kind == STEP_OPS:
-            k.run_program(buf, 0, 1, plan.ops[a:b], plan.consts)
+            k.run_program(buf, 0, 1, plan.program.ops[a:b], plan.program.consts)
         elif kind == STEP_CASES:
             cases = plan.cases
             assert cases is not None
