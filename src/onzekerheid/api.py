@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -38,15 +40,17 @@ from .analysis.result import PointResult, Result
 from .analysis.sweep import MAX_POINTS as MAX_GRID_POINTS
 from .analysis.sweep import Axis, Grid, SweepResult, sweep
 from .engine import distributed, runner
-from .errors import OnzekerheidError, SimulationError, argument_error
+from .errors import OnzekerheidError, ScenarioError, SimulationError, argument_error
 from .plan import build_plan
-from .report import guard
 from .report.curves import break_even_parameter, parameter_unit, rank_correlations
 from .scenario import Scenario
 from .scenario import load as _load
 from .scenario.checks import parse_check
-from .scenario.loader import with_variant
+from .scenario.loader import with_prior, with_variant
 from .scenario.schema import scenario_schema
+
+if TYPE_CHECKING:
+    from .report.html import Extras
 
 # the workflows the command line uses, as they are in the analysis layer
 __all__ = [
@@ -56,11 +60,12 @@ __all__ = [
     "point", "report_extras", "sensitivity", "simulate", "simulate_to_precision", "sweep",
     "switching_values", "switching_warnings", "value_of_information", "voi_warnings",
     "no_decision_warning", "with_variant", "scenario_schema", "spider_doc",
-    "decision_outputs", "main_of",
+    "decision_outputs", "main_of", "Report", "report", "MAX_YEARS",
 ]
 
 DEFAULT_ITERATIONS = 100_000
 DEFAULT_SEED = runner.DEFAULT_SEED
+MAX_YEARS = 1000  # voi/report years: a decision horizon; discounting shrinks later years anyway
 
 
 def load(path: str | Path, overrides: dict[str, Any] | None = None,
@@ -69,13 +74,10 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None,
     """Read and validate a scenario file (see :func:`onzekerheid.scenario.load`); ``prior``
     leaves its ``[[evidence]]`` out, ``allow_outside`` lets case tables lie outside its folder.
 
-    The files it reads are registered with :mod:`onzekerheid.report.guard`, so no command
-    writes its output over them.
+    Every file it read is in ``scenario.inputs`` (a command protects them in its
+    :class:`onzekerheid.report.guard.Guard`, so no output replaces them).
     """
-    guard.protect([path])
-    scenario = _load(path, overrides, variant, allow_outside=allow_outside, prior=prior)
-    guard.protect(scenario.inputs)
-    return scenario
+    return _load(path, overrides, variant, allow_outside=allow_outside, prior=prior)
 
 
 def simulate(
@@ -300,12 +302,13 @@ def check(scenario: Scenario, iterations: int = DEFAULT_ITERATIONS, seed: int = 
     return result, evaluate_checks(result, checks)
 
 
+Step = Callable[[str], AbstractContextManager[Any]]  # wraps a slow step (the CLI: a spinner)
 REPORT_SOBOL_BASE = 2**13  # report default: intervals of about ±0.02 on the indices, a few seconds
 
 
 def report_extras(result: Result, seed: int = DEFAULT_SEED, *, threads: int | None = None,
                   sensitivity: bool = True, sets: Sequence[str] = (),
-                  step: Callable[[str], AbstractContextManager[Any]] | None = None,
+                  step: Step | None = None,
                   variant: str | None = None) -> tuple[Any, list[tuple[str, str]]]:
     """What the HTML report shows beyond ``result``: the break-even curve over the strongest
     driver, the scenario's own variants side by side (common random numbers) and, with
@@ -318,18 +321,29 @@ def report_extras(result: Result, seed: int = DEFAULT_SEED, *, threads: int | No
     :class:`onzekerheid.report.html.Extras`
     and the analyses left out, as ``(name, reason)`` (a report without them is still one).
     """
-    from .analysis import sensitivity as sa  # lazy (LAZY in tests/test_architecture.py)
-    from .analysis import voi
-    from .report import html
+    from .report import html  # lazy (LAZY in tests/test_architecture.py)
 
-    def stage(what: str) -> AbstractContextManager[Any]:
-        return contextlib.nullcontext() if step is None else step(what)
-
+    stage = _stage(step)
     main = html.main_output(result)
-    scenario = result.scenario
     found: dict[str, Any] = {"sets": tuple(sets)}
-    rho = rank_correlations(result, main)
-    parameter = break_even_parameter(scenario, rho)
+    found.update(_curve_and_variants(result, main, seed, threads, stage,
+                                     side_by_side=variant is None))
+    left_out: list[tuple[str, str]] = []
+    if sensitivity:
+        left_out = _sensitivity_extras(result, main, seed, threads, stage, found)
+    return html.Extras(**found), left_out
+
+
+def _curve_and_variants(result: Result, main: str, seed: int, threads: int | None,
+                        stage: Step, side_by_side: bool) -> dict[str, Any]:
+    """The break-even curve over the strongest driver (when the main output's sign is
+    uncertain and nothing needs resampling) and, with ``side_by_side``, the scenario's
+    variants compared on common random numbers."""
+    from .report import html  # lazy (LAZY in tests/test_architecture.py)
+
+    scenario = result.scenario
+    found: dict[str, Any] = {}
+    parameter = break_even_parameter(scenario, rank_correlations(result, main))
     if parameter is not None and html.wants_break_even(result, main) \
             and not posterior.weighted(scenario):  # the curve cannot resample
         with stage(f"break-even curve over {parameter}"):
@@ -337,14 +351,23 @@ def report_extras(result: Result, seed: int = DEFAULT_SEED, *, threads: int | No
                 scenario, main, parameter, iterations=min(result.iterations, 20_000),
                 seed=seed, threads=threads)
     variants = list(scenario.variants)
-    if len(variants) >= 2 and variant is None:  # the variants side by side, same numbers
+    if len(variants) >= 2 and side_by_side:  # the variants side by side, same numbers
         with stage("variants side by side"):
             labelled = {v: with_variant(scenario, v) for v in variants}
             found["variants"] = compare(labelled, result.iterations, seed, ci=result.ci,
                                         threads=threads).to_json()
-    left_out: list[tuple[str, str]] = []
-    if not sensitivity:
-        return html.Extras(**found), left_out
+    return found
+
+
+def _sensitivity_extras(result: Result, main: str, seed: int, threads: int | None,
+                        stage: Step, found: dict[str, Any]) -> list[tuple[str, str]]:
+    """Tornado, Sobol' indices and (for a net benefit) VOI of ``main`` into ``found``; then,
+    from the tornado, the spider plot and the switching values of the two widest bars.
+    Returns what was left out, as ``(name, reason)``."""
+    from .analysis import sensitivity as sa  # lazy (LAZY in tests/test_architecture.py)
+    from .analysis import voi
+
+    scenario = result.scenario
     model = model_of(scenario)
     steps: dict[str, Callable[[], dict[str, Any]]] = {
         "tornado": lambda: sa.tornado(model, main, seed=seed, threads=threads).to_json(),
@@ -355,23 +378,26 @@ def report_extras(result: Result, seed: int = DEFAULT_SEED, *, threads: int | No
         steps["voi"] = lambda: voi.value_of_information(
             model, main, iterations=min(result.iterations, 100_000), seed=seed,
             threads=threads).to_json()
+    left_out = _run_steps(steps, main, stage, found)
+    if "tornado" in found:
+        left_out += _run_steps({
+            "spider": lambda: spider_doc(scenario, main, found["tornado"], seed, threads),
+            "switching": lambda: _top_switching(model, main, found["tornado"], seed, threads),
+        }, main, stage, found)
+    return left_out
+
+
+def _run_steps(steps: dict[str, Callable[[], dict[str, Any]]], main: str, stage: Step,
+               found: dict[str, Any]) -> list[tuple[str, str]]:
+    """Run each step into ``found[key]``; a user error leaves it out, as ``(key, reason)``."""
+    left_out = []
     for key, run_step in steps.items():
         try:
             with stage(f"{key} of {main}"):
                 found[key] = run_step()
         except OnzekerheidError as exc:
             left_out.append((key, str(exc)))
-    if "tornado" in found:
-        more: dict[str, Callable[[], dict[str, Any]]] = {
-            "spider": lambda: spider_doc(scenario, main, found["tornado"], seed, threads),
-            "switching": lambda: _top_switching(model, main, found["tornado"], seed, threads)}
-        for key, run_step in more.items():
-            try:
-                with stage(f"{key} of {main}"):
-                    found[key] = run_step()
-            except OnzekerheidError as exc:
-                left_out.append((key, str(exc)))
-    return html.Extras(**found), left_out
+    return left_out
 
 
 SPIDER_PERCENTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -426,3 +452,104 @@ def _top_switching(model: Any, output: str, tornado: dict[str, Any], seed: int,
     return values_of(dataclasses.replace(model, names=tuple(top), dists=dists), output,
                      iterations=2**12,
                      seed=seed, threads=threads).to_json()
+
+
+
+@dataclass
+class Report:
+    """Everything the HTML report shows, computed: :func:`report`'s result.
+
+    ``result`` (with the parameters, for the drivers), ``point`` (the published arithmetic),
+    ``extras`` (:class:`onzekerheid.report.html.Extras`: break-even curve, variants,
+    sensitivity, value of information, the studies' EVSI, the claims' chances without the
+    evidence), ``left_out``: the analyses that could not be made, as ``(name, reason)``.
+    """
+
+    result: Result
+    point: PointResult
+    extras: Extras
+    left_out: list[tuple[str, str]]
+    sensitivity: bool = True
+
+    def command(self, lang: str = "nl", output_file: str = "rapport.html") -> str:
+        """The ``onzekerheid report`` command line that makes this report again."""
+        from .report import html  # lazy (LAZY in tests/test_architecture.py)
+
+        scenario = self.result.scenario
+        return html.reproduce_command(self.result, self.extras.sets, lang=lang,
+                                      variant=scenario.variant, output_file=output_file,
+                                      sensitivity=self.sensitivity, prior=scenario.prior)
+
+    def html(self, lang: str = "nl", output_file: str = "rapport.html") -> str:
+        """The report as one HTML document; its footer names ``output_file``."""
+        from .report import html, i18n  # lazy (LAZY in tests/test_architecture.py)
+
+        i18n.check_lang(lang)
+        extras = dataclasses.replace(self.extras, command=self.command(lang, output_file))
+        return html.render(self.result, lang=lang, point=self.point, extras=extras)
+
+
+def report(scenario: Scenario, iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAULT_SEED,
+           *, ci: float = 0.90, threads: int | None = None, sensitivity: bool = True,
+           population: float = 1.0, years: int = 1, sets: Sequence[str] = (),
+           progress: Callable[[int], None] | None = None, step: Step | None = None) -> Report:
+    """Compute the HTML report of ``scenario``: the run, then :func:`report_extras`, the
+    ``[[studies]]``' value (EVSI for ``population`` units over ``years``, as
+    :func:`value_of_information`) and, when evidence updates a claimed output, the claims'
+    chances without it. ``Report.html(lang)`` renders it.
+
+    ``sets``: the overrides as written, repeated in the report; ``progress`` as for
+    :func:`simulate`; ``step(what)`` wraps each slow step (the CLI shows a spinner).
+    """
+    if not 0 < population < math.inf:
+        raise argument_error("population", None, f"must be a finite number > 0, got "
+                             f"{population:g}")
+    if not 1 <= years <= MAX_YEARS:
+        raise argument_error("years", years, f"must lie in 1..{MAX_YEARS}")
+    result = simulate(scenario, iterations, seed, ci=ci, threads=threads, progress=progress)
+    _need_finite(result)
+    extras, left_out = report_extras(result, seed, threads=threads, sensitivity=sensitivity,
+                                     sets=sets, step=step, variant=scenario.variant)
+    found, missing = _research(result, population, years, threads, _stage(step))
+    return Report(result, point(scenario), dataclasses.replace(extras, **found),
+                  left_out + missing, sensitivity)
+
+
+def _stage(step: Step | None) -> Step:
+    return step if step is not None else (lambda what: contextlib.nullcontext())
+
+
+def _need_finite(result: Result) -> None:
+    """Refuse to report an output that is not a finite number in any iteration."""
+    from .report import html  # lazy (LAZY in tests/test_architecture.py)
+
+    name = html.main_output(result)
+    if not np.isfinite(result[name]).any():
+        raise ScenarioError(f"{result.scenario.file}: {name} is not a finite number in any "
+                            "iteration (a log or square root of a negative number, a division "
+                            "by zero?); check its expression")
+
+
+def _research(result: Result, population: float, years: int, threads: int | None,
+              stage: Step) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The ``[[studies]]`` valued on voi's default output, and the claims' chances without the
+    evidence; with what was left out, as ``(name, reason)``."""
+    scenario = result.scenario
+    found: dict[str, Any] = {}
+    left_out: list[tuple[str, str]] = []
+    if scenario.studies:
+        try:
+            with stage("value of the studies"):
+                found["studies"] = value_of_information(
+                    scenario, None, iterations=min(result.iterations, 100_000),
+                    seed=result.seed, threads=threads, studies=scenario.studies,
+                    population=population, years=years).to_json()
+        except OnzekerheidError as exc:
+            left_out.append(("the studies", str(exc)))
+    if any(u.applied for u in scenario.evidence) and scenario.claims:
+        with stage("the same run without the evidence (prior)"):
+            before = simulate(with_prior(scenario), result.iterations, result.seed,
+                              ci=result.ci, threads=threads, store="outputs")
+        found["prior_chances"] = {n: 1.0 - p for n in scenario.claims
+                                  if (p := before.summary_of(n).claim_percentile) is not None}
+    return found, left_out

@@ -601,11 +601,19 @@ def with_variant(scenario: Scenario, variant: str | None) -> Scenario:
     return _rebuild(scenario, variant, scenario.overrides)
 
 
-def _rebuild(scenario: Scenario, variant: str | None, overrides: dict[str, Any]) -> Scenario:
+def with_prior(scenario: Scenario) -> Scenario:
+    """``scenario`` with its ``[[evidence]]`` left out (as loaded with ``prior=True``), the
+    same variant and overrides."""
+    return _rebuild(scenario, scenario.variant, scenario.overrides, prior=True)
+
+
+def _rebuild(scenario: Scenario, variant: str | None, overrides: dict[str, Any],
+             prior: bool | None = None) -> Scenario:
     derived = from_dict(scenario._document, _owned=True, file=scenario.file,
                         digest=scenario.digest, directory=scenario.directory,
                         overrides=overrides, variant=variant,
-                        allow_outside=scenario.allow_outside, prior=scenario.prior)
+                        allow_outside=scenario.allow_outside,
+                        prior=scenario.prior if prior is None else prior)
     return dataclasses.replace(derived, inputs=scenario.inputs)
 
 
