@@ -12,6 +12,7 @@ annotations only and do not count as cycles). See docs/architecture.md.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,77 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
 ])
 def test_the_cycle_finder_finds_cycles(graph, expected):  # type: ignore[no-untyped-def]
     assert _strongly_connected(graph) == expected
+
+
+# ------------------------------------------------------------------ the caller's vocabulary
+
+# An option of the command line, long (--output) or short (-n), inside a string.
+FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*(?![\w-])|(?:(?<=[\s(])|^)-[a-zA-Z](?![\w-])")
+
+# Strings outside cli/ that may name options, each because the text is for the command line.
+COMMAND_LINE_TEXT: dict[str, tuple[set[str], str]] = {
+    "onzekerheid.report.html": (
+        {"--seed", "-n", "--ci", "--variant", "--set", "--lang", "--no-sensitivity", "--prior",
+         "-o"}, "reproduce_command writes the command line that makes the report again"),
+    "onzekerheid.report.terminal": (
+        {"--json", "-n"}, "the command line's terminal tables and notes; only cli/ calls it"),
+    "onzekerheid.scenario.templates": (
+        {"--point"}, "a comment in a new scenario file: how to run it"),
+    "onzekerheid.scenario.cases": (
+        {"--allow-outside"}, "names load(allow_outside=True) and the option side by side: "
+        "the fix lies with whoever loads the file"),
+    "onzekerheid.scenario.evidence": (
+        {"--prior"}, "names prior=True and the option side by side, as scenario.cases"),
+    "onzekerheid.analysis.posterior": (
+        {"--prior"}, "names prior=True and the option side by side, as scenario.cases"),
+    "onzekerheid.engine.runner": (
+        {"-v", "-n"}, "-v: `ulimit -v`, a shell command. PENDING -n: engine/ is the "
+        "integrator's; its memory advice should say 'iterations'"),
+    "onzekerheid.engine.distributed": (
+        {"--scheduler"}, "PENDING: engine/ is the integrator's; should be "
+        "SimulationError(argument='scheduler')"),
+    "onzekerheid.analysis.voi": (
+        {"--set"}, "PENDING: voi.py is being changed for issue 15; 'a --set or variant' "
+        "should read 'an override or variant'"),
+}
+
+
+def _docstrings(tree: ast.Module) -> set[int]:
+    return {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)}
+
+
+def _flags_in(source: str) -> list[tuple[int, str]]:
+    """``(line, option)`` for every option named in a string of ``source`` (f-strings'
+    literal parts included, docstrings and comments not)."""
+    tree = ast.parse(source)
+    skip = _docstrings(tree)
+    return [(node.lineno, match.group()) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in skip for match in FLAG.finditer(node.value)]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ('raise ScenarioError(f"--stat {stat}: unknown")', ["--stat"]),
+    ('x = "use fewer iterations (-n)"', ["-n"]),
+    ('def f():\n    """``--output`` in a docstring."""\n    return "a-b x^-t e-mail"', []),
+])
+def test_the_option_finder_finds_options(source, expected):  # type: ignore[no-untyped-def]
+    assert [flag for _, flag in _flags_in(source)] == expected
+
+
+def test_messages_outside_the_command_line_name_python_arguments():
+    """Errors and texts of scenario/, plan, engine/, analysis/, report/ and api.py name the
+    Python argument (``stat``, ``population``); the CLI writes its option instead through
+    ``errors.Problem.render`` and ``OPTION_NAMES``. Exceptions: ``COMMAND_LINE_TEXT``."""
+    found = []
+    for module, path in MODULES.items():
+        if _layer(module) in ("cli", "package"):
+            continue
+        allowed, _ = COMMAND_LINE_TEXT.get(module, (set(), ""))
+        found += [f"{module}:{line} names {flag}"
+                  for line, flag in _flags_in(path.read_text(encoding="utf-8"))
+                  if flag not in allowed]
+    assert not found, "\n".join(found)

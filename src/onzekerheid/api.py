@@ -43,6 +43,7 @@ from .engine import distributed, runner
 from .errors import OnzekerheidError, ScenarioError, SimulationError, argument_error
 from .plan import build_plan
 from .report.curves import break_even_parameter, parameter_unit, rank_correlations
+from .report.i18n import check_lang
 from .scenario import Scenario
 from .scenario import load as _load
 from .scenario.checks import parse_check
@@ -239,6 +240,19 @@ def sensitivity(scenario: Scenario, output: str | None = None, *, method: str = 
                            threads=threads)
 
 
+def check_scale(population: float, years: int, discount: float = 0.0) -> None:
+    """Refuse a scale of the value of information no decision has: ``population`` a finite
+    number > 0, ``years`` in 1..``MAX_YEARS``, ``discount`` in [0, 1)."""
+    if not 0 < population < math.inf:
+        raise argument_error("population", None, f"must be a finite number > 0, got "
+                             f"{population:g}")
+    if not 1 <= years <= MAX_YEARS:
+        raise argument_error("years", years, f"must lie in 1..{MAX_YEARS}")
+    if not 0 <= discount < 1:
+        raise argument_error("discount", f"{discount:g}", "must lie in 0..1 (a yearly rate: "
+                             "0.0225 for 2.25%)")
+
+
 def value_of_information(scenario: Scenario, output: str | None = None, *,
                          groups: dict[str, list[str]] | None = None, iterations: int = 100_000,
                          population: float = 1.0, years: int = 1, discount: float = 0.0225,
@@ -250,9 +264,7 @@ def value_of_information(scenario: Scenario, output: str | None = None, *,
     :mod:`onzekerheid.analysis.voi`). ``scheduler`` as for :func:`simulate`."""
     from .analysis import voi  # lazy (LAZY in tests/test_architecture.py)
 
-    if population <= 0 or years < 1 or not 0 <= discount < 1:
-        raise argument_error("scale", None, "needs population > 0, years >= 1 and discount in "
-                             f"0..1, got {population:g}, {years}, {discount:g}")
+    check_scale(population, years, discount)
     name = check_output(scenario, output)
     with _on(scheduler) as client:
         return voi.value_of_information(model_of(scenario, client), name, groups=groups or {},
@@ -482,9 +494,9 @@ class Report:
 
     def html(self, lang: str = "nl", output_file: str = "rapport.html") -> str:
         """The report as one HTML document; its footer names ``output_file``."""
-        from .report import html, i18n  # lazy (LAZY in tests/test_architecture.py)
+        from .report import html  # lazy (LAZY in tests/test_architecture.py)
 
-        i18n.check_lang(lang)
+        check_lang(lang)
         extras = dataclasses.replace(self.extras, command=self.command(lang, output_file))
         return html.render(self.result, lang=lang, point=self.point, extras=extras)
 
@@ -501,11 +513,7 @@ def report(scenario: Scenario, iterations: int = DEFAULT_ITERATIONS, seed: int =
     ``sets``: the overrides as written, repeated in the report; ``progress`` as for
     :func:`simulate`; ``step(what)`` wraps each slow step (the CLI shows a spinner).
     """
-    if not 0 < population < math.inf:
-        raise argument_error("population", None, f"must be a finite number > 0, got "
-                             f"{population:g}")
-    if not 1 <= years <= MAX_YEARS:
-        raise argument_error("years", years, f"must lie in 1..{MAX_YEARS}")
+    check_scale(population, years)
     result = simulate(scenario, iterations, seed, ci=ci, threads=threads, progress=progress)
     _need_finite(result)
     extras, left_out = report_extras(result, seed, threads=threads, sensitivity=sensitivity,

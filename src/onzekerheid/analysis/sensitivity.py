@@ -196,7 +196,7 @@ def sobol(model: Model, output: str, *, base: int = DEFAULT_BASE, seed: int = DE
     n = base
     # the design (2k columns), k input columns over n (k + 2) rows, the keys and the output
     check_memory(8 * n * (2 * k + (2 + groups) * (k + 2)), f"a Sobol' design of base {n:,} "
-                 f"for {k} parameters", "use a smaller base sample (-n), e.g. 16384")
+                 f"for {k} parameters", "use a smaller base sample (fewer iterations), e.g. 16384")
     r = min(replicates, base // 4)
     u_a, u_b = design(k, n, r, seed)
     a, b = _ppf(model, u_a), _ppf(model, u_b)
@@ -328,7 +328,7 @@ def tornado(model: Model, output: str, *, seed: int = DEFAULT_SEED,
         settings[2 + 2 * i, i] = ends[i, 1]
     m = case_iterations if model.stochastic else 1
     check_memory(8 * (1 + 2 * k) * m * (2 * k + 2), f"a tornado of {k} parameters with {m:,} "
-                 "rows per setting", "use fewer rows per setting (-n)")
+                 "rows per setting", "use fewer iterations (rows per setting)")
     rows = np.repeat(settings, m, axis=0)
     keys = np.tile(np.arange(m, dtype=np.int64), len(settings)) if model.has_cases else None
     f = evaluate(model, [output], {n: rows[:, i] for i, n in enumerate(model.names)},
@@ -386,7 +386,8 @@ def regional(model: Model, output: str, threshold: float = 0.0, *, iterations: i
     if count == 0 or count == len(y):
         side = "never" if count == 0 else "always"
         raise SimulationError(f"{output} is {side} below {threshold:g} in {len(y):,} "
-                              "iterations; choose a threshold inside its range (--threshold)")
+                              "iterations; choose a threshold inside its range",
+                              argument="threshold", value=f"{threshold:g}")
     k = len(model.names)
     ks, p = np.zeros(k), np.zeros(k)
     for i in range(k):

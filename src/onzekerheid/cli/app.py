@@ -32,7 +32,7 @@ app = typer.Typer(
 out = Console(highlight=False, emoji=False)
 err = Console(stderr=True, highlight=False, emoji=False)
 
-MAX_YEARS = 1000  # voi/report --years: a decision horizon; discounting shrinks later years anyway
+MAX_YEARS = api.MAX_YEARS  # voi/report --years: a decision horizon
 FileArg = Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)]
 Iterations = Annotated[int, typer.Option("-n", "--iterations", help="Number of iterations.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed (0 is a seed).")]
@@ -103,7 +103,9 @@ OPTION_NAMES = {
     "scheduler": "--scheduler", "overrides": "--set", "variant": "--variant",
     "output": "--output", "baseline": "--baseline", "target": "--precision",
     "max_iterations": "--max-iterations", "groups": "--group", "iterations": "--iterations",
-    "statistic": "--statistic", "axes": "--vary", "expect": "--expect",
+    "statistic": "--statistic", "axes": "--vary", "expect": "--expect", "stat": "--stat",
+    "lang": "--lang", "threshold": "--threshold", "population": "--population",
+    "years": "--years", "discount": "--discount",
 }
 
 
@@ -114,12 +116,16 @@ def schema() -> None:
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Our own errors become a message and exit code 2; Ctrl-C becomes exit 130."""
+def user_errors(names: dict[str, str] | None = None) -> Iterator[None]:
+    """Our own errors become a message and exit code 2; Ctrl-C becomes exit 130.
+
+    A Python argument named in an error is written as its option (``OPTION_NAMES``, and
+    ``names`` for a command whose option for an argument differs)."""
     try:
         yield
     except OnzekerheidError as exc:
-        err.print(f"[red]error:[/] {clean(exc.render(OPTION_NAMES))}", soft_wrap=True)
+        message = exc.render({**OPTION_NAMES, **(names or {})})
+        err.print(f"[red]error:[/] {clean(message)}", soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (guard.Terminated)
         err.print("interrupted; nothing was written")

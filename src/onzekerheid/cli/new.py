@@ -43,7 +43,7 @@ def new(
 ) -> None:
     """Write a commented scenario skeleton for a claim (or copy a shipped one with --from)."""
     session = ctx.ensure_object(Session)
-    with user_errors():
+    with user_errors({"name": "--from"}):  # scenario.templates.shipped(name)
         files.check_target(file, {".toml"}, "FILE", session.guard)
         if file.exists():
             raise ScenarioError(f"{file} exists; onzekerheid new never overwrites a file "
