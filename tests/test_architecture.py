@@ -296,3 +296,92 @@ def test_messages_outside_the_command_line_name_python_arguments():
                   for line, flag in _flags_in(path.read_text(encoding="utf-8"))
                   if flag not in allowed]
     assert not found, "\n".join(found)
+
+
+# ------------------------------------------------------------------ state kept between calls
+
+# Module-level state that functions write, each a documented cache or registry (see
+# docs/architecture.md). Anything else one call leaves for the next is passed explicitly
+# (the write guard: report.guard.Guard, one per command).
+DOCUMENTED_STATE = {
+    ("onzekerheid._display", "_RENDERERS"): "the Jupyter display hooks: report/notebook.py "
+    "registers its renderers on import (a registry filled once, never per call)",
+    ("onzekerheid.scenario._fitcache", "_memory"): "remembered interval fits and truncated "
+    "means (the documented fit cache; ONZEKERHEID_NO_CACHE=1 turns it off)",
+}
+MUTATORS = {"append", "add", "update", "setdefault", "pop", "popitem", "clear", "extend",
+            "insert", "remove", "discard", "sort", "reverse", "__setitem__", "__delitem__"}
+CONTAINER_CALLS = {"dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "deque"}
+
+
+def _module_state(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """Module-level names bound to a mutable container, and to an object made by a class."""
+    containers, objects = set(), set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        called = (value.func.id if isinstance(value.func, ast.Name) else
+                  value.func.attr if isinstance(value.func, ast.Attribute) else ""
+                  ) if isinstance(value, ast.Call) else ""
+        if isinstance(value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp
+                      | ast.SetComp) or called in CONTAINER_CALLS:
+            containers |= names
+        elif called.lstrip("_")[:1].isupper():
+            objects |= names
+    return containers, objects
+
+
+def _state_writes(source: str) -> list[tuple[int, str]]:
+    """``(line, name)`` where a function writes module-level state: a ``global`` statement,
+    a module-level container changed (method, item assignment or ``del``), or an attribute
+    set on a module-level object. A name the function binds itself is its own."""
+    tree = ast.parse(source)
+    containers, objects = _module_state(tree)
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        own = {a.arg for a in (*function.args.posonlyargs, *function.args.args,
+                               *function.args.kwonlyargs)}
+        own |= {n.id for n in ast.walk(function)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Global):
+                found += [(node.lineno, name) for name in node.names]
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and isinstance(node.func.value, ast.Name) and node.func.attr in MUTATORS
+                  and node.func.value.id in containers - own):
+                found.append((node.lineno, node.func.value.id))
+            elif isinstance(node, ast.Assign | ast.AugAssign | ast.Delete):
+                targets = node.targets if isinstance(node, ast.Assign | ast.Delete) \
+                    else [node.target]
+                found += [(node.lineno, t.value.id) for t in targets
+                          if isinstance(t, ast.Subscript | ast.Attribute)
+                          and isinstance(t.value, ast.Name)
+                          and t.value.id in ((containers if isinstance(t, ast.Subscript)
+                                              else objects) - own)]
+    return found
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("_seen = {}\ndef f(k):\n    _seen[k] = 1", ["_seen"]),
+    ("_seen: set[str] = set()\ndef f(k):\n    _seen.add(k)", ["_seen"]),
+    ("_n = 0\ndef f():\n    global _n\n    _n += 1", ["_n"]),
+    ("S = Session()\ndef f(x):\n    S.allow = x", ["S"]),
+    ("_seen = {}\ndef f(k):\n    _seen = {}\n    _seen[k] = 1", []),  # a local of its own
+    ("NAMES = {'a': 1}\ndef f(k):\n    return NAMES.get(k)", []),
+])
+def test_the_state_finder_finds_writes(source, expected):  # type: ignore[no-untyped-def]
+    assert [name for _, name in _state_writes(source)] == expected
+
+
+def test_functions_keep_no_state_in_their_module_but_documented_caches():
+    writes = [f"{module}:{line} writes {name}" for module, path in MODULES.items()
+              for line, name in _state_writes(path.read_text(encoding="utf-8"))
+              if (module, name) not in DOCUMENTED_STATE]
+    assert not writes, "\n".join(writes)
