@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -126,21 +127,11 @@ def simulate(
     seed = runner.seed_from(seed)
     plan = build_plan(scenario)
     outputs = tuple(scenario.outputs)
-    if store == "all":
-        stored = [n for n, p in scenario.parameters.items()
-                  if p.kind != "fixed" and not p.internal]
-    else:
-        stored = []
-    columns = tuple(stored) + outputs
-    # parameters that evidence weights, kept for the resampling step only
-    extra = tuple(u.parameter for u in posterior.weighted(scenario) if u.parameter not in columns)
+    columns, extra = _stored_columns(scenario, store)
     keep = [plan.names.index(n) for n in columns + extra]
-    if scheduler is not None:
-        data = distributed.run(plan, int(iterations), seed, keep, scheduler=scheduler,
-                               chunk_blocks=chunk_blocks, progress=progress)
-    else:
-        data = runner.run(plan, int(iterations), seed, keep, threads=threads,
-                          chunk_blocks=chunk_blocks, progress=progress)
+    run = functools.partial(runner.run, threads=threads) if scheduler is None else \
+        functools.partial(distributed.run, scheduler=scheduler)
+    data = run(plan, int(iterations), seed, keep, chunk_blocks=chunk_blocks, progress=progress)
     evidence = None
     if scenario.evidence:
         data, evidence = posterior.resample(scenario, data, columns + extra, seed)
@@ -149,6 +140,17 @@ def simulate(
     result = Result(scenario, int(iterations), seed, ci, data, columns, outputs)
     result.evidence = evidence
     return result
+
+
+def _stored_columns(scenario: Scenario, store: Literal["all", "outputs"]
+                    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The result's columns (with ``store="all"`` the random and expression parameters, then
+    the outputs), and the parameters evidence weights that are kept for resampling only."""
+    stored = ([n for n, p in scenario.parameters.items() if p.kind != "fixed" and not p.internal]
+              if store == "all" else [])
+    columns = tuple(stored) + tuple(scenario.outputs)
+    extra = tuple(u.parameter for u in posterior.weighted(scenario) if u.parameter not in columns)
+    return columns, extra
 
 
 def point(scenario: Scenario) -> PointResult:
