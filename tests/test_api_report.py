@@ -61,3 +61,14 @@ def test_the_prior_keeps_the_variant_and_leaves_the_evidence_out() -> None:
     assert high.parameters["rate"].dist.args == (9.0, 5.0)  # Beta(2 + 7, 2 + 3)
     assert before.parameters["rate"].dist.args == (2.0, 2.0)  # the prior
     assert api.point(before).values["cases"] == api.point(high).values["cases"] == 250
+
+
+def test_a_figure_is_drawn_from_python_and_its_errors_name_python_arguments() -> None:
+    scenario = api.load(SCENARIOS / "school_jeugdzorg.toml")
+    figure = api.figure(scenario, "distribution", iterations=2000, lang="en")
+    assert figure.axes  # a matplotlib figure, as the CLI saves it
+    for kwargs, message in (({"kind": "pie"}, r"^kind 'pie': unknown"),
+                            ({"kind": "cost-effect", "cost": "nope"}, r"^cost nope: not an out"),
+                            ({"kind": "evsi"}, r"^kind evsi: .* has no \[\[studies\]\]")):
+        with pytest.raises(ScenarioError, match=message):
+            api.figure(scenario, iterations=2000, **kwargs)

@@ -52,6 +52,8 @@ from .scenario.loader import with_prior, with_variant
 from .scenario.schema import scenario_schema
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from .report.html import Extras
 
 # the workflows the command line uses, as they are in the analysis layer
@@ -62,7 +64,8 @@ __all__ = [
     "point", "report_extras", "sensitivity", "simulate", "simulate_to_precision", "sweep",
     "switching_values", "switching_warnings", "value_of_information", "voi_warnings",
     "no_decision_warning", "with_variant", "scenario_schema", "spider_doc",
-    "decision_outputs", "main_of", "Report", "report", "MAX_YEARS",
+    "decision_outputs", "main_of", "Report", "report", "MAX_YEARS", "figure", "FIGURE_KINDS",
+    "ANALYSIS_KINDS", "check_scale",
 ]
 
 DEFAULT_ITERATIONS = 100_000
@@ -516,8 +519,11 @@ def report(scenario: Scenario, iterations: int = DEFAULT_ITERATIONS, seed: int =
     :func:`simulate`; ``step(what)`` wraps each slow step (the CLI shows a spinner).
     """
     check_scale(population, years)
+    from .report import html  # lazy (LAZY in tests/test_architecture.py)
+
     result = simulate(scenario, iterations, seed, ci=ci, threads=threads, progress=progress)
-    _need_finite(result)
+    main = html.main_output(result)
+    _need_finite(result[main], main, scenario.file)
     extras, left_out = report_extras(result, seed, threads=threads, sensitivity=sensitivity,
                                      sets=sets, step=step, variant=scenario.variant)
     found, missing = _research(result, population, years, threads, _stage(step))
@@ -529,15 +535,13 @@ def _stage(step: Step | None) -> Step:
     return step if step is not None else (lambda what: contextlib.nullcontext())
 
 
-def _need_finite(result: Result) -> None:
-    """Refuse to report an output that is not a finite number in any iteration."""
-    from .report import html  # lazy (LAZY in tests/test_architecture.py)
-
-    name = html.main_output(result)
-    if not np.isfinite(result[name]).any():
-        raise ScenarioError(f"{result.scenario.file}: {name} is not a finite number in any "
-                            "iteration (a log or square root of a negative number, a division "
-                            "by zero?); check its expression")
+def _need_finite(values: np.ndarray, name: str, file: str, other: str = "") -> None:
+    """Refuse to draw or report an output that is not a finite number in any iteration
+    (``other``: what else the caller can do)."""
+    if not np.isfinite(values).any():
+        raise ScenarioError(f"{file}: {name} is not a finite number in any iteration (a log or "
+                            "square root of a negative number, a division by zero?); check its "
+                            "expression" + (f", or {other}" if other else ""))
 
 
 def _research(result: Result, population: float, years: int, threads: int | None,
@@ -563,3 +567,156 @@ def _research(result: Result, population: float, years: int, threads: int | None
         found["prior_chances"] = {n: 1.0 - p for n in scenario.claims
                                   if (p := before.summary_of(n).claim_percentile) is not None}
     return found, left_out
+
+
+FIGURE_KINDS = ("distribution", "s-curve", "who-gains", "drivers", "tornado", "spider", "sobol",
+                "voi", "break-even", "cost-effect", "cash-flow", "convergence", "evsi")
+ANALYSIS_KINDS = ("tornado", "spider", "sobol", "voi", "evsi")  # an analysis, not one run
+
+
+def figure(scenario: Scenario, kind: str, *, output: str | None = None,
+           parameter: str | None = None, cost: str | None = None, effect: str | None = None,
+           price: float | None = None, study: str | None = None, population: float = 1.0,
+           lang: str = "nl", iterations: int = DEFAULT_ITERATIONS, seed: int = DEFAULT_SEED,
+           ci: float = 0.90, threads: int | None = None,
+           progress: Callable[[int], None] | None = None) -> Figure:
+    """One figure of ``scenario`` (a matplotlib ``Figure``; ``plot --kind KIND``).
+
+    ``kind``: one of ``FIGURE_KINDS``. Those of ``ANALYSIS_KINDS`` run their analysis of
+    ``output`` (tornado, spider, Sobol' indices, VOI bars, or the EVSI and ENBS curves of
+    ``study`` for ``population`` units); the others simulate once (``iterations``,
+    ``progress`` as for :func:`simulate`) and draw ``output`` (default: the decision output;
+    for ``who-gains`` the name before ``.<stakeholder>``), the break-even curve over
+    ``parameter`` (default: the strongest driver), or ``cost`` against ``effect`` with a
+    reference ``price`` per unit of effect.
+    """
+    check_lang(lang)
+    if kind not in FIGURE_KINDS:
+        raise argument_error("kind", repr(kind), f"unknown; use one of {', '.join(FIGURE_KINDS)}")
+    for name, argument in ((cost, "cost"), (effect, "effect")):
+        if name is not None and name not in scenario.outputs:
+            raise argument_error(argument, name, f"not an output of {scenario.file}; outputs: "
+                                 f"{', '.join(scenario.outputs)}")
+    draw = _Drawing(scenario, lang, iterations, seed, ci, threads, progress)
+    if kind == "who-gains":
+        return draw.who_gains(output)
+    if kind == "evsi":
+        return draw.evsi(study, output, population)
+    if kind in ANALYSIS_KINDS:
+        return draw.analysis(kind, output)
+    return draw.of_run(kind, output, parameter, (cost, effect, price))
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """What every figure of :func:`figure` is drawn with."""
+
+    scenario: Scenario
+    lang: str
+    iterations: int
+    seed: int
+    ci: float
+    threads: int | None
+    progress: Callable[[int], None] | None
+
+    def run(self, store: Literal["all", "outputs"] = "all") -> Result:
+        return simulate(self.scenario, self.iterations, self.seed, ci=self.ci,
+                        threads=self.threads, store=store, progress=self.progress)
+
+    def of_run(self, kind: str, output: str | None, parameter: str | None,
+               cost_effect: tuple[str | None, str | None, float | None]) -> Figure:
+        """A figure of one run: distribution, s-curve, cash-flow, convergence, drivers,
+        break-even or cost-effect."""
+        from .report import html, plots  # lazy (LAZY in tests/test_architecture.py)
+
+        cost, effect, price = cost_effect
+        if kind == "cost-effect" and (cost is None or effect is None):
+            raise argument_error("kind", kind, f"needs cost and effect, two outputs of "
+                                 f"{self.scenario.file}")
+        result = self.run()
+        name = html.main_output(result) if output is None else check_output(self.scenario,
+                                                                            output)
+        _need_finite(result[name], name, self.scenario.file, "choose another output")
+        if kind == "break-even":
+            return plots.break_even(self.break_even(result, name, parameter), lang=self.lang,
+                                    scenario=self.scenario)
+        if kind == "cost-effect":
+            assert cost is not None and effect is not None
+            return plots.cost_effect(result[cost], result[effect], cost_name=cost,
+                                     effect_name=effect, lang=self.lang, reference=price)
+        if kind == "drivers":
+            return plots.drivers(rank_correlations(result, name), name, lang=self.lang,
+                                 scenario=self.scenario)
+        draw = {"distribution": plots.distribution, "s-curve": plots.s_curve,
+                "convergence": plots.convergence}
+        if kind in draw:
+            return draw[kind](result, name, lang=self.lang)
+        return plots.cash_flow(result, lang=self.lang)
+
+    def break_even(self, result: Result, name: str, parameter: str | None) -> curves.BreakEven:
+        parameter = parameter or break_even_parameter(self.scenario,
+                                                      rank_correlations(result, name))
+        if parameter is None:
+            raise argument_error("parameter", None, f"not given, and {self.scenario.file} has "
+                                 "no parameter to vary; name one")
+        return break_even_curve(self.scenario, name, parameter,
+                                iterations=min(self.iterations, 20_000), seed=self.seed,
+                                threads=self.threads)
+
+    def who_gains(self, base: str | None) -> Figure:
+        """The per-stakeholder outputs ``base.<stakeholder>`` side by side."""
+        from .report import plots  # lazy (LAZY in tests/test_architecture.py)
+
+        scenario = self.scenario
+        bases = list(dict.fromkeys(n.split(".", 1)[0] for n in scenario.outputs
+                                   if "." in n and n.split(".", 1)[1] in scenario.stakeholders))
+        if not bases:
+            raise ScenarioError(f"{scenario.file}: no per-stakeholder outputs "
+                                "(NAME.<stakeholder>); who-gains needs a scenario with "
+                                "stakeholders")
+        base = base or ("net_benefit" if "net_benefit" in bases else bases[0])
+        if base not in bases:
+            raise argument_error("output", base, "no per-stakeholder outputs of that name; "
+                                 f"use one of {', '.join(bases)}")
+        return plots.who_gains(self.run(store="outputs"), base, lang=self.lang)
+
+    def analysis(self, kind: str, output: str | None) -> Figure:
+        """Tornado, spider, Sobol' indices or VOI bars of ``output``."""
+        from .report import plots  # lazy (LAZY in tests/test_architecture.py)
+
+        scenario, seed, threads, lang = self.scenario, self.seed, self.threads, self.lang
+        name = check_output(scenario, output)
+        if kind == "voi":
+            doc = value_of_information(scenario, name, iterations=50_000, seed=seed,
+                                       threads=threads).to_json()
+            return plots.voi_bars(doc, lang=lang, scenario=scenario)
+        if kind == "sobol":
+            doc = sensitivity(scenario, name, method="sobol", iterations=REPORT_SOBOL_BASE,
+                              seed=seed, threads=threads).to_json()
+            return plots.sobol(doc["parameters"], name, lang=lang, scenario=scenario)
+        doc = sensitivity(scenario, name, method="tornado", seed=seed, threads=threads).to_json()
+        if doc["base"] is None or any(p["swing"] is None for p in doc["parameters"].values()):
+            _need_finite(np.array([np.nan]), name, scenario.file, "choose another output")
+        if kind == "spider":
+            return plots.spider(spider_doc(scenario, name, doc, seed, threads), lang=lang,
+                                scenario=scenario)
+        return plots.tornado(doc["parameters"], name, doc["base"], lang=lang, scenario=scenario)
+
+    def evsi(self, study: str | None, output: str | None, population: float) -> Figure:
+        """The EVSI and ENBS curves of ``study`` (default: the first of ``[[studies]]``)."""
+        from .report import studies  # lazy (LAZY in tests/test_architecture.py)
+
+        scenario = self.scenario
+        names = [s.name for s in scenario.studies]
+        if not names:
+            raise argument_error("kind", "evsi", f"{scenario.file} has no [[studies]] to draw")
+        name = study or names[0]
+        if name not in names:
+            raise argument_error("study", name, f"not a study of {scenario.file}; studies: "
+                                 + ", ".join(names))
+        check_scale(population, 1)
+        chosen = [s for s in scenario.studies if s.name == name]
+        doc = value_of_information(scenario, output, iterations=max(self.iterations, 1000),
+                                   seed=self.seed, threads=self.threads, studies=chosen,
+                                   population=population).to_json()
+        return studies.study_figure(name, doc["studies"][name], self.lang)

@@ -105,7 +105,8 @@ OPTION_NAMES = {
     "max_iterations": "--max-iterations", "groups": "--group", "iterations": "--iterations",
     "statistic": "--statistic", "axes": "--vary", "expect": "--expect", "stat": "--stat",
     "lang": "--lang", "threshold": "--threshold", "population": "--population",
-    "years": "--years", "discount": "--discount",
+    "years": "--years", "discount": "--discount", "kind": "--kind", "cost": "--cost",
+    "effect": "--effect", "study": "--study", "parameter": "--parameter",
 }
 
 
