@@ -298,6 +298,35 @@ def test_messages_outside_the_command_line_name_python_arguments():
     assert not found, "\n".join(found)
 
 
+PER_COMMAND_NAMES = {  # arguments a command renames itself: user_errors(names=...)
+    "name": "cli/new.py: scenario.templates.shipped(name) is `new --from`",
+}
+
+
+def test_every_argument_an_error_names_has_its_option():
+    """A Python argument named in an error outside cli/ (``argument_error("stat", ...)``,
+    ``argument="threshold"``) is one the CLI can translate (``cli.app.OPTION_NAMES``)."""
+    from onzekerheid.cli.app import OPTION_NAMES
+
+    named = set()
+    for module, path in MODULES.items():
+        if _layer(module) in ("cli", "package"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            called = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if called == "argument_error" and node.args \
+                    and isinstance(node.args[0], ast.Constant):
+                named.add((module, node.args[0].value))
+            named |= {(module, k.value.value) for k in node.keywords
+                      if k.arg == "argument" and isinstance(k.value, ast.Constant)}
+    assert {"stat", "threshold", "population"} <= {name for _, name in named}
+    missing = [f"{module} names '{name}'" for module, name in sorted(named)
+               if name not in OPTION_NAMES and name not in PER_COMMAND_NAMES]
+    assert not missing, "\n".join(missing)
+
+
 # ------------------------------------------------------------------ state kept between calls
 
 # Module-level state that functions write, each a documented cache or registry (see

@@ -106,7 +106,7 @@ OPTION_NAMES = {
     "statistic": "--statistic", "axes": "--vary", "expect": "--expect", "stat": "--stat",
     "lang": "--lang", "threshold": "--threshold", "population": "--population",
     "years": "--years", "discount": "--discount", "kind": "--kind", "cost": "--cost",
-    "effect": "--effect", "study": "--study", "parameter": "--parameter",
+    "effect": "--effect", "study": "--study", "parameter": "--parameter", "method": "--method",
 }
 
 
