@@ -151,34 +151,39 @@ def voi(
         doc = result.to_json()
         decision_notes += api.no_decision_warning(name, result.evpi, result.mean)
         doc["warnings"] = [*doc.get("warnings", []), *decision_notes]
-        if _emit(doc, json_, output_file, session.guard):
-            return
-        table = Table(title=f"{clean(scenario.title)}: value of information on {clean(name)}",
-                      title_justify="left")
-        table.add_column("parameter or group")
-        table.add_column("EVPPI", justify="right")
-        table.add_column("MCSE", justify="right")
-        table.add_column("share of EVPI", justify="right")
-        table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), number(doc["evpi_mcse"], 2),
-                      "100%")
-        entries = list(doc["groups"].items()) + sorted(
-            doc["parameters"].items(), key=lambda kv: -(kv[1]["evppi"] or 0.0))
-        for key, entry in entries:
-            share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
-            who = _who(scenario, key) if key in scenario.parameters else clean(key)
-            table.add_row(who, number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
-                          f"{share:.0%}")
-        out.print(table)
-        scale = doc["scale"]
-        out.print(f"decision: {clean(doc['decision'])} (expected {number(doc['expected'])}); "
-                  f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
-                  f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
-                  f"{scale['years']} years at {scale['discount']:.2%}, the first "
-                  "undiscounted)", style="dim")
-        for warning in doc["warnings"]:
-            out.print(f"[yellow]warning:[/] {clean(warning)}")
-        if doc.get("studies"):
-            _render_studies(doc["studies"])
+        if not _emit(doc, json_, output_file, session.guard):
+            _render_voi(doc, scenario, name)
+
+
+def _render_voi(doc: dict[str, Any], scenario: Any, name: str) -> None:
+    """The ``voi`` document as a table of EVPPI per parameter or group, then the decision,
+    the scale, the warnings and the studies."""
+    table = Table(title=f"{clean(scenario.title)}: value of information on {clean(name)}",
+                  title_justify="left")
+    table.add_column("parameter or group")
+    table.add_column("EVPPI", justify="right")
+    table.add_column("MCSE", justify="right")
+    table.add_column("share of EVPI", justify="right")
+    table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), number(doc["evpi_mcse"], 2),
+                  "100%")
+    entries = list(doc["groups"].items()) + sorted(
+        doc["parameters"].items(), key=lambda kv: -(kv[1]["evppi"] or 0.0))
+    for key, entry in entries:
+        share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
+        who = _who(scenario, key) if key in scenario.parameters else clean(key)
+        table.add_row(who, number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
+                      f"{share:.0%}")
+    out.print(table)
+    scale = doc["scale"]
+    out.print(f"decision: {clean(doc['decision'])} (expected {number(doc['expected'])}); "
+              f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
+              f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
+              f"{scale['years']} years at {scale['discount']:.2%}, the first "
+              "undiscounted)", style="dim")
+    for warning in doc["warnings"]:
+        out.print(f"[yellow]warning:[/] {clean(warning)}")
+    if doc.get("studies"):
+        _render_studies(doc["studies"])
 
 
 @app.command()

@@ -257,15 +257,20 @@ def run(
         if json_:
             print(strict_json.dumps(outcome.to_json(), indent=2))
         else:
-            terminal.render_result(outcome, out, lang)
-            if outcome.convergence is not None:
-                c = outcome.convergence
-                state = "reached" if c["reached"] else "NOT reached"
-                out.print(f"precision {c['target']:g}: {state} with {c['iterations']:,} "
-                          f"iterations (worst relative MCSE {c['worst']['relative_mcse']:.2g}, "
-                          f"{clean(c['worst']['output'])})", style="dim")
-            if samples is not None:
-                out.print(f"samples written to {clean(samples)}", style="dim")
+            _render_run(outcome, lang, samples)
+
+
+def _render_run(outcome: Any, lang: str, samples: Path | None) -> None:
+    """The summary table, what ``--precision`` reached, and where the samples went."""
+    terminal.render_result(outcome, out, lang)
+    if outcome.convergence is not None:
+        c = outcome.convergence
+        state = "reached" if c["reached"] else "NOT reached"
+        out.print(f"precision {c['target']:g}: {state} with {c['iterations']:,} "
+                  f"iterations (worst relative MCSE {c['worst']['relative_mcse']:.2g}, "
+                  f"{clean(c['worst']['output'])})", style="dim")
+    if samples is not None:
+        out.print(f"samples written to {clean(samples)}", style="dim")
 
 
 @app.command()

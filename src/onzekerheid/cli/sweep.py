@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -141,13 +141,7 @@ def sweep_command(
         _not_a_file(output_name)
         check_options(iterations, ci, seed, threads)
         axes = parse_vary(vary)
-        if output is not None:
-            files.check_target(output, files.TABLE_FORMATS, "-o", session.guard)
-        if plot is not None:
-            files.check_target(plot, PLOT_FORMATS, "--plot", session.guard)
-            if len(axes) > 2:
-                raise ScenarioError(f"--plot: {len(axes)} names are varied; a plot shows one "
-                                    "(line) or two (heatmap): leave --plot out or vary fewer")
+        _check_files(output, plot, len(axes), session.guard)
         scenario = session.load(file, overrides(set_), variant)
         total = math.prod(len(values) for values in axes.values())
         with progress_bar(total, quiet or json_) as advance:
@@ -167,16 +161,33 @@ def sweep_command(
             plot_sweep(result, name, stat, values, plot, session.guard)
         if json_:
             print(strict_json.dumps(result.to_json(), indent=2))
-            return
-        for shown_name in shown:
-            out.print(sweep_table(result, shown_name, stat))
-        hidden = len(result.outputs) - len(shown)
-        out.print(f"{result.iterations:,} iterations per point, seed {result.seed} at every "
-                  "point (common random numbers)"
-                  + (f"; {hidden} more outputs with --all" if hidden > 0 else ""), style="dim")
-        for path in (output, plot):
-            if path is not None:
-                out.print(f"written: {clean(path)}", style="dim")
+        else:
+            _render_sweep(result, shown, stat, (output, plot))
+
+
+def _check_files(output: Path | None, plot: Path | None, varied: int, guard: Guard) -> None:
+    """The table (``-o``) and figure (``--plot``) files writable, and a plot drawable."""
+    if output is not None:
+        files.check_target(output, files.TABLE_FORMATS, "-o", guard)
+    if plot is not None:
+        files.check_target(plot, PLOT_FORMATS, "--plot", guard)
+        if varied > 2:
+            raise ScenarioError(f"--plot: {varied} names are varied; a plot shows one "
+                                "(line) or two (heatmap): leave --plot out or vary fewer")
+
+
+def _render_sweep(result: api.SweepResult, shown: Sequence[str], stat: str,
+                  written: tuple[Path | None, ...]) -> None:
+    """A table per shown output, the run's note, and the files written."""
+    for shown_name in shown:
+        out.print(sweep_table(result, shown_name, stat))
+    hidden = len(result.outputs) - len(shown)
+    out.print(f"{result.iterations:,} iterations per point, seed {result.seed} at every "
+              "point (common random numbers)"
+              + (f"; {hidden} more outputs with --all" if hidden > 0 else ""), style="dim")
+    for path in written:
+        if path is not None:
+            out.print(f"written: {clean(path)}", style="dim")
 
 
 def sweep_table(result: api.SweepResult, name: str, stat: str) -> Table:
@@ -289,22 +300,7 @@ def compare_command(
     with user_errors():
         _not_a_file(output_name)
         check_options(iterations, ci, seed, threads)
-        sets = overrides(set_)
-        if len(files_) == 1:
-            base = session.load(files_[0], sets)
-            names = list(variant or []) or list(base.variants)
-            if len(names) < 2:
-                raise ScenarioError(f"compare {files_[0]}: needs two or more variants; add "
-                                    "[variants.NAME] sections, or give two or more files")
-            scenarios = {n: api.with_variant(base, n) for n in names}
-        else:
-            if variant:
-                raise ScenarioError("--variant: only with one file; with several files each "
-                                    "is compared as written")
-            scenarios = {}
-            for path in files_:
-                label = path.stem if path.stem not in scenarios else str(path)
-                scenarios[label] = session.load(path, sets)
+        scenarios = _compared(session, files_, overrides(set_), variant or [])
         result = api.compare(scenarios, iterations, seed, ci=ci, baseline=baseline, threads=threads,
                          scheduler=scheduler)
         if output_name is not None and output_name not in result.outputs:
@@ -326,6 +322,27 @@ def compare_command(
                   "(common random numbers); P(higher) = share of iterations in which the "
                   "scenario's value is above the baseline's"
                   + (f"; {hidden} more outputs with --all" if hidden > 0 else ""), style="dim")
+
+
+def _compared(session: Session, files_: list[Path], sets: dict[str, Any], variants: list[str]
+              ) -> dict[str, api.Scenario]:
+    """The scenarios to compare, by label: one file's variants (those named, else all), or
+    several files as written (labelled by their names)."""
+    if len(files_) == 1:
+        base = session.load(files_[0], sets)
+        names = list(variants) or list(base.variants)
+        if len(names) < 2:
+            raise ScenarioError(f"compare {files_[0]}: needs two or more variants; add "
+                                "[variants.NAME] sections, or give two or more files")
+        return {n: api.with_variant(base, n) for n in names}
+    if variants:
+        raise ScenarioError("--variant: only with one file; with several files each "
+                            "is compared as written")
+    scenarios = {}
+    for path in files_:
+        label = path.stem if path.stem not in scenarios else str(path)
+        scenarios[label] = session.load(path, sets)
+    return scenarios
 
 
 def _not_a_file(name: str | None) -> None:
