@@ -190,7 +190,8 @@ def run(
     case_keys: np.ndarray | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> np.ndarray:
-    """Simulate ``iterations`` rows and return the ``keep`` columns, shape (iterations, len(keep)).
+    """Simulate ``iterations`` rows and return the ``keep`` columns, shape (iterations, len(keep)),
+    column-major (each column contiguous: analyses read whole columns).
 
     ``inputs`` maps a parameter column to given values (length ``iterations``) that replace its
     draws: how analyses evaluate the model as a function of chosen inputs.
@@ -206,7 +207,9 @@ def run(
         raise SimulationError("chunk_blocks must be at least 1")
     keep_cols = np.asarray(keep, dtype=np.int64)
     check_size(iterations, len(keep_cols), plan, threads, chunk_blocks)
-    out = np.empty((iterations, len(keep_cols)), dtype=np.float64)
+    # column-major: every analysis reads whole columns (an output's summary copies and sorts
+    # one), and a contiguous column copies 3-4x faster than a strided one
+    out = np.empty((iterations, len(keep_cols)), dtype=np.float64, order="F")
     given = inputs or {}
     if case_keys is not None and len(case_keys) != iterations:
         raise SimulationError(f"case_keys has {len(case_keys)} rows, expected {iterations}")
@@ -217,14 +220,17 @@ def run(
     n_blocks = -(-iterations // BLOCK)
     chunks = [(b, min(b + chunk_blocks, n_blocks)) for b in range(0, n_blocks, chunk_blocks)]
     stop_flag = threading.Event()
+    scratch = threading.local()  # one work matrix per thread, reused from chunk to chunk
 
     def work(first: int, last: int) -> int:
         start_row = first * BLOCK
         stop_row = min(last * BLOCK, iterations)
         keys = None if case_keys is None else case_keys[start_row:stop_row]
-        buf = _simulate_rows(plan, seed, first, last, start_row, stop_row, given, keys,
-                             stop_flag)
-        out[start_row:stop_row] = buf[:, keep_cols]
+        buf = _work_matrix(scratch, stop_row - start_row, plan.n_columns)
+        _simulate_rows(plan, seed, first, last, start_row, stop_row, given, keys, stop_flag,
+                       buf)
+        for j, col in enumerate(keep_cols):
+            out[start_row:stop_row, j] = buf[:, col]
         return stop_row - start_row
 
     if threads == 1 or len(chunks) == 1:
@@ -252,17 +258,30 @@ def run(
     return out
 
 
+def _work_matrix(scratch: threading.local, rows: int, columns: int) -> np.ndarray:
+    """This thread's (rows, columns) work matrix: the one of its previous chunk when the
+    shape is the same (every chunk but a shorter last one), else a new one.
+
+    The matrix is column-major (Fortran order): every kernel loops over the rows of one
+    column, so a contiguous column is what they stream through (1.7x faster on a 15-parameter
+    scenario than row-major). Reusing it saves the page faults of touching fresh memory in
+    every chunk (a 40-column chunk is 21 MB). Every cell a chunk reads is written by that
+    chunk first (fixed values, inputs, draws, then the program in order), so nothing of the
+    previous chunk is ever read.
+    """
+    buf = getattr(scratch, "buf", None)
+    if buf is None or buf.shape != (rows, columns):
+        buf = np.empty((rows, columns), dtype=np.float64, order="F")
+        scratch.buf = buf
+    return buf
+
+
 def _simulate_rows(plan: Plan, seed: int, first: int, last: int, start_row: int, stop_row: int,
                    given: dict[int, np.ndarray], case_keys: np.ndarray | None,
-                   stop_flag: threading.Event) -> np.ndarray:
-    """Draw and evaluate blocks ``first..last-1`` into a fresh (rows, n_columns) matrix.
-
-    The work matrix is column-major (Fortran order): every kernel loops over the rows of one
-    column, so a contiguous column is what they stream through (1.7x faster on a 15-parameter
-    scenario than row-major). The result handed back is C-contiguous as everywhere else.
-    """
+                   stop_flag: threading.Event, buf: np.ndarray) -> None:
+    """Draw and evaluate blocks ``first..last-1`` into ``buf``, a (rows, n_columns)
+    column-major matrix (:func:`_work_matrix`)."""
     rows = stop_row - start_row
-    buf = np.empty((rows, plan.n_columns), dtype=np.float64, order="F")
     if len(plan.fixed_cols):
         buf[:, plan.fixed_cols] = plan.fixed_values
     for col, values in given.items():
@@ -305,7 +324,6 @@ def _simulate_rows(plan: Plan, seed: int, first: int, last: int, start_row: int,
             _hierarchical_rows(plan, int(a), seed, first, last, start_row, stop_row, given, buf)
         elif kind == STEP_CASES:
             _cases(plan, seed, first, last, start_row, stop_row, given, case_keys, buf)
-    return buf
 
 
 def _hierarchical_rows(plan: Plan, j: int, seed: int, first: int, last: int, start_row: int,
