@@ -113,7 +113,7 @@ def switching_values(model: Model, output: str, *, target: float = 0.0,
     if not model.names:
         raise ScenarioError(f"{model.scenario.file}: no random parameters to analyse")
     check_memory(8 * iterations * 4, f"{iterations:,} iterations per "
-                 "evaluation", "use fewer iterations (-n)")
+                 "evaluation", "use fewer iterations")
 
     def reduce(y: np.ndarray) -> float:
         return float(np.mean(y)) if statistic == "mean" else float(np.quantile(y, q))

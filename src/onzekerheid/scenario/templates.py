@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from ..errors import ScenarioError, did_you_mean
+from ..errors import argument_error, did_you_mean
 
 ASSUMPTION = "ASSUMPTION: source this"
 RESERVED = ("material", "immaterial")
@@ -189,8 +189,8 @@ def shipped(name: str) -> tuple[bytes, dict[str, bytes]]:
     names = shipped_names()
     if name not in names:
         hint = did_you_mean(name, names)
-        raise ScenarioError(f"--from {name}: no such shipped scenario; "
-                            f"{hint + ' ' if hint else ''}shipped: {', '.join(names)}")
+        raise argument_error("name", name, f"no such shipped scenario; "
+                             f"{hint + ' ' if hint else ''}shipped: {', '.join(names)}")
     folder = resources.files("onzekerheid") / "data" / "scenarios"
     text = (folder / f"{name}.toml").read_bytes()
     tables: dict[str, bytes] = {}
