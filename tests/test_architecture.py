@@ -245,12 +245,7 @@ COMMAND_LINE_TEXT: dict[str, tuple[set[str], str]] = {
         {"--prior"}, "names prior=True and the option side by side, as scenario.cases"),
     "onzekerheid.analysis.posterior": (
         {"--prior"}, "names prior=True and the option side by side, as scenario.cases"),
-    "onzekerheid.engine.runner": (
-        {"-v", "-n"}, "-v: `ulimit -v`, a shell command. PENDING -n: engine/ is the "
-        "integrator's; its memory advice should say 'iterations'"),
-    "onzekerheid.engine.distributed": (
-        {"--scheduler"}, "PENDING: engine/ is the integrator's; should be "
-        "SimulationError(argument='scheduler')"),
+    "onzekerheid.engine.runner": ({"-v"}, "-v: `ulimit -v`, a shell command"),
     "onzekerheid.analysis.voi": (
         {"--set"}, "PENDING: voi.py is being changed for issue 15; 'a --set or variant' "
         "should read 'an override or variant'"),

@@ -98,8 +98,9 @@ def _connect(dist: Any, scheduler: str) -> Any:
     thread.join(HANDSHAKE_SECONDS)
     if thread.is_alive():
         raise SimulationError(
-            f"--scheduler {scheduler}: something answers there, but not as a dask scheduler "
-            f"(no handshake within {HANDSHAKE_SECONDS:g} s); check the port, or use local:N")
+            f"something answers there, but not as a dask scheduler (no handshake within "
+            f"{HANDSHAKE_SECONDS:g} s); check the port, or use local:N",
+            argument="scheduler", value=str(scheduler))
     if "error" in box:
         raise box["error"]
     return box["client"]

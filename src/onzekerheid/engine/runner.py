@@ -158,7 +158,7 @@ def check_size(iterations: int, columns: int, plan: Plan, threads: int, chunk_bl
     check_memory(iterations * max(columns, 1) * 8
                  + working_bytes(iterations, plan.n_columns, threads, chunk_blocks),
                  f"{iterations:,} iterations with {columns} stored columns",
-                 "use at most about {fits:,} iterations (-n), or store fewer columns",
+                 "use at most about {fits:,} iterations, or store fewer columns",
                  per_unit=max(columns, 1) * 8)
 
 
