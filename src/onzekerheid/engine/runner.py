@@ -207,22 +207,18 @@ def run(
         raise SimulationError("chunk_blocks must be at least 1")
     keep_cols = np.asarray(keep, dtype=np.int64)
     check_size(iterations, len(keep_cols), plan, threads, chunk_blocks)
+    given = inputs or {}
+    _check_rows(iterations, given, case_keys)
     # column-major: every analysis reads whole columns (an output's summary copies and sorts
     # one), and a contiguous column copies 3-4x faster than a strided one
     out = np.empty((iterations, len(keep_cols)), dtype=np.float64, order="F")
-    given = inputs or {}
-    if case_keys is not None and len(case_keys) != iterations:
-        raise SimulationError(f"case_keys has {len(case_keys)} rows, expected {iterations}")
-    for col, values in given.items():
-        if len(values) != iterations:
-            raise SimulationError(f"input for column {col} has {len(values)} rows, "
-                                  f"expected {iterations}")
     n_blocks = -(-iterations // BLOCK)
     chunks = [(b, min(b + chunk_blocks, n_blocks)) for b in range(0, n_blocks, chunk_blocks)]
     stop_flag = threading.Event()
     scratch = threading.local()  # one work matrix per thread, reused from chunk to chunk
 
-    def work(first: int, last: int) -> int:
+    def work(chunk: tuple[int, int]) -> int:
+        first, last = chunk
         start_row = first * BLOCK
         stop_row = min(last * BLOCK, iterations)
         keys = None if case_keys is None else case_keys[start_row:stop_row]
@@ -233,17 +229,36 @@ def run(
             out[start_row:stop_row, j] = buf[:, col]
         return stop_row - start_row
 
+    _run_chunks(work, chunks, threads, stop_flag, progress)
+    return out
+
+
+def _check_rows(iterations: int, given: dict[int, np.ndarray], case_keys: np.ndarray | None
+                ) -> None:
+    """Refuse inputs or case keys whose length is not ``iterations``."""
+    if case_keys is not None and len(case_keys) != iterations:
+        raise SimulationError(f"case_keys has {len(case_keys)} rows, expected {iterations}")
+    for col, values in given.items():
+        if len(values) != iterations:
+            raise SimulationError(f"input for column {col} has {len(values)} rows, "
+                                  f"expected {iterations}")
+
+
+def _run_chunks(work: Callable[[tuple[int, int]], int], chunks: list[tuple[int, int]],
+                threads: int, stop_flag: threading.Event,
+                progress: Callable[[int], None] | None) -> None:
+    """``work`` every chunk, in order on this thread or on a pool of ``threads``; report each
+    chunk's rows to ``progress``. Ctrl-C or an error sets ``stop_flag`` (the other chunks stop
+    at their next block) and waits for the pool before raising."""
     if threads == 1 or len(chunks) == 1:
-        for first, last in chunks:
-            done = work(first, last)
+        for chunk in chunks:
+            done = work(chunk)
             if progress is not None:
                 progress(done)
-        return out
-
+        return
     pool = ThreadPoolExecutor(max_workers=min(threads, len(chunks)))
     try:
-        futures = {pool.submit(work, first, last) for first, last in chunks}
-        pending = futures
+        pending = {pool.submit(work, chunk) for chunk in chunks}
         while pending:
             finished, pending = wait(pending, timeout=0.1, return_when=FIRST_EXCEPTION)
             for future in finished:
@@ -255,7 +270,6 @@ def run(
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    return out
 
 
 def _work_matrix(scratch: threading.local, rows: int, columns: int) -> np.ndarray:
