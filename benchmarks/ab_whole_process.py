@@ -1,6 +1,7 @@
 """Whole-process CPU time of two source trees side by side, alternated (issue 17).
 
     python benchmarks/ab_whole_process.py BEFORE_SRC AFTER_SRC [--rounds 5] [--out FILE.json]
+        [--threads N]
 
 Each round runs, for both trees in alternating order (A B, then B A), ``onzekerheid run
 benchmarks/scenarios/mixed15.toml -n N --json -q`` at N = 10^5 and 4x10^6, plus the plain
@@ -58,8 +59,12 @@ def child(argv: list[str], src: str | None) -> dict[str, float]:
             "rss_gib": usage.ru_maxrss / 2**20, "load1": load}
 
 
+THREADS: list[str] = []  # --threads N passed on to `run` (empty: run's default, every core)
+
+
 def run_cmd(n: str) -> list[str]:
-    return [sys.executable, "-m", "onzekerheid", "run", SCENARIO, "-n", n, "--json", "-q"]
+    return [sys.executable, "-m", "onzekerheid", "run", SCENARIO, "-n", n, "--json", "-q",
+            *THREADS]
 
 
 def main() -> None:
@@ -68,7 +73,10 @@ def main() -> None:
     parser.add_argument("after")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--threads", type=int, help="threads for `run` (default: every core)")
     args = parser.parse_args()
+    if args.threads:
+        THREADS[:] = ["--threads", str(args.threads)]
     trees = {"before": args.before, "after": args.after}
     for src in trees.values():  # warm: numba cache and bytecode
         child(run_cmd("100000"), src)
@@ -91,6 +99,7 @@ def main() -> None:
                              text=True, check=True, env={**env, "PYTHONPATH": src})
         summaries[name] = json.loads(out.stdout.strip().splitlines()[-1])
     doc = {"table": table, "summaries_4e6_cpu_wall": summaries, "runs": runs,
+           "threads": args.threads or "all",
            "cpus": os.cpu_count(), "python": sys.version.split()[0]}
     text = json.dumps(doc, indent=1)
     if args.out:

@@ -12,6 +12,7 @@ annotations only and do not count as cycles). See docs/architecture.md.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,190 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
 ])
 def test_the_cycle_finder_finds_cycles(graph, expected):  # type: ignore[no-untyped-def]
     assert _strongly_connected(graph) == expected
+
+
+# ------------------------------------------------------------------ the caller's vocabulary
+
+# An option of the command line, long (--output) or short (-n), inside a string.
+FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*(?![\w-])|(?:(?<=[\s(])|^)-[a-zA-Z](?![\w-])")
+
+# Strings outside cli/ that may name options, each because the text is for the command line.
+COMMAND_LINE_TEXT: dict[str, tuple[set[str], str]] = {
+    "onzekerheid.report.html": (
+        {"--seed", "-n", "--ci", "--variant", "--set", "--lang", "--no-sensitivity", "--prior",
+         "-o"}, "reproduce_command writes the command line that makes the report again"),
+    "onzekerheid.report.terminal": (
+        {"--json", "-n"}, "the command line's terminal tables and notes; only cli/ calls it"),
+    "onzekerheid.scenario.templates": (
+        {"--point"}, "a comment in a new scenario file: how to run it"),
+    "onzekerheid.scenario.cases": (
+        {"--allow-outside"}, "names load(allow_outside=True) and the option side by side: "
+        "the fix lies with whoever loads the file"),
+    "onzekerheid.scenario.evidence": (
+        {"--prior"}, "names prior=True and the option side by side, as scenario.cases"),
+    "onzekerheid.analysis.posterior": (
+        {"--prior"}, "names prior=True and the option side by side, as scenario.cases"),
+    "onzekerheid.engine.runner": ({"-v"}, "-v: `ulimit -v`, a shell command"),
+    "onzekerheid.analysis.voi": (
+        {"--set"}, "PENDING: voi.py is being changed for issue 15; 'a --set or variant' "
+        "should read 'an override or variant'"),
+}
+
+
+def _docstrings(tree: ast.Module) -> set[int]:
+    return {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)}
+
+
+def _flags_in(source: str) -> list[tuple[int, str]]:
+    """``(line, option)`` for every option named in a string of ``source`` (f-strings'
+    literal parts included, docstrings and comments not)."""
+    tree = ast.parse(source)
+    skip = _docstrings(tree)
+    return [(node.lineno, match.group()) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in skip for match in FLAG.finditer(node.value)]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ('raise ScenarioError(f"--stat {stat}: unknown")', ["--stat"]),
+    ('x = "use fewer iterations (-n)"', ["-n"]),
+    ('def f():\n    """``--output`` in a docstring."""\n    return "a-b x^-t e-mail"', []),
+])
+def test_the_option_finder_finds_options(source, expected):  # type: ignore[no-untyped-def]
+    assert [flag for _, flag in _flags_in(source)] == expected
+
+
+def test_messages_outside_the_command_line_name_python_arguments():
+    """Errors and texts of scenario/, plan, engine/, analysis/, report/ and api.py name the
+    Python argument (``stat``, ``population``); the CLI writes its option instead through
+    ``errors.Problem.render`` and ``OPTION_NAMES``. Exceptions: ``COMMAND_LINE_TEXT``."""
+    found = []
+    for module, path in MODULES.items():
+        if _layer(module) in ("cli", "package"):
+            continue
+        allowed, _ = COMMAND_LINE_TEXT.get(module, (set(), ""))
+        found += [f"{module}:{line} names {flag}"
+                  for line, flag in _flags_in(path.read_text(encoding="utf-8"))
+                  if flag not in allowed]
+    assert not found, "\n".join(found)
+
+
+PER_COMMAND_NAMES = {  # arguments a command renames itself: user_errors(names=...)
+    "name": "cli/new.py: scenario.templates.shipped(name) is `new --from`",
+}
+
+
+def test_every_argument_an_error_names_has_its_option():
+    """A Python argument named in an error outside cli/ (``argument_error("stat", ...)``,
+    ``argument="threshold"``) is one the CLI can translate (``cli.app.OPTION_NAMES``)."""
+    from onzekerheid.cli.app import OPTION_NAMES
+
+    named = set()
+    for module, path in MODULES.items():
+        if _layer(module) in ("cli", "package"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            called = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if called == "argument_error" and node.args \
+                    and isinstance(node.args[0], ast.Constant):
+                named.add((module, node.args[0].value))
+            named |= {(module, k.value.value) for k in node.keywords
+                      if k.arg == "argument" and isinstance(k.value, ast.Constant)}
+    assert {"stat", "threshold", "population"} <= {name for _, name in named}
+    missing = [f"{module} names '{name}'" for module, name in sorted(named)
+               if name not in OPTION_NAMES and name not in PER_COMMAND_NAMES]
+    assert not missing, "\n".join(missing)
+
+
+# ------------------------------------------------------------------ state kept between calls
+
+# Module-level state that functions write, each a documented cache or registry (see
+# docs/architecture.md). Anything else one call leaves for the next is passed explicitly
+# (the write guard: report.guard.Guard, one per command).
+DOCUMENTED_STATE = {
+    ("onzekerheid._display", "_RENDERERS"): "the Jupyter display hooks: report/notebook.py "
+    "registers its renderers on import (a registry filled once, never per call)",
+    ("onzekerheid.scenario._fitcache", "_memory"): "remembered interval fits and truncated "
+    "means (the documented fit cache; ONZEKERHEID_NO_CACHE=1 turns it off)",
+}
+MUTATORS = {"append", "add", "update", "setdefault", "pop", "popitem", "clear", "extend",
+            "insert", "remove", "discard", "sort", "reverse", "__setitem__", "__delitem__"}
+CONTAINER_CALLS = {"dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "deque"}
+
+
+def _module_state(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """Module-level names bound to a mutable container, and to an object made by a class."""
+    containers, objects = set(), set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        called = (value.func.id if isinstance(value.func, ast.Name) else
+                  value.func.attr if isinstance(value.func, ast.Attribute) else ""
+                  ) if isinstance(value, ast.Call) else ""
+        if isinstance(value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp
+                      | ast.SetComp) or called in CONTAINER_CALLS:
+            containers |= names
+        elif called.lstrip("_")[:1].isupper():
+            objects |= names
+    return containers, objects
+
+
+def _state_writes(source: str) -> list[tuple[int, str]]:
+    """``(line, name)`` where a function writes module-level state: a ``global`` statement,
+    a module-level container changed (method, item assignment or ``del``), or an attribute
+    set on a module-level object. A name the function binds itself is its own."""
+    tree = ast.parse(source)
+    containers, objects = _module_state(tree)
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        own = {a.arg for a in (*function.args.posonlyargs, *function.args.args,
+                               *function.args.kwonlyargs)}
+        own |= {n.id for n in ast.walk(function)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Global):
+                found += [(node.lineno, name) for name in node.names]
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and isinstance(node.func.value, ast.Name) and node.func.attr in MUTATORS
+                  and node.func.value.id in containers - own):
+                found.append((node.lineno, node.func.value.id))
+            elif isinstance(node, ast.Assign | ast.AugAssign | ast.Delete):
+                targets = node.targets if isinstance(node, ast.Assign | ast.Delete) \
+                    else [node.target]
+                found += [(node.lineno, t.value.id) for t in targets
+                          if isinstance(t, ast.Subscript | ast.Attribute)
+                          and isinstance(t.value, ast.Name)
+                          and t.value.id in ((containers if isinstance(t, ast.Subscript)
+                                              else objects) - own)]
+    return found
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("_seen = {}\ndef f(k):\n    _seen[k] = 1", ["_seen"]),
+    ("_seen: set[str] = set()\ndef f(k):\n    _seen.add(k)", ["_seen"]),
+    ("_n = 0\ndef f():\n    global _n\n    _n += 1", ["_n"]),
+    ("S = Session()\ndef f(x):\n    S.allow = x", ["S"]),
+    ("_seen = {}\ndef f(k):\n    _seen = {}\n    _seen[k] = 1", []),  # a local of its own
+    ("NAMES = {'a': 1}\ndef f(k):\n    return NAMES.get(k)", []),
+])
+def test_the_state_finder_finds_writes(source, expected):  # type: ignore[no-untyped-def]
+    assert [name for _, name in _state_writes(source)] == expected
+
+
+def test_functions_keep_no_state_in_their_module_but_documented_caches():
+    writes = [f"{module}:{line} writes {name}" for module, path in MODULES.items()
+              for line, name in _state_writes(path.read_text(encoding="utf-8"))
+              if (module, name) not in DOCUMENTED_STATE]
+    assert not writes, "\n".join(writes)

@@ -57,7 +57,7 @@ def test_identical_for_any_threads_and_chunking(scenario, reference, threads, ch
 def test_columns_and_shape(reference):  # type: ignore[no-untyped-def]
     assert reference.columns == ("a", "b", "c", "d", "e", "f", "g", "h", "total", "ratio")
     assert reference.data.shape == (ODD, 10)
-    assert reference.data.dtype == np.float64 and reference.data.flags.c_contiguous
+    assert reference.data.dtype == np.float64 and reference.data.flags.f_contiguous  # columns
     assert list(reference.samples.columns) == list(reference.columns)
 
 

@@ -153,7 +153,8 @@ def test_interrupt_flag_stops_a_chunk_between_blocks():  # type: ignore[no-untyp
     flag = threading.Event()
     flag.set()
     with pytest.raises(KeyboardInterrupt):
-        engine._simulate_rows(plan, 1, 0, 4, 0, 4 * engine.BLOCK, {}, None, flag)
+        buf = np.empty((4 * engine.BLOCK, plan.n_columns), order="F")
+        engine._simulate_rows(plan, 1, 0, 4, 0, 4 * engine.BLOCK, {}, None, flag, buf)
 
 
 # ------------------------------------------------------------------------ Ctrl-C in a process

@@ -206,7 +206,7 @@ def test_reproducible_across_threads_and_chunks() -> None:
     assert np.array_equal(runs[0], runs[1], equal_nan=True)
     assert np.array_equal(runs[0], runs[2], equal_nan=True)
     plan = build_plan(sc)
-    assert [int(k) for k, _, _ in plan.steps].count(STEP_DRAW) == 3
+    assert [int(k) for k, _, _ in plan.program.steps].count(STEP_DRAW) == 3
 
 
 def test_other_draws_unchanged_by_making_a_parameter_hierarchical() -> None:

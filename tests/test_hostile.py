@@ -145,16 +145,16 @@ def test_an_output_that_is_a_link_to_an_input_is_refused(tmp_path: Path) -> None
     table = tmp_path / "cases.csv"
     table.write_text("case,a\n1,2\n")
     (tmp_path / "out.csv").symlink_to(table)
-    guard.reset()
-    files.check_target(tmp_path / "out.csv", files.TABLE_FORMATS, "--samples")
+    command = guard.Guard()
+    files.check_target(tmp_path / "out.csv", files.TABLE_FORMATS, "--samples", command)
     with pytest.raises(ScenarioError, match="--samples .*out.csv is an input of this command"):
-        guard.protect([table])
-    guard.reset()
+        command.protect([table])
+    guard.Guard().protect([table])  # another command's guard knows nothing of this one
 
 
 def test_sigterm_during_a_write_removes_the_temporary(tmp_path: Path) -> None:
-    guard.reset()
-    guard.install_signal_handlers()
+    command = guard.Guard()
+    guard.install_signal_handlers(lambda: command)
     seen: list[Path] = []
 
     def write(path: Path) -> None:
@@ -164,7 +164,7 @@ def test_sigterm_during_a_write_removes_the_temporary(tmp_path: Path) -> None:
 
     try:
         with pytest.raises(guard.Terminated):
-            files.write_atomic(tmp_path / "out.csv", write)
+            files.write_atomic(tmp_path / "out.csv", write, command)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGHUP, signal.SIG_DFL)

@@ -86,7 +86,7 @@ def test_plain_numbers_and_ordinals():
 
 
 def test_unknown_language_is_a_user_error():
-    with pytest.raises(ScenarioError, match="--lang 'de': unknown language; use one of nl, en"):
+    with pytest.raises(ScenarioError, match="^lang 'de': unknown language; use one of nl, en"):
         i18n.check_lang("de")
 
 

@@ -81,6 +81,15 @@ def test_the_api_takes_a_grid_and_names_its_argument():
     assert caught.value.render({"axes": "--vary"}).startswith("--vary a (1,000,000) x b (2):")
 
 
+def test_a_statistic_of_the_sweep_names_the_python_arguments(school):
+    result = sweep(school, {"worker_cost": (70_000.0,)}, 200, seed=4)
+    for args, message in ((("nope", "mean"), "output nope: not an output"),
+                          (("net_benefit", "wobble"), "stat wobble: unknown statistic")):
+        with pytest.raises(ScenarioError) as caught:
+            result.statistic(*args)
+        assert str(caught.value).startswith(message)  # the CLI writes --output, --stat
+
+
 def test_grid_is_the_full_product_last_axis_fastest():
     points = grid([Axis("a", (1.0, 2.0)), Axis("b", (10.0, 20.0, 30.0))])
     assert points[:4] == [{"a": 1, "b": 10}, {"a": 1, "b": 20}, {"a": 1, "b": 30},

@@ -139,3 +139,8 @@ _TABLE = (
 
 FAMILIES: dict[str, Family] = {f.name: f for f in _TABLE}
 CODES: dict[str, int] = {f.name: f.code for f in _TABLE}
+
+# A per-case factor's distribution packed in one float64 row for the per-case kernels
+# (plan.dist_row): family code, four canonical arguments, lower, upper, and 1.0 when there is
+# a factor at all (0.0: none, the factor is 1).
+ROW_CODE, ROW_ARG0, ROW_LOWER, ROW_UPPER, ROW_ACTIVE, ROW_LENGTH = 0, 1, 5, 6, 7, 8

@@ -2,16 +2,16 @@
 
 The plan numbers every quantity as a column of the ``(iterations, columns)`` work matrix:
 first the parameters, then the outputs, then temporaries of the expression program. Random
-parameters become rows of ``draw_*`` arrays (family code, canonical arguments, truncation, stream
-id); expressions become a register program ``ops`` of ``(opcode, dst, a, b, c)`` rows in which
-an operand ``>= 0`` is a column and ``< 0`` is ``consts[-operand - 1]``.
+parameters become :class:`DrawRows` (family code, canonical arguments, truncation, stream id);
+expressions become a register :class:`Program` of ``(opcode, dst, a, b, c)`` ops in which an
+operand ``>= 0`` is a column and ``< 0`` is ``consts[-operand - 1]``.
 
-Random parameters with constant arguments are all drawn first (the ``draw_*`` rows; a mixture's
-components are rows of the ``mix_*`` arrays, its cumulative weights in ``table_cumw``). What
+Random parameters with constant arguments are all drawn first (the draw rows; a mixture's
+components are :class:`Components` rows, its cumulative weights in :class:`Tables`). What
 follows is a sequence of ``steps`` rows ``(kind, a, b)``: kind ``STEP_OPS`` runs ``ops[a:b]``,
-``STEP_DRAW`` draws hierarchical parameter ``a`` (the ``hier_*`` rows: its canonical arguments
-are operands computed by earlier ops, one value per row), ``STEP_CASES`` runs the per-case
-model. A scenario without hierarchical parameters has at most two steps: the per-case model
+``STEP_DRAW`` draws hierarchical parameter ``a`` (:class:`HierarchicalRows`: its canonical
+arguments are operands computed by earlier ops, one value per row), ``STEP_CASES`` runs the
+per-case model. A scenario without hierarchical parameters has at most two steps: the per-case model
 (when its success rate is known from the start) and the whole program.
 """
 
@@ -21,12 +21,19 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from .errors import Problem, ScenarioError
-from .families import kernel_arguments
+from .families import (
+    ROW_ACTIVE,
+    ROW_ARG0,
+    ROW_CODE,
+    ROW_LENGTH,
+    ROW_LOWER,
+    ROW_UPPER,
+    kernel_arguments,
+)
 from .opcodes import CODES as OPCODES
 from .opcodes import VARIADIC, apply, operation_of
 from .scenario.correlations import TOLERANCE, score_matrix
@@ -78,7 +85,7 @@ class CasePlan:
     count: int
     success_col: int
     failure_col: int
-    error: np.ndarray  # float64[8]: code, p0..p3, lower, upper, active
+    error: np.ndarray  # float64 row (families.ROW_*): code, p0..p3, lower, upper, active
     heterogeneity: np.ndarray
     table: np.ndarray  # (rows, columns) float64
     out_cols: np.ndarray  # int64, one per table column
@@ -92,41 +99,79 @@ class CasePlan:
 
 
 @dataclass(frozen=True)
+class DrawRows:
+    """Random parameters drawn from numbers (constant arguments), one row each, file order."""
+
+    cols: np.ndarray  # int64 (k,) the column drawn
+    codes: np.ndarray  # int64 (k,) family code (onzekerheid.families), MIXTURE for a mixture
+    args: np.ndarray  # float64 (k, 4) canonical arguments; a mixture: first component, count
+    bounds: np.ndarray  # float64 (k, 2) lower, upper
+    tables: np.ndarray  # int64 (k, 2) offset, length into Tables (a mixture: its weights)
+    zero: np.ndarray  # float64 (k,) P(value = 0): zero-inflation
+    streams: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class HierarchicalRows:
+    """Parameters whose arguments are drawn too: the arguments are operands (a column, or
+    ``consts[-operand - 1]``) that ops compute just before the draw's STEP_DRAW."""
+
+    cols: np.ndarray  # int64 (h,)
+    codes: np.ndarray  # int64 (h,)
+    args: np.ndarray  # int64 (h, 4) operands of the canonical arguments
+    bounds: np.ndarray  # float64 (h, 2)
+    zero: np.ndarray  # float64 (h,)
+    streams: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Components:
+    """The components of every mixture, one row each; a mixture's draw row points at its
+    first component and count."""
+
+    codes: np.ndarray  # int64 (c,)
+    args: np.ndarray  # float64 (c, 4)
+    bounds: np.ndarray  # float64 (c, 2)
+    tables: np.ndarray  # int64 (c, 2) into Tables
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Every discrete distribution's values and cumulative weights, end to end."""
+
+    values: np.ndarray  # float64
+    cumw: np.ndarray  # float64
+
+
+@dataclass(frozen=True)
+class Program:
+    """The register program and the steps that interleave it with hierarchical draws and the
+    per-case model (see the module docstring)."""
+
+    ops: np.ndarray  # int64 (m, 5): opcode, dst, a, b, c
+    consts: np.ndarray  # float64
+    steps: np.ndarray  # int64 (s, 3): kind, a, b
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything a kernel needs, as arrays; ``names`` map columns back for the layers above."""
 
     names: tuple[str, ...]  # column names (parameters, outputs, then temporaries "")
     n_columns: int
-    draw_cols: np.ndarray  # int64 (k,)
-    draw_codes: np.ndarray  # int64 (k,)
-    draw_args: np.ndarray  # float64 (k, 4)
-    draw_bounds: np.ndarray  # float64 (k, 2) lower, upper
-    draw_tables: np.ndarray  # int64 (k, 2) offset, length into table_values/table_cumw
-    draw_streams: tuple[int, ...]
-    table_values: np.ndarray
-    table_cumw: np.ndarray
-    fixed_cols: np.ndarray  # int64
-    fixed_values: np.ndarray  # float64
-    ops: np.ndarray  # int64 (m, 5)
-    consts: np.ndarray  # float64
     output_cols: dict[str, int]
     parameter_cols: dict[str, int]
     points: np.ndarray  # float64 (n_parameters,) point values in parameter column order
+    random_names: tuple[str, ...]
+    fixed_cols: np.ndarray  # int64: the fixed parameters' columns ...
+    fixed_values: np.ndarray  # float64: ... and their values
+    draws: DrawRows
+    tables: Tables
+    components: Components
+    hierarchical: HierarchicalRows
+    program: Program
     cases: CasePlan | None = None
-    random_names: tuple[str, ...] = field(default=())
     correlations: CorrelationPlan | None = None  # rank correlations, imposed per block
-    draw_zero: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (k,) P(value = 0)
-    mix_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (c,)
-    mix_args: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))  # (c, 4)
-    mix_bounds: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # (c, 2)
-    mix_tables: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))  # (c, 2)
-    hier_cols: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (h,)
-    hier_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (h,)
-    hier_args: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int64))  # operands
-    hier_bounds: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))  # (h, 2)
-    hier_zero: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (h,)
-    hier_streams: tuple[int, ...] = ()
-    steps: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.int64))  # (s, 3)
 
 
 def build_plan(scenario: Scenario) -> Plan:
@@ -155,17 +200,20 @@ def build_plan(scenario: Scenario) -> Plan:
     return Plan(
         names=tuple(names),
         n_columns=n_columns,
-        **draws.fields(),
-        fixed_cols=np.asarray([c for c, _ in fixed], dtype=np.int64),
-        fixed_values=np.asarray([v for _, v in fixed], dtype=np.float64),
         output_cols=output_cols,
         parameter_cols=parameter_cols,
         points=np.asarray([p.point for p in scenario.parameters.values()], dtype=np.float64),
-        cases=cases,
         random_names=tuple(n for n, p in scenario.parameters.items() if p.kind == "random"),
+        fixed_cols=np.asarray([c for c, _ in fixed], dtype=np.int64),
+        fixed_values=np.asarray([v for _, v in fixed], dtype=np.float64),
+        draws=draws.rows(),
+        tables=draws.flat.tables(),
+        components=draws.flat.components(),
+        hierarchical=program.hierarchical_rows(),
+        program=program.program(),
+        cases=cases,
         correlations=correlation_plan(scenario.correlations, parameter_cols,
                                       stream_id("correlations")),
-        **program.fields(),
     )
 
 
@@ -198,23 +246,16 @@ class _Draws:
             self.tables.append(self.flat.add(dist.values, dist.weights))
         self.streams.append(stream_id("parameter:" + name))
 
-    def fields(self) -> dict[str, Any]:
-        flat = self.flat
-        return {
-            "draw_cols": np.asarray(self.cols, dtype=np.int64),
-            "draw_codes": np.asarray(self.codes, dtype=np.int64),
-            "draw_args": np.asarray(self.args, dtype=np.float64).reshape(-1, 4),
-            "draw_bounds": np.asarray(self.bounds, dtype=np.float64).reshape(-1, 2),
-            "draw_tables": np.asarray(self.tables, dtype=np.int64).reshape(-1, 2),
-            "draw_streams": tuple(self.streams),
-            "table_values": np.asarray(flat.values, dtype=np.float64),
-            "table_cumw": np.asarray(flat.cumw, dtype=np.float64),
-            "draw_zero": np.asarray(self.zero, dtype=np.float64),
-            "mix_codes": np.asarray(flat.mix_codes, dtype=np.int64),
-            "mix_args": np.asarray(flat.mix_args, dtype=np.float64).reshape(-1, 4),
-            "mix_bounds": np.asarray(flat.mix_bounds, dtype=np.float64).reshape(-1, 2),
-            "mix_tables": np.asarray(flat.mix_tables, dtype=np.int64).reshape(-1, 2),
-        }
+    def rows(self) -> DrawRows:
+        return DrawRows(
+            cols=np.asarray(self.cols, dtype=np.int64),
+            codes=np.asarray(self.codes, dtype=np.int64),
+            args=np.asarray(self.args, dtype=np.float64).reshape(-1, 4),
+            bounds=np.asarray(self.bounds, dtype=np.float64).reshape(-1, 2),
+            tables=np.asarray(self.tables, dtype=np.int64).reshape(-1, 2),
+            zero=np.asarray(self.zero, dtype=np.float64),
+            streams=tuple(self.streams),
+        )
 
 
 def _draw_rows(scenario: Scenario, parameter_cols: dict[str, int]) -> _Draws:
@@ -258,20 +299,21 @@ class _Program:
         self.hier.append((self.index[name], CODES[dist.family], (operands + (0, 0, 0, 0))[:4],
                           dist.lower, dist.upper, dist.zero, stream_id("parameter:" + name)))
 
-    def fields(self) -> dict[str, Any]:
-        compiler, hier = self.compiler, self.hier
-        return {
-            "ops": np.asarray(compiler.ops, dtype=np.int64).reshape(-1, 5),
-            "consts": np.asarray(compiler.consts, dtype=np.float64),
-            "hier_cols": np.asarray([h[0] for h in hier], dtype=np.int64),
-            "hier_codes": np.asarray([h[1] for h in hier], dtype=np.int64),
-            "hier_args": np.asarray([h[2] for h in hier], dtype=np.int64).reshape(-1, 4),
-            "hier_bounds": np.asarray([(h[3], h[4]) for h in hier],
-                                      dtype=np.float64).reshape(-1, 2),
-            "hier_zero": np.asarray([h[5] for h in hier], dtype=np.float64),
-            "hier_streams": tuple(h[6] for h in hier),
-            "steps": np.asarray(self.steps, dtype=np.int64).reshape(-1, 3),
-        }
+    def program(self) -> Program:
+        return Program(ops=np.asarray(self.compiler.ops, dtype=np.int64).reshape(-1, 5),
+                       consts=np.asarray(self.compiler.consts, dtype=np.float64),
+                       steps=np.asarray(self.steps, dtype=np.int64).reshape(-1, 3))
+
+    def hierarchical_rows(self) -> HierarchicalRows:
+        hier = self.hier
+        return HierarchicalRows(
+            cols=np.asarray([h[0] for h in hier], dtype=np.int64),
+            codes=np.asarray([h[1] for h in hier], dtype=np.int64),
+            args=np.asarray([h[2] for h in hier], dtype=np.int64).reshape(-1, 4),
+            bounds=np.asarray([(h[3], h[4]) for h in hier], dtype=np.float64).reshape(-1, 2),
+            zero=np.asarray([h[5] for h in hier], dtype=np.float64),
+            streams=tuple(h[6] for h in hier),
+        )
 
 
 def _program(scenario: Scenario, index: dict[str, int], n_columns: int) -> _Program:
@@ -318,6 +360,18 @@ class _Tables:
         self.mix_args.append(_canonical_args(dist))
         self.mix_bounds.append((dist.lower, dist.upper))
         self.mix_tables.append(self.add(dist.values, dist.weights))
+
+    def tables(self) -> Tables:
+        return Tables(values=np.asarray(self.values, dtype=np.float64),
+                      cumw=np.asarray(self.cumw, dtype=np.float64))
+
+    def components(self) -> Components:
+        return Components(
+            codes=np.asarray(self.mix_codes, dtype=np.int64),
+            args=np.asarray(self.mix_args, dtype=np.float64).reshape(-1, 4),
+            bounds=np.asarray(self.mix_bounds, dtype=np.float64).reshape(-1, 2),
+            tables=np.asarray(self.mix_tables, dtype=np.int64).reshape(-1, 2),
+        )
 
 
 def _step_order(scenario: Scenario) -> list[str]:
@@ -369,12 +423,13 @@ def _canonical_args(dist: object) -> tuple[float, float, float, float]:
 
 
 def dist_row(dist: object | None, path: str = "") -> np.ndarray:
-    """A distribution packed as float64[8]: code, 4 arguments, lower, upper, active flag.
+    """A distribution packed as one float64 row (``families.ROW_*``): code, 4 arguments,
+    lower, upper, active flag.
 
     ``path`` names the factor's key (``bias.per_case``) in the error for one the kernel cannot
     draw (the loader refuses those first).
     """
-    row = np.zeros(8)
+    row = np.zeros(ROW_LENGTH)
     if dist is None:
         return row
     assert isinstance(dist, Distribution)
@@ -383,9 +438,9 @@ def dist_row(dist: object | None, path: str = "") -> np.ndarray:
                                     "zero-inflated", path=path,
                                     hint='use a single continuous distribution, e.g. '
                                     '{ dist = "lognormal", mean = 1, sd = 0.5 }'))
-    row[0] = CODES[dist.family]
-    row[1:5] = _canonical_args(dist)
-    row[5], row[6], row[7] = dist.lower, dist.upper, 1.0
+    row[ROW_CODE] = CODES[dist.family]
+    row[ROW_ARG0:ROW_ARG0 + 4] = _canonical_args(dist)
+    row[ROW_LOWER], row[ROW_UPPER], row[ROW_ACTIVE] = dist.lower, dist.upper, 1.0
     return row
 
 
@@ -400,12 +455,15 @@ def _case_plan(scenario: Scenario, parameter_cols: dict[str, int], free: int) ->
     error = dist_row(block.error, "bias.per_case")
     heterogeneity = dist_row(block.heterogeneity, "cases.heterogeneity")
     lognormal = CODES["lognormal"]
-    if (error[7] and heterogeneity[7] and error[0] == heterogeneity[0] == lognormal
-            and np.isinf(error[5:7]).all() and np.isinf(heterogeneity[5:7]).all()):
+    bounds = slice(ROW_LOWER, ROW_UPPER + 1)
+    if (error[ROW_ACTIVE] and heterogeneity[ROW_ACTIVE]
+            and error[ROW_CODE] == heterogeneity[ROW_CODE] == lognormal
+            and np.isinf(error[bounds]).all() and np.isinf(heterogeneity[bounds]).all()):
         # The product of two independent lognormal factors is one lognormal with the log-means
         # and log-variances added: the same distribution from one normal draw per case.
-        error[1] += heterogeneity[1]
-        error[2] = math.hypot(error[2], heterogeneity[2])
+        mu, sigma = ROW_ARG0, ROW_ARG0 + 1
+        error[mu] += heterogeneity[mu]
+        error[sigma] = math.hypot(error[sigma], heterogeneity[sigma])
         heterogeneity[:] = 0.0
     return CasePlan(
         count=block.count,

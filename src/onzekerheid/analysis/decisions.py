@@ -10,14 +10,14 @@ output is a net benefit (societal, per stakeholder or discounted). For other out
   ``...ratio...`` counts as a ratio), and warns for a saving or benefit (the costs are
   left out, so "positive" decides nothing);
 * ``switching`` against 0 warns for the same outputs and names the target that makes sense;
-  with ``--target claim`` or a number it asks a well-posed question and says nothing.
+  with the claim or another number as target it asks a well-posed question and says nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import ScenarioError
+from ..errors import argument_error
 from ..scenario.model import Scenario
 
 NET = ("net_benefit", "npv")  # built-in outputs that are net benefits
@@ -53,7 +53,7 @@ def _named_ratio(unit: str, base: str) -> bool:
 
 def _nets(scenario: Scenario) -> str:
     nets = [n for n in scenario.outputs if n.split(".", 1)[0] in NET]
-    return f"analyse a net benefit instead: --output {nets[0]}" if nets else \
+    return f"analyse a net benefit instead, such as {nets[0]}" if nets else \
         "analyse an output that is benefits minus costs"
 
 
@@ -61,9 +61,9 @@ def voi_warnings(scenario: Scenario, output: str) -> list[str]:
     """Warnings for ``voi`` on ``output``; raises :class:`ScenarioError` when it is refused."""
     refuse, reason = _not_decision(scenario, output)
     if refuse:
-        raise ScenarioError(f"voi --output {output}: {reason}; value of information values "
-                            f"the decision 'go ahead when the expected value is positive' "
-                            f"({_nets(scenario)})")
+        raise argument_error("output", output, f"{reason}; value of information values the "
+                             "decision 'go ahead when the expected value is positive' "
+                             f"({_nets(scenario)})")
     return [reason] if reason else []
 
 
@@ -74,11 +74,11 @@ def switching_warnings(scenario: Scenario, output: str, target_label: str) -> li
     refuse, reason = _not_decision(scenario, output)
     if not reason:
         return []
-    better = "--target claim" if output in scenario.claims else "--target NUMBER"
+    better = "the claim as target" if output in scenario.claims else "a number as target"
     unit = scenario.outputs[output].unit
     if unit == "ratio" or _named_ratio(unit, output.split(".", 1)[0]):
-        better = "--target 1 (break-even)" + (" or --target claim"
-                                              if output in scenario.claims else "")
+        better = "the target 1 (break-even)" + (" or the claim"
+                                                if output in scenario.claims else "")
     return [f"{reason}; a switch at 0 is rarely the question: use {better}"]
 
 

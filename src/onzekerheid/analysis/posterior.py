@@ -51,7 +51,8 @@ def refuse_weighted(scenario: Scenario, what: str) -> None:
             f"{scenario.file}: [[evidence]] on {', '.join(pending)} needs importance "
             f"resampling, which run, check and report apply but {what} cannot; give the "
             "parameter a conjugate prior (beta for binomial data, normal or lognormal for "
-            "normal data) so the update is exact, or leave the evidence out with --prior")
+            "normal data) so the update is exact, or leave the evidence out: prior=True in "
+            "Python, --prior on the command line")
 
 
 def resample(scenario: Scenario, data: np.ndarray, columns: Sequence[str], seed: int
@@ -83,7 +84,7 @@ def resample(scenario: Scenario, data: np.ndarray, columns: Sequence[str], seed:
             f"prior for importance resampling (effective sample size {ess:.0f} of {n:,} "
             f"iterations, at least {need:.0f} needed); give the parameter a conjugate prior "
             "(beta for binomial data, normal or lognormal for normal data) so the update is "
-            "exact, widen its prior, or run more iterations (-n)")
+            "exact, widen its prior, or run more iterations")
     estimates = {u.parameter: _weighted_moments(data[:, list(columns).index(u.parameter)], w)
                  for u in updates}
     rows = _systematic(w / w.sum(), np.random.default_rng([STREAM, seed]).random())

@@ -181,38 +181,17 @@ def sobol(model: Model, output: str, *, base: int = DEFAULT_BASE, seed: int = DE
     Indices assume independent parameters: with ``[correlations]`` they are computed without
     them, and a warning says so.
     """
-    if base < 2 or base & (base - 1):
-        raise ScenarioError(f"Sobol' base sample size must be a power of two >= 2, got {base} "
-                            f"(e.g. {2 ** max(1, round(math.log2(max(base, 2))))})")
-    if base < 8:
-        raise ScenarioError(f"Sobol' base sample size must be at least 8 (two replicates of 4 "
-                            f"points), got {base}")
-    if replicates < 2 or replicates & (replicates - 1):
-        raise ScenarioError(f"Sobol' replicates must be a power of two >= 2, got {replicates}")
+    _check_sobol(model, base, replicates)
     k = len(model.names)
-    if k == 0 and not model.has_cases:
-        raise ScenarioError(f"{model.scenario.file}: no random parameters to analyse")
     groups = k + int(model.has_cases)
     n = base
     # the design (2k columns), k input columns over n (k + 2) rows, the keys and the output
     check_memory(8 * n * (2 * k + (2 + groups) * (k + 2)), f"a Sobol' design of base {n:,} "
-                 f"for {k} parameters", "use a smaller base sample (-n), e.g. 16384")
+                 f"for {k} parameters", "use a smaller base sample (fewer iterations), e.g. 16384")
     r = min(replicates, base // 4)
     u_a, u_b = design(k, n, r, seed)
-    a, b = _ppf(model, u_a), _ppf(model, u_b)
     blocks = 2 + groups
-    values = {}
-    for i, name in enumerate(model.names):
-        column = np.tile(a[:, i], blocks)
-        column[n:2 * n] = b[:, i]
-        column[(2 + i) * n:(3 + i) * n] = b[:, i]
-        values[name] = column
-    keys = None
-    if model.has_cases:
-        own = np.arange(n, dtype=np.int64)
-        keys = np.tile(own, blocks)
-        keys[n:2 * n] = own + n
-        keys[(blocks - 1) * n:] = own + n
+    values, keys = _sobol_rows(model, _ppf(model, u_a), _ppf(model, u_b), n, blocks)
     f = evaluate(model, [output], values, n * blocks, seed, case_keys=keys,
                  threads=threads)[:, 0].reshape(blocks, r, n // r)
     warnings = [CORRELATION_WARNING] if model.correlated else []
@@ -226,6 +205,40 @@ def sobol(model: Model, output: str, *, base: int = DEFAULT_BASE, seed: int = DE
     first, first_ci, total, total_ci = replicate_indices(f, finite, level)
     return SobolResult(output, n, n * blocks, level, r, names, first, first_ci, total,
                        total_ci, (CASES,) if model.has_cases else (), tuple(warnings))
+
+
+def _check_sobol(model: Model, base: int, replicates: int) -> None:
+    """Refuse a base or a number of replicates the design cannot have, or nothing to vary."""
+    if base < 2 or base & (base - 1):
+        raise ScenarioError(f"Sobol' base sample size must be a power of two >= 2, got {base} "
+                            f"(e.g. {2 ** max(1, round(math.log2(max(base, 2))))})")
+    if base < 8:
+        raise ScenarioError(f"Sobol' base sample size must be at least 8 (two replicates of 4 "
+                            f"points), got {base}")
+    if replicates < 2 or replicates & (replicates - 1):
+        raise ScenarioError(f"Sobol' replicates must be a power of two >= 2, got {replicates}")
+    if not model.names and not model.has_cases:
+        raise ScenarioError(f"{model.scenario.file}: no random parameters to analyse")
+
+
+def _sobol_rows(model: Model, a: np.ndarray, b: np.ndarray, n: int, blocks: int
+                ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """The rows of ``A``, ``B`` and each ``AB_i`` stacked (``blocks`` blocks of ``n`` rows):
+    each parameter's column, and the per-case keys (``A`` rows key ``j``, ``B`` rows and
+    ``AB_cases`` key ``n + j``) when the model has per-case randomness."""
+    values = {}
+    for i, name in enumerate(model.names):
+        column = np.tile(a[:, i], blocks)
+        column[n:2 * n] = b[:, i]
+        column[(2 + i) * n:(3 + i) * n] = b[:, i]
+        values[name] = column
+    keys = None
+    if model.has_cases:
+        own = np.arange(n, dtype=np.int64)
+        keys = np.tile(own, blocks)
+        keys[n:2 * n] = own + n
+        keys[(blocks - 1) * n:] = own + n
+    return values, keys
 
 
 def design(k: int, base: int, replicates: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -328,7 +341,7 @@ def tornado(model: Model, output: str, *, seed: int = DEFAULT_SEED,
         settings[2 + 2 * i, i] = ends[i, 1]
     m = case_iterations if model.stochastic else 1
     check_memory(8 * (1 + 2 * k) * m * (2 * k + 2), f"a tornado of {k} parameters with {m:,} "
-                 "rows per setting", "use fewer rows per setting (-n)")
+                 "rows per setting", "use fewer iterations (rows per setting)")
     rows = np.repeat(settings, m, axis=0)
     keys = np.tile(np.arange(m, dtype=np.int64), len(settings)) if model.has_cases else None
     f = evaluate(model, [output], {n: rows[:, i] for i, n in enumerate(model.names)},
@@ -386,7 +399,8 @@ def regional(model: Model, output: str, threshold: float = 0.0, *, iterations: i
     if count == 0 or count == len(y):
         side = "never" if count == 0 else "always"
         raise SimulationError(f"{output} is {side} below {threshold:g} in {len(y):,} "
-                              "iterations; choose a threshold inside its range (--threshold)")
+                              "iterations; choose a threshold inside its range",
+                              argument="threshold", value=f"{threshold:g}")
     k = len(model.names)
     ks, p = np.zeros(k), np.zeros(k)
     for i in range(k):

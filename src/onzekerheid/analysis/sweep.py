@@ -135,12 +135,12 @@ class SweepResult:
     def statistic(self, output: str, stat: str) -> np.ndarray:
         """``stat`` of ``output`` as an array shaped by the axes (len(axis 0), len(axis 1), ...)."""
         if output not in self.outputs:
-            raise ScenarioError(f"--output-name {output}: not an output; outputs: "
-                                f"{', '.join(self.outputs)}")
+            raise argument_error("output", output, f"not an output; outputs: "
+                                 f"{', '.join(self.outputs)}")
         keys = Summary.__dataclass_fields__
         if stat not in keys:
-            raise ScenarioError(f"--stat {stat}: unknown statistic; use one of "
-                                f"{', '.join(keys)}")
+            raise argument_error("stat", stat, f"unknown statistic; use one of "
+                                 f"{', '.join(keys)}")
         values = [s[output].as_dict()[stat] for s in self.summaries]
         array = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
         return array.reshape([len(a.values) for a in self.axes])
@@ -184,7 +184,7 @@ def grid_scenarios(scenario: Scenario, points: Sequence[dict[str, float]]) -> li
 
 
 def _number(value: float) -> int | float:
-    """Whole values as int, as ``--set`` gives them (counts must be whole numbers)."""
+    """Whole values as int, as overrides parse them (counts must be whole numbers)."""
     return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
 
 

@@ -102,61 +102,84 @@ def switching_values(model: Model, output: str, *, target: float = 0.0,
     ``statistic`` is ``median``, ``mean`` or ``quantile`` (the ``quantile``-quantile; goal
     seek). Each value found comes with its MCSE.
     """
+    _check_arguments(model, statistic, quantile, iterations)
+    seek = _Seek(model, output, target, statistic, 0.5 if statistic == "median" else quantile,
+                 iterations, seed, threads)
+    switches = [_switch(seek, name, dist) for name, dist in zip(model.names, model.dists,
+                                                                 strict=True)]
+    notes = list(warnings) + ([] if not model.correlated else
+                              ["with [correlations], a parameter held constant leaves its "
+                               "partners at their marginal distributions"])
+    return SwitchingResult(output, statistic, target, target_label, iterations, seed,
+                           tuple(switches), tuple(notes), seek.q)
+
+
+def _check_arguments(model: Model, statistic: str, quantile: float, iterations: int) -> None:
     if statistic not in STATISTICS:
         raise argument_error("statistic", repr(statistic), f"use one of {', '.join(STATISTICS)}")
     if not 0.0 < quantile < 1.0:
         raise ScenarioError(f"the quantile sought must lie strictly between 0 and 1, got "
                             f"{quantile:g}")
-    q = 0.5 if statistic == "median" else quantile
     if iterations < 100:
         raise argument_error("iterations", None, f"must be at least 100, got {iterations}")
     if not model.names:
         raise ScenarioError(f"{model.scenario.file}: no random parameters to analyse")
     check_memory(8 * iterations * 4, f"{iterations:,} iterations per "
-                 "evaluation", "use fewer iterations (-n)")
+                 "evaluation", "use fewer iterations")
 
-    def reduce(y: np.ndarray) -> float:
-        return float(np.mean(y)) if statistic == "mean" else float(np.quantile(y, q))
 
-    def sample(name: str, value: float, finite: bool = True) -> np.ndarray:
-        y = evaluate(model, [output], {name: np.full(iterations, value)}, iterations, seed,
-                     threads=threads)[:, 0]
+@dataclass(frozen=True)
+class _Seek:
+    """The output's statistic less the target, as a function of one parameter held fixed."""
+
+    model: Model
+    output: str
+    target: float
+    statistic: str
+    q: float
+    iterations: int
+    seed: int
+    threads: int | None
+
+    def sample(self, name: str, value: float, finite: bool = True) -> np.ndarray:
+        y = evaluate(self.model, [self.output], {name: np.full(self.iterations, value)},
+                     self.iterations, self.seed, threads=self.threads)[:, 0]
         return y[np.isfinite(y)] if finite else y
 
-    def level(name: str, value: float) -> float:
-        y = sample(name, value)
-        return reduce(y) - target if y.size else math.nan
+    def level(self, name: str, value: float) -> float:
+        y = self.sample(name, value)
+        if not y.size:
+            return math.nan
+        stat = float(np.mean(y)) if self.statistic == "mean" else float(np.quantile(y, self.q))
+        return stat - self.target
 
-    batch = rows_per_batch(model.scenario)
-
-    def error(name: str, root: float, width: float) -> float | None:
-        y = sample(name, root, finite=False)  # run order: batches are the engine's blocks
+    def error(self, name: str, root: float, width: float) -> float | None:
+        """MCSE of the root: the statistic's MCSE at the root over the slope there."""
+        y = self.sample(name, root, finite=False)  # run order: batches are the engine's blocks
         if np.count_nonzero(np.isfinite(y)) < 10:
             return None
-        se = mean_mcse(y, batch) if statistic == "mean" else quantile_mcse(y, q, batch)
+        batch = rows_per_batch(self.model.scenario)
+        se = (mean_mcse(y, batch) if self.statistic == "mean"
+              else quantile_mcse(y, self.q, batch))
         h = 1e-3 * width
-        slope = (level(name, root + h) - level(name, root - h)) / (2.0 * h)
+        slope = (self.level(name, root + h) - self.level(name, root - h)) / (2.0 * h)
         return abs(se / slope) if slope != 0.0 and math.isfinite(se / slope) else None
 
-    switches = []
-    for name, dist in zip(model.names, model.dists, strict=True):
-        grid = np.unique(dist.ppf(np.linspace(*PLAUSIBLE, GRID)).astype(float))
-        values = np.array([level(name, x) for x in grid])
-        roots = _roots(lambda x, n=name: level(n, x), grid, values)
-        median = float(dist.ppf(0.5))
-        best = min(roots, key=lambda r: abs(r - median)) if roots else None
-        at = None if best is None else float(_cdf(dist, best))
-        width = float(grid[-1] - grid[0])
-        mcse = None if best is None or width <= 0 else error(name, best, width)
-        switches.append(Switch(name, best, at, tuple(roots),
-                               model.scenario.parameters[name].point,
-                               (float(grid[0]), float(grid[-1])),
-                               (values[0] + target, values[-1] + target), mcse))
-    notes = list(warnings) + ([] if not model.correlated else
-                              ["with [correlations], a parameter held constant leaves its "
-                               "partners at their marginal distributions"])
-    return SwitchingResult(output, statistic, target, target_label, iterations, seed,
-                           tuple(switches), tuple(notes), q)
+
+def _switch(seek: _Seek, name: str, dist: Any) -> Switch:
+    """One parameter's switching value: the root nearest its median, on a grid of its
+    plausible range, with its MCSE."""
+    grid = np.unique(dist.ppf(np.linspace(*PLAUSIBLE, GRID)).astype(float))
+    values = np.array([seek.level(name, x) for x in grid])
+    roots = _roots(lambda x: seek.level(name, x), grid, values)
+    median = float(dist.ppf(0.5))
+    best = min(roots, key=lambda r: abs(r - median)) if roots else None
+    at = None if best is None else float(_cdf(dist, best))
+    width = float(grid[-1] - grid[0])
+    mcse = None if best is None or width <= 0 else seek.error(name, best, width)
+    return Switch(name, best, at, tuple(roots), seek.model.scenario.parameters[name].point,
+                  (float(grid[0]), float(grid[-1])),
+                  (values[0] + seek.target, values[-1] + seek.target), mcse)
 
 
 def _roots(func: Any, grid: np.ndarray, values: np.ndarray) -> list[float]:

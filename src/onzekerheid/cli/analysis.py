@@ -12,6 +12,7 @@ from rich.table import Table
 from .. import api
 from ..errors import ScenarioError
 from ..report import files, strict_json
+from ..report.guard import Guard
 from ..report.i18n import label_of, unit_of
 from ..report.numbers import quantity
 from ..report.terminal import clean, number
@@ -22,12 +23,12 @@ from .app import (
     Prior,
     Scheduler,
     Seed,
+    Session,
     Sets,
     Threads,
     Variant,
     app,
     check_options,
-    load,
     out,
     overrides,
     status,
@@ -42,19 +43,19 @@ OutputFile = Annotated[Path | None, typer.Option(
     show_default=False)]
 
 
-def _emit(doc: dict[str, Any], json_: bool, output_file: Path | None) -> bool:
+def _emit(doc: dict[str, Any], json_: bool, output_file: Path | None, guard: Guard) -> bool:
     """Write ``doc`` to ``-o`` (atomically) and/or stdout; True when the table is not wanted."""
     text = strict_json.dumps(doc, indent=2)
     if output_file is not None:
-        files.write_text(text + "\n", output_file)
+        files.write_text(text + "\n", output_file, guard)
     if json_:
         print(text)
     return json_
 
 
-def _check_file(output_file: Path | None) -> None:
+def _check_file(output_file: Path | None, guard: Guard) -> None:
     if output_file is not None:
-        files.check_target(output_file, {".json"}, "-o")
+        files.check_target(output_file, {".json"}, "-o", guard)
 
 
 def _who(scenario: Any, name: str) -> str:
@@ -65,6 +66,7 @@ def _who(scenario: Any, name: str) -> str:
 
 @app.command()
 def sensitivity(
+    ctx: typer.Context,
     file: FileArg,
     output: Output = None,
     method: Annotated[str, typer.Option(
@@ -85,25 +87,27 @@ def sensitivity(
     prior: Prior = False,
 ) -> None:
     """Which inputs drive an output: Sobol' indices, tornado, rank correlations or regional."""
+    session = ctx.ensure_object(Session)
     with user_errors():
         check_options(1 if iterations is None else iterations, 0.9, seed, threads)
         if method not in METHODS:
             raise ScenarioError(f"--method {method!r}: use one of {', '.join(METHODS)}")
-        _check_file(output_file)
-        scenario = load(file, overrides(set_), variant, prior=prior)
+        _check_file(output_file, session.guard)
+        scenario = session.load(file, overrides(set_), variant, prior=prior)
         name = api.check_output(scenario, output)
         with status(f"{method} sensitivity of {name}", json_):
             result = api.sensitivity(scenario, name, method=method, iterations=iterations,
                                      threshold=threshold, seed=seed, threads=threads,
                                      scheduler=scheduler)
         doc = result.to_json()
-        if _emit(doc, json_, output_file):
+        if _emit(doc, json_, output_file, session.guard):
             return
         _render_sensitivity(doc, scenario)
 
 
 @app.command()
 def voi(
+    ctx: typer.Context,
     file: FileArg,
     output: Output = None,
     group: Annotated[list[str] | None, typer.Option(
@@ -128,6 +132,7 @@ def voi(
     prior: Prior = False,
 ) -> None:
     """Expected value of perfect (and partial perfect) information: what research is worth."""
+    session = ctx.ensure_object(Session)
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
         if not (0 < population < math.inf and 1 <= years <= MAX_YEARS and 0 <= discount < 1):
@@ -135,8 +140,8 @@ def voi(
                                 f"1..{MAX_YEARS} and --discount in 0..1, got {population:g}, "
                                 f"{years}, {discount:g}")
         groups = dict(_group(text) for text in group or [])
-        _check_file(output_file)
-        scenario = load(file, overrides(set_), variant, prior=prior)
+        _check_file(output_file, session.guard)
+        scenario = session.load(file, overrides(set_), variant, prior=prior)
         name = api.check_output(scenario, output)
         decision_notes = api.voi_warnings(scenario, name)
         with status(f"value of information for {name}", json_):
@@ -146,38 +151,44 @@ def voi(
         doc = result.to_json()
         decision_notes += api.no_decision_warning(name, result.evpi, result.mean)
         doc["warnings"] = [*doc.get("warnings", []), *decision_notes]
-        if _emit(doc, json_, output_file):
-            return
-        table = Table(title=f"{clean(scenario.title)}: value of information on {clean(name)}",
-                      title_justify="left")
-        table.add_column("parameter or group")
-        table.add_column("EVPPI", justify="right")
-        table.add_column("MCSE", justify="right")
-        table.add_column("share of EVPI", justify="right")
-        table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), number(doc["evpi_mcse"], 2),
-                      "100%")
-        entries = list(doc["groups"].items()) + sorted(
-            doc["parameters"].items(), key=lambda kv: -(kv[1]["evppi"] or 0.0))
-        for key, entry in entries:
-            share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
-            who = _who(scenario, key) if key in scenario.parameters else clean(key)
-            table.add_row(who, number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
-                          f"{share:.0%}")
-        out.print(table)
-        scale = doc["scale"]
-        out.print(f"decision: {clean(doc['decision'])} (expected {number(doc['expected'])}); "
-                  f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
-                  f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
-                  f"{scale['years']} years at {scale['discount']:.2%}, the first "
-                  "undiscounted)", style="dim")
-        for warning in doc["warnings"]:
-            out.print(f"[yellow]warning:[/] {clean(warning)}")
-        if doc.get("studies"):
-            _render_studies(doc["studies"])
+        if not _emit(doc, json_, output_file, session.guard):
+            _render_voi(doc, scenario, name)
+
+
+def _render_voi(doc: dict[str, Any], scenario: Any, name: str) -> None:
+    """The ``voi`` document as a table of EVPPI per parameter or group, then the decision,
+    the scale, the warnings and the studies."""
+    table = Table(title=f"{clean(scenario.title)}: value of information on {clean(name)}",
+                  title_justify="left")
+    table.add_column("parameter or group")
+    table.add_column("EVPPI", justify="right")
+    table.add_column("MCSE", justify="right")
+    table.add_column("share of EVPI", justify="right")
+    table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), number(doc["evpi_mcse"], 2),
+                  "100%")
+    entries = list(doc["groups"].items()) + sorted(
+        doc["parameters"].items(), key=lambda kv: -(kv[1]["evppi"] or 0.0))
+    for key, entry in entries:
+        share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
+        who = _who(scenario, key) if key in scenario.parameters else clean(key)
+        table.add_row(who, number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
+                      f"{share:.0%}")
+    out.print(table)
+    scale = doc["scale"]
+    out.print(f"decision: {clean(doc['decision'])} (expected {number(doc['expected'])}); "
+              f"{doc['iterations']:,} iterations, EVPI MCSE {number(doc['evpi_mcse'], 2)}; "
+              f"scaled by {number(scale['factor'])} (population {scale['population']:g}, "
+              f"{scale['years']} years at {scale['discount']:.2%}, the first "
+              "undiscounted)", style="dim")
+    for warning in doc["warnings"]:
+        out.print(f"[yellow]warning:[/] {clean(warning)}")
+    if doc.get("studies"):
+        _render_studies(doc["studies"])
 
 
 @app.command()
 def switching(
+    ctx: typer.Context,
     file: FileArg,
     output: Output = None,
     target: Annotated[str, typer.Option(
@@ -201,11 +212,12 @@ def switching(
     prior: Prior = False,
 ) -> None:
     """Switching values: per parameter, the value at which the conclusion changes."""
+    session = ctx.ensure_object(Session)
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
-        _check_file(output_file)
+        _check_file(output_file, session.guard)
         statistic, level = _goal(statistic, target_probability, target_quantile)
-        scenario = load(file, overrides(set_), variant, prior=prior)
+        scenario = session.load(file, overrides(set_), variant, prior=prior)
         name = api.check_output(scenario, output)
         value, label = _target(target, scenario.claims.get(name), name)
         with status(f"switching values of {name}", json_):
@@ -214,7 +226,7 @@ def switching(
                 iterations=iterations, seed=seed, threads=threads, scheduler=scheduler,
                 quantile=level, warnings=tuple(api.switching_warnings(scenario, name, label)))
         doc = result.to_json()
-        if _emit(doc, json_, output_file):
+        if _emit(doc, json_, output_file, session.guard):
             return
         what = (f"the {clean(statistic)} of {clean(name)} crosses" if statistic != "quantile"
                 else f"P({clean(name)} >= target) reaches {1 - level:.3g} as the output")

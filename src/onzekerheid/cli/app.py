@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from .. import api
 from .._version import version
 from ..errors import OnzekerheidError, Problem, ScenarioError
 from ..report import files, guard, strict_json, terminal
+from ..report.guard import Guard
 from ..report.junit import write_junit
 from ..report.terminal import clean
 
@@ -30,7 +32,7 @@ app = typer.Typer(
 out = Console(highlight=False, emoji=False)
 err = Console(stderr=True, highlight=False, emoji=False)
 
-MAX_YEARS = 1000  # voi/report --years: a decision horizon; discounting shrinks later years anyway
+MAX_YEARS = api.MAX_YEARS  # voi/report --years: a decision horizon
 FileArg = Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)]
 Iterations = Annotated[int, typer.Option("-n", "--iterations", help="Number of iterations.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed (0 is a seed).")]
@@ -59,6 +61,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True,
         help="Print the version and exit.")] = False,
@@ -68,23 +71,31 @@ def root(
         "from someone else cannot read other files on this machine).")] = False,
 ) -> None:
     """Monte Carlo stress tests of published cost-benefit claims about social interventions."""
-    guard.reset()
-    SESSION.allow_outside = allow_outside
+    ctx.ensure_object(Session).allow_outside = allow_outside
 
 
-class _Session:
-    """What the root options decide for one invocation (every invocation sets them anew)."""
+@dataclass
+class Session:
+    """One invocation: what the root options decide, and the guard of the files it reads and
+    writes (:class:`onzekerheid.report.guard.Guard`).
 
-    allow_outside = False
+    It lives on the invocation's context (``ctx.obj``): :func:`main` hands one in, the root
+    callback makes one when none is given (``CliRunner``), and each command takes it with
+    ``ctx.ensure_object(Session)``; nothing outlives the invocation.
+    """
 
+    allow_outside: bool = False
+    guard: Guard = field(default_factory=Guard)
 
-SESSION = _Session()
-
-
-def load(file: str | Path, sets: dict[str, Any] | None = None,
-         variant: str | None = None, *, prior: bool = False) -> api.Scenario:
-    """:func:`onzekerheid.api.load` with the root options (``--allow-outside``)."""
-    return api.load(file, sets, variant, allow_outside=SESSION.allow_outside, prior=prior)
+    def load(self, file: str | Path, sets: dict[str, Any] | None = None,
+             variant: str | None = None, *, prior: bool = False) -> api.Scenario:
+        """:func:`onzekerheid.api.load` with the root options (``--allow-outside``); the files
+        it reads are protected in the guard, so no option of this invocation writes over them.
+        """
+        self.guard.protect([file])
+        scenario = api.load(file, sets, variant, allow_outside=self.allow_outside, prior=prior)
+        self.guard.protect(scenario.inputs)
+        return scenario
 
 
 # The Python API names the argument at fault; the command line names its option instead.
@@ -92,7 +103,10 @@ OPTION_NAMES = {
     "scheduler": "--scheduler", "overrides": "--set", "variant": "--variant",
     "output": "--output", "baseline": "--baseline", "target": "--precision",
     "max_iterations": "--max-iterations", "groups": "--group", "iterations": "--iterations",
-    "statistic": "--statistic", "axes": "--vary", "expect": "--expect",
+    "statistic": "--statistic", "axes": "--vary", "expect": "--expect", "stat": "--stat",
+    "lang": "--lang", "threshold": "--threshold", "population": "--population",
+    "years": "--years", "discount": "--discount", "kind": "--kind", "cost": "--cost",
+    "effect": "--effect", "study": "--study", "parameter": "--parameter", "method": "--method",
 }
 
 
@@ -103,12 +117,16 @@ def schema() -> None:
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Our own errors become a message and exit code 2; Ctrl-C becomes exit 130."""
+def user_errors(names: dict[str, str] | None = None) -> Iterator[None]:
+    """Our own errors become a message and exit code 2; Ctrl-C becomes exit 130.
+
+    A Python argument named in an error is written as its option (``OPTION_NAMES``, and
+    ``names`` for a command whose option for an argument differs)."""
     try:
         yield
     except OnzekerheidError as exc:
-        err.print(f"[red]error:[/] {clean(exc.render(OPTION_NAMES))}", soft_wrap=True)
+        message = exc.render({**OPTION_NAMES, **(names or {})})
+        err.print(f"[red]error:[/] {clean(message)}", soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (guard.Terminated)
         err.print("interrupted; nothing was written")
@@ -185,6 +203,7 @@ def status(message: str, quiet: bool) -> Iterator[None]:
 
 @app.command()
 def run(
+    ctx: typer.Context,
     file: FileArg,
     iterations: Iterations = api.DEFAULT_ITERATIONS,
     seed: Seed = api.DEFAULT_SEED,
@@ -209,13 +228,14 @@ def run(
     prior: Prior = False,
 ) -> None:
     """Simulate a scenario: per output the mean, median, interval, MCSE and the claim's place."""
+    session = ctx.ensure_object(Session)
     with user_errors():
         check_options(iterations, ci, seed, threads)
         if lang not in terminal.LANGUAGES:
             raise ScenarioError(f"--lang {lang!r}: use one of {', '.join(terminal.LANGUAGES)}")
         if samples is not None:
-            files.check_target(samples, files.TABLE_FORMATS, "--samples")
-        scenario = load(file, overrides(set_), variant, prior=prior)
+            files.check_target(samples, files.TABLE_FORMATS, "--samples", session.guard)
+        scenario = session.load(file, overrides(set_), variant, prior=prior)
         if point:
             result = api.point(scenario)
             if json_:
@@ -233,32 +253,39 @@ def run(
                                        store="all" if samples else "outputs",
                                        progress=advance, scheduler=scheduler)
         if samples is not None:
-            files.write_table(outcome.samples, samples)
+            files.write_table(outcome.samples, samples, session.guard)
         if json_:
             print(strict_json.dumps(outcome.to_json(), indent=2))
         else:
-            terminal.render_result(outcome, out, lang)
-            if outcome.convergence is not None:
-                c = outcome.convergence
-                state = "reached" if c["reached"] else "NOT reached"
-                out.print(f"precision {c['target']:g}: {state} with {c['iterations']:,} "
-                          f"iterations (worst relative MCSE {c['worst']['relative_mcse']:.2g}, "
-                          f"{clean(c['worst']['output'])})", style="dim")
-            if samples is not None:
-                out.print(f"samples written to {clean(samples)}", style="dim")
+            _render_run(outcome, lang, samples)
+
+
+def _render_run(outcome: Any, lang: str, samples: Path | None) -> None:
+    """The summary table, what ``--precision`` reached, and where the samples went."""
+    terminal.render_result(outcome, out, lang)
+    if outcome.convergence is not None:
+        c = outcome.convergence
+        state = "reached" if c["reached"] else "NOT reached"
+        out.print(f"precision {c['target']:g}: {state} with {c['iterations']:,} "
+                  f"iterations (worst relative MCSE {c['worst']['relative_mcse']:.2g}, "
+                  f"{clean(c['worst']['output'])})", style="dim")
+    if samples is not None:
+        out.print(f"samples written to {clean(samples)}", style="dim")
 
 
 @app.command()
 def validate(
+    ctx: typer.Context,
     files_: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
     json_: Json = False,
 ) -> None:
     """Load scenario files only and report every problem found (exit 2 if any)."""
+    session = ctx.ensure_object(Session)
     reports = []
     for path in files_:
         warnings: list[str] = []
         try:
-            scenario = load(path)
+            scenario = session.load(path)
             warnings = list(scenario.domain.warnings if scenario.domain else ())
             reports.append({"file": str(path), "valid": True, "problems": [],
                             "parameters": len(scenario.user_parameters),
@@ -285,6 +312,7 @@ def validate(
 
 @app.command()
 def check(
+    ctx: typer.Context,
     files_: Annotated[list[Path], typer.Argument(help="Scenario files.", show_default=False)],
     iterations: Iterations = api.DEFAULT_ITERATIONS,
     seed: Seed = api.DEFAULT_SEED,
@@ -303,11 +331,12 @@ def check(
     prior: Prior = False,
 ) -> None:
     r"""Run scenarios and evaluate their \[\[checks]]; exit 1 if any check fails."""
+    session = ctx.ensure_object(Session)
     documents = []
     with user_errors():
         check_options(iterations, 0.9, seed, threads)
         if junit is not None:
-            files.check_target(junit, {".xml"}, "--junit")
+            files.check_target(junit, {".xml"}, "--junit", session.guard)
         for text in expect or []:  # every expectation is parsed before anything runs
             try:
                 api.parse_check(text)
@@ -315,11 +344,11 @@ def check(
                 raise ScenarioError(f"--expect: {exc}") from None
         targets: list[tuple[Path, str | None]] = []
         for path in files_:
-            names: list[str | None] = (list(load(path).variants) if all_variants
+            names: list[str | None] = (list(session.load(path).variants) if all_variants
                                        else list(variant or []))
             targets.extend((path, name) for name in names or [None])
         for path, name in targets:
-            scenario = load(path, overrides(set_), name, prior=prior)
+            scenario = session.load(path, overrides(set_), name, prior=prior)
             result, outcomes = api.check(scenario, iterations, seed, expect=expect or (),
                                          threads=threads)
             documents.append({"file": str(path), "passed": all(o.passed for o in outcomes),
@@ -330,7 +359,7 @@ def check(
             if not json_:
                 terminal.render_checks(str(path) + (f" [{name}]" if name else ""), outcomes, out)
         if junit is not None:
-            write_junit(documents, junit)
+            write_junit(documents, junit, session.guard)
     passed = all(d["passed"] for d in documents)
     if json_:
         doc = documents[0] if len(documents) == 1 else {"passed": passed, "files": documents}
@@ -341,11 +370,11 @@ def check(
 
 def main() -> None:
     """Entry point of the ``onzekerheid`` command."""
-    guard.install_signal_handlers()
+    session = Session()
+    guard.install_signal_handlers(lambda: session.guard)
     try:
-        app()
+        app(obj=session)
     except KeyboardInterrupt as exc:  # before a command's own handler is active (imports)
-        guard.remove_temporaries()
         err.print("interrupted; nothing was written")
         sys.exit(128 + getattr(exc, "signum", 2))
     except Exception as exc:  # an unexpected internal error: short message, no traceback

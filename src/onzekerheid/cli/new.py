@@ -10,17 +10,18 @@ import typer
 
 from ..errors import ScenarioError
 from ..report import files
-from ..report.guard import write_all
+from ..report.guard import Guard, write_all
 from ..report.terminal import clean
 from ..scenario import loads
 from ..scenario.templates import Answers, amount, shipped, skeleton, stakeholder_name
-from .app import app, err, out, user_errors
+from .app import Session, app, err, out, user_errors
 
 DEFAULT_STAKEHOLDERS = "gemeente, client, derden"
 
 
 @app.command()
 def new(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The scenario file to write (.toml); never "
                                          "overwritten.", show_default=False)],
     from_: Annotated[str | None, typer.Option(
@@ -41,8 +42,9 @@ def new(
         "rest.")] = False,
 ) -> None:
     """Write a commented scenario skeleton for a claim (or copy a shipped one with --from)."""
-    with user_errors():
-        files.check_target(file, {".toml"}, "FILE")
+    session = ctx.ensure_object(Session)
+    with user_errors({"name": "--from"}):  # scenario.templates.shipped(name)
+        files.check_target(file, {".toml"}, "FILE", session.guard)
         if file.exists():
             raise ScenarioError(f"{file} exists; onzekerheid new never overwrites a file "
                                 "(choose another name or remove it first)")
@@ -52,7 +54,7 @@ def new(
                                     ("--hourly-rate", hourly_rate)) if v is not None]
             if given:
                 raise ScenarioError(f"--from copies a scenario as it is; drop {', '.join(given)}")
-            _copy(from_, file)
+            _copy(from_, file, session.guard)
             return
         try:
             answers = _answers(file, title, source, cases, stakeholder, hourly_rate, no_input)
@@ -65,12 +67,12 @@ def new(
                                 ) from None
         text = skeleton(answers)
         _check_loads(text, file)
-        files.write_text(text, file)
+        files.write_text(text, file, session.guard)
     out.print(f"wrote {clean(file)}: replace every ASSUMPTION, then "
               f"`onzekerheid run {clean(file)} --point` gives back the published figures")
 
 
-def _copy(name: str, file: Path) -> None:
+def _copy(name: str, file: Path, guard: Guard) -> None:
     text, tables = shipped(name)
     folder = file.parent
     for table in tables:
@@ -78,7 +80,7 @@ def _copy(name: str, file: Path) -> None:
             raise ScenarioError(f"{folder / table} exists (the case table of '{name}'); "
                                 "onzekerheid new never overwrites a file: use another folder")
     # all or nothing: a full disk leaves neither half a copy nor a table that blocks a retry
-    write_all({**{folder / t: _writer(c) for t, c in tables.items()}, file: _writer(text)})
+    write_all({**{folder / t: _writer(c) for t, c in tables.items()}, file: _writer(text)}, guard)
     extra = f" and {', '.join(tables)}" if tables else ""
     out.print(f"wrote {clean(file)}{extra}: a copy of the shipped scenario '{name}'")
 

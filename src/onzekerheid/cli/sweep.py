@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -15,6 +15,7 @@ from rich.table import Table
 from .. import api
 from ..errors import Problem, ScenarioError
 from ..report import files, numbers, strict_json
+from ..report.guard import Guard
 from ..report.i18n import label_of, unit_of
 from ..report.terminal import clean, number, percent
 from .app import (
@@ -24,12 +25,12 @@ from .app import (
     Quiet,
     Scheduler,
     Seed,
+    Session,
     Sets,
     Threads,
     Variant,
     app,
     check_options,
-    load,
     out,
     overrides,
     progress_bar,
@@ -105,6 +106,7 @@ def _finite(text: str) -> float:
 
 @app.command("sweep")
 def sweep_command(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Scenario file (TOML).", show_default=False)],
     vary: Annotated[list[str], typer.Option(
         "--vary", help="NAME=START:STOP:COUNT or NAME=v1,v2,... Repeatable: a full grid.",
@@ -134,18 +136,13 @@ def sweep_command(
     quiet: Quiet = False,
 ) -> None:
     """Every output over a grid of parameter values, with common random numbers (one seed)."""
+    session = ctx.ensure_object(Session)
     with user_errors():
         _not_a_file(output_name)
         check_options(iterations, ci, seed, threads)
         axes = parse_vary(vary)
-        if output is not None:
-            files.check_target(output, files.TABLE_FORMATS, "-o")
-        if plot is not None:
-            files.check_target(plot, PLOT_FORMATS, "--plot")
-            if len(axes) > 2:
-                raise ScenarioError(f"--plot: {len(axes)} names are varied; a plot shows one "
-                                    "(line) or two (heatmap): leave --plot out or vary fewer")
-        scenario = load(file, overrides(set_), variant)
+        _check_files(output, plot, len(axes), session.guard)
+        scenario = session.load(file, overrides(set_), variant)
         total = math.prod(len(values) for values in axes.values())
         with progress_bar(total, quiet or json_) as advance:
             result = api.sweep(scenario, axes, iterations, seed, ci=ci, threads=threads,
@@ -159,21 +156,38 @@ def sweep_command(
         name = output_name or api.main_of(result.scenario, result.outputs)
         values = result.statistic(name, stat)  # checks the names before anything is written
         if output is not None:
-            files.write_table(result.table(), output)
+            files.write_table(result.table(), output, session.guard)
         if plot is not None:
-            plot_sweep(result, name, stat, values, plot)
+            plot_sweep(result, name, stat, values, plot, session.guard)
         if json_:
             print(strict_json.dumps(result.to_json(), indent=2))
-            return
-        for shown_name in shown:
-            out.print(sweep_table(result, shown_name, stat))
-        hidden = len(result.outputs) - len(shown)
-        out.print(f"{result.iterations:,} iterations per point, seed {result.seed} at every "
-                  "point (common random numbers)"
-                  + (f"; {hidden} more outputs with --all" if hidden > 0 else ""), style="dim")
-        for path in (output, plot):
-            if path is not None:
-                out.print(f"written: {clean(path)}", style="dim")
+        else:
+            _render_sweep(result, shown, stat, (output, plot))
+
+
+def _check_files(output: Path | None, plot: Path | None, varied: int, guard: Guard) -> None:
+    """The table (``-o``) and figure (``--plot``) files writable, and a plot drawable."""
+    if output is not None:
+        files.check_target(output, files.TABLE_FORMATS, "-o", guard)
+    if plot is not None:
+        files.check_target(plot, PLOT_FORMATS, "--plot", guard)
+        if varied > 2:
+            raise ScenarioError(f"--plot: {varied} names are varied; a plot shows one "
+                                "(line) or two (heatmap): leave --plot out or vary fewer")
+
+
+def _render_sweep(result: api.SweepResult, shown: Sequence[str], stat: str,
+                  written: tuple[Path | None, ...]) -> None:
+    """A table per shown output, the run's note, and the files written."""
+    for shown_name in shown:
+        out.print(sweep_table(result, shown_name, stat))
+    hidden = len(result.outputs) - len(shown)
+    out.print(f"{result.iterations:,} iterations per point, seed {result.seed} at every "
+              "point (common random numbers)"
+              + (f"; {hidden} more outputs with --all" if hidden > 0 else ""), style="dim")
+    for path in written:
+        if path is not None:
+            out.print(f"written: {clean(path)}", style="dim")
 
 
 def sweep_table(result: api.SweepResult, name: str, stat: str) -> Table:
@@ -206,8 +220,8 @@ def sweep_table(result: api.SweepResult, name: str, stat: str) -> Table:
     return table
 
 
-def plot_sweep(result: api.SweepResult, name: str, stat: str, values: np.ndarray, path: Path
-               ) -> None:
+def plot_sweep(result: api.SweepResult, name: str, stat: str, values: np.ndarray, path: Path,
+               guard: Guard | None = None) -> None:
     """A line with a band (one varied name) or a heatmap (two), written atomically.
 
     Band: for ``mean``/``median`` the output's ``ci`` interval (``low``..``high``) at each
@@ -243,7 +257,7 @@ def plot_sweep(result: api.SweepResult, name: str, stat: str, values: np.ndarray
                  f"seed {result.seed}", fontsize=9)
     try:
         files.write_atomic(path, lambda p: fig.savefig(p, format=path.suffix[1:].lower(),
-                                                       dpi=120))
+                                                       dpi=120), guard)
     finally:
         plt.close(fig)
 
@@ -261,6 +275,7 @@ def _band(result: api.SweepResult, name: str, stat: str, values: np.ndarray
 
 @app.command("compare")
 def compare_command(
+    ctx: typer.Context,
     files_: Annotated[list[Path], typer.Argument(
         help="One file (compare its variants) or several files.", show_default=False)],
     iterations: Iterations = api.DEFAULT_ITERATIONS,
@@ -281,25 +296,11 @@ def compare_command(
 ) -> None:
     """Variants of one file, or several files, side by side on the same seed, with the
     distribution of each one's difference from the baseline (common random numbers)."""
+    session = ctx.ensure_object(Session)
     with user_errors():
         _not_a_file(output_name)
         check_options(iterations, ci, seed, threads)
-        sets = overrides(set_)
-        if len(files_) == 1:
-            base = load(files_[0], sets)
-            names = list(variant or []) or list(base.variants)
-            if len(names) < 2:
-                raise ScenarioError(f"compare {files_[0]}: needs two or more variants; add "
-                                    "[variants.NAME] sections, or give two or more files")
-            scenarios = {n: api.with_variant(base, n) for n in names}
-        else:
-            if variant:
-                raise ScenarioError("--variant: only with one file; with several files each "
-                                    "is compared as written")
-            scenarios = {}
-            for path in files_:
-                label = path.stem if path.stem not in scenarios else str(path)
-                scenarios[label] = load(path, sets)
+        scenarios = _compared(session, files_, overrides(set_), variant or [])
         result = api.compare(scenarios, iterations, seed, ci=ci, baseline=baseline, threads=threads,
                          scheduler=scheduler)
         if output_name is not None and output_name not in result.outputs:
@@ -321,6 +322,27 @@ def compare_command(
                   "(common random numbers); P(higher) = share of iterations in which the "
                   "scenario's value is above the baseline's"
                   + (f"; {hidden} more outputs with --all" if hidden > 0 else ""), style="dim")
+
+
+def _compared(session: Session, files_: list[Path], sets: dict[str, Any], variants: list[str]
+              ) -> dict[str, api.Scenario]:
+    """The scenarios to compare, by label: one file's variants (those named, else all), or
+    several files as written (labelled by their names)."""
+    if len(files_) == 1:
+        base = session.load(files_[0], sets)
+        names = list(variants) or list(base.variants)
+        if len(names) < 2:
+            raise ScenarioError(f"compare {files_[0]}: needs two or more variants; add "
+                                "[variants.NAME] sections, or give two or more files")
+        return {n: api.with_variant(base, n) for n in names}
+    if variants:
+        raise ScenarioError("--variant: only with one file; with several files each "
+                            "is compared as written")
+    scenarios = {}
+    for path in files_:
+        label = path.stem if path.stem not in scenarios else str(path)
+        scenarios[label] = session.load(path, sets)
+    return scenarios
 
 
 def _not_a_file(name: str | None) -> None:

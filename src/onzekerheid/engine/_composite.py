@@ -71,6 +71,27 @@ def draw_rows(gen, buf, col, start, stop, code, args, consts, lower, upper):  # 
     arguments. Rows with invalid arguments, or whose truncation rejects
     ``ROW_MAX_REJECTIONS`` draws in a row, get nan.
     """
+    p = _row_arguments(buf, start, stop, args, consts)
+    if lower == -np.inf and upper == np.inf and _untruncated_rows(gen, buf, col, start, code, p):
+        return
+    empty = np.empty(0)
+    for i in range(stop - start):
+        p0, p1, p2, p3 = p[i, 0], p[i, 1], p[i, 2], p[i, 3]
+        if not _valid(code, p0, p1, p2, p3):
+            buf[start + i, col] = np.nan
+            continue
+        x = _draw_raw(gen, code, p0, p1, p2, p3, empty, empty)
+        tries = 0
+        while (x < lower or x > upper) and tries < ROW_MAX_REJECTIONS:
+            x = _draw_raw(gen, code, p0, p1, p2, p3, empty, empty)
+            tries += 1
+        buf[start + i, col] = x if lower <= x <= upper else np.nan
+
+
+@jit
+def _row_arguments(buf, start, stop, args, consts):  # type: ignore[no-untyped-def]
+    """The four canonical arguments of rows ``start:stop``, an (n, 4) array: operand ``a`` is
+    column ``a`` when ``a >= 0``, else ``consts[-a - 1]``."""
     n = stop - start
     p = np.empty((n, 4))
     for j in range(4):
@@ -82,56 +103,47 @@ def draw_rows(gen, buf, col, start, stop, code, args, consts, lower, upper):  # 
             v = consts[-a - 1]
             for i in range(n):
                 p[i, j] = v
-    if lower == -np.inf and upper == np.inf:
-        if code == NORMAL:
-            for i in range(n):
-                ok = _valid(NORMAL, p[i, 0], p[i, 1], 0.0, 0.0)
-                buf[start + i, col] = gen.normal(p[i, 0], p[i, 1]) if ok else np.nan
-            return
-        if code == LOGNORMAL:
-            for i in range(n):
-                ok = _valid(LOGNORMAL, p[i, 0], p[i, 1], 0.0, 0.0)
-                buf[start + i, col] = math.exp(gen.normal(p[i, 0], p[i, 1])) if ok else np.nan
-            return
-        if code == BETA:
-            for i in range(n):
-                ok = _valid(BETA, p[i, 0], p[i, 1], 0.0, 0.0)
-                buf[start + i, col] = beta_draw(gen, p[i, 0], p[i, 1]) if ok else np.nan
-            return
-        if code == GAMMA:
-            for i in range(n):
-                ok = _valid(GAMMA, p[i, 0], p[i, 1], 0.0, 0.0)
-                buf[start + i, col] = gen.gamma(p[i, 0], p[i, 1]) if ok else np.nan
-            return
-        if code == UNIFORM:
-            for i in range(n):
-                ok = _valid(UNIFORM, p[i, 0], p[i, 1], 0.0, 0.0)
-                u = gen.random()
-                buf[start + i, col] = p[i, 0] + (p[i, 1] - p[i, 0]) * u if ok else np.nan
-            return
-        if code == BERNOULLI:
-            for i in range(n):
-                ok = _valid(BERNOULLI, p[i, 0], 0.0, 0.0, 0.0)
-                u = gen.random()
-                buf[start + i, col] = (1.0 if u < p[i, 0] else 0.0) if ok else np.nan
-            return
-        if code == POISSON:
-            for i in range(n):
-                ok = _valid(POISSON, p[i, 0], 0.0, 0.0, 0.0)
-                buf[start + i, col] = float(gen.poisson(p[i, 0])) if ok else np.nan
-            return
-    empty = np.empty(0)
-    for i in range(n):
-        p0, p1, p2, p3 = p[i, 0], p[i, 1], p[i, 2], p[i, 3]
-        if not _valid(code, p0, p1, p2, p3):
-            buf[start + i, col] = np.nan
-            continue
-        x = _draw_raw(gen, code, p0, p1, p2, p3, empty, empty)
-        tries = 0
-        while (x < lower or x > upper) and tries < ROW_MAX_REJECTIONS:
-            x = _draw_raw(gen, code, p0, p1, p2, p3, empty, empty)
-            tries += 1
-        buf[start + i, col] = x if lower <= x <= upper else np.nan
+    return p
+
+
+@jit
+def _untruncated_rows(gen, buf, col, start, code, p):  # type: ignore[no-untyped-def]
+    """The common untruncated families, one loop each; False for the others (drawn through
+    ``_draw_raw`` by the caller)."""
+    n = p.shape[0]
+    if code == NORMAL:
+        for i in range(n):
+            ok = _valid(NORMAL, p[i, 0], p[i, 1], 0.0, 0.0)
+            buf[start + i, col] = gen.normal(p[i, 0], p[i, 1]) if ok else np.nan
+    elif code == LOGNORMAL:
+        for i in range(n):
+            ok = _valid(LOGNORMAL, p[i, 0], p[i, 1], 0.0, 0.0)
+            buf[start + i, col] = math.exp(gen.normal(p[i, 0], p[i, 1])) if ok else np.nan
+    elif code == BETA:
+        for i in range(n):
+            ok = _valid(BETA, p[i, 0], p[i, 1], 0.0, 0.0)
+            buf[start + i, col] = beta_draw(gen, p[i, 0], p[i, 1]) if ok else np.nan
+    elif code == GAMMA:
+        for i in range(n):
+            ok = _valid(GAMMA, p[i, 0], p[i, 1], 0.0, 0.0)
+            buf[start + i, col] = gen.gamma(p[i, 0], p[i, 1]) if ok else np.nan
+    elif code == UNIFORM:
+        for i in range(n):
+            ok = _valid(UNIFORM, p[i, 0], p[i, 1], 0.0, 0.0)
+            u = gen.random()
+            buf[start + i, col] = p[i, 0] + (p[i, 1] - p[i, 0]) * u if ok else np.nan
+    elif code == BERNOULLI:
+        for i in range(n):
+            ok = _valid(BERNOULLI, p[i, 0], 0.0, 0.0, 0.0)
+            u = gen.random()
+            buf[start + i, col] = (1.0 if u < p[i, 0] else 0.0) if ok else np.nan
+    elif code == POISSON:
+        for i in range(n):
+            ok = _valid(POISSON, p[i, 0], 0.0, 0.0, 0.0)
+            buf[start + i, col] = float(gen.poisson(p[i, 0])) if ok else np.nan
+    else:
+        return False
+    return True
 
 
 @jit

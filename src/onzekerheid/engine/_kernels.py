@@ -15,8 +15,12 @@ import numba
 import numpy as np
 
 from ..families import CODES as FAMILY
+from ..families import ROW_ACTIVE, ROW_ARG0, ROW_CODE, ROW_LOWER, ROW_UPPER
 from ..opcodes import CODES as OP
+from . import _columns as columns
+from ._columns import MAX_REJECTIONS
 from ._jit import jit, jit_inline
+from ._samplers import beta_draw, bisect, triangular
 
 # family codes, named from the one table that defines them (onzekerheid.families)
 (FIXED, UNIFORM, TRIANGULAR, PERT, NORMAL, LOGNORMAL, BETA, GAMMA, POISSON, BINOMIAL, BERNOULLI,
@@ -28,39 +32,7 @@ from ._jit import jit, jit_inline
  FLOOR, CEIL, CLIP, WHERE, COPY) = (OP[name] for name in (
     "+", "-", "*", "/", "**", "neg", "<", "<=", ">", ">=", "==", "!=", "min", "max", "abs",
     "exp", "log", "sqrt", "sin", "cos", "floor", "ceil", "clip", "where", "copy"))
-MAX_REJECTIONS = 100_000
 TILE = 128
-
-
-@jit_inline
-def beta_draw(gen, a, b):  # type: ignore[no-untyped-def]
-    """One Beta(a, b) draw, bounded in time for every a, b > 0.
-
-    numba's ``Generator.beta`` loops on Johnk's algorithm until ``U**(1/a) + V**(1/b) > 0``,
-    which for tiny shapes (a = b = 1e-9) practically never happens: a run hangs. As numpy's
-    ``Generator.beta`` does, a draw where ``U**(1/a)`` or ``V**(1/b)`` underflows is taken in
-    log space instead (same uniforms, so draws without underflow are unchanged; with it the
-    result equals numpy's). For a > 1 or b > 1 it is numba's gamma-ratio draw, as before.
-    """
-    if not (a > 0.0 and b > 0.0):  # NaN shapes (a hierarchical draw gone wrong)
-        return np.nan
-    if a > 1.0 or b > 1.0:
-        return gen.beta(a, b)
-    while True:
-        u = gen.random()
-        v = gen.random()
-        x = u ** (1.0 / a)
-        y = v ** (1.0 / b)
-        total = x + y
-        if total <= 1.0 and u + v > 0.0:
-            if x > 0.0 and y > 0.0:
-                return x / total
-            log_x = math.log(u) / a  # one underflowed: the ratio in log space
-            log_y = math.log(v) / b
-            log_m = max(log_x, log_y)  # (numba has min: exp overflows, every draw 0)
-            log_x -= log_m
-            log_y -= log_m
-            return math.exp(log_x - math.log(math.exp(log_x) + math.exp(log_y)))
 
 
 @jit
@@ -79,12 +51,7 @@ def _draw_raw(gen, code, p0, p1, p2, p3, values, cumw):  # type: ignore[no-untyp
     if code == GAMMA:
         return gen.gamma(p0, p1)
     if code == TRIANGULAR:
-        u = gen.random()
-        width = p2 - p0
-        cut = (p1 - p0) / width
-        if u < cut:
-            return p0 + math.sqrt(u * width * (p1 - p0))
-        return p2 - math.sqrt((1.0 - u) * width * (p2 - p1))
+        return triangular(gen.random(), p0, p1, p2)
     if code == BERNOULLI:
         return 1.0 if gen.random() < p0 else 0.0
     if code == POISSON:
@@ -92,11 +59,7 @@ def _draw_raw(gen, code, p0, p1, p2, p3, values, cumw):  # type: ignore[no-untyp
     if code == BINOMIAL:
         return float(gen.binomial(np.int64(p0), p1))
     if code == DISCRETE:
-        u = gen.random()
-        k = np.searchsorted(cumw, u, side="right")
-        if k >= values.shape[0]:
-            k = values.shape[0] - 1
-        return values[k]
+        return values[bisect(cumw, gen.random())]
     return p0  # FIXED
 
 
@@ -115,140 +78,38 @@ def draw_one(gen, code, p0, p1, p2, p3, lower, upper, values, cumw):  # type: ig
 
 @jit
 def _fill(gen, code, p0, p1, p2, p3, lower, upper, values, cumw, out, start, stop, col):  # type: ignore[no-untyped-def]
-    """Fill ``out[start:stop, col]`` with draws; the family branch sits outside the loop.
+    """Fill ``out[start:stop, col]`` with draws of family ``code``, truncated to [lower, upper].
 
-    A generator call made through a many-branched helper costs several times the draw itself
-    (the generator is passed and reference-counted per call), so every family has a loop of
-    its own, truncation included (rejection, inline; load time guarantees enough mass).
-    Called once per column and block (or per iteration for per-case factors), so it is an
-    ordinary compiled function rather than inlined: inlining it into its three callers
-    tripled the compile time of a first run.
+    The family branch is taken once, outside the loop: every family has a compiled loop of its
+    own in :mod:`._columns` (a generator call made through a many-branched helper costs
+    several times the draw itself). Called once per column and block (or per iteration for
+    per-case factors), so it is an ordinary compiled function rather than inlined: inlining it
+    into its three callers tripled the compile time of a first run.
     """
-    trunc = not (lower == -np.inf and upper == np.inf)
-    n = np.int64(p0)
     if code == NORMAL:
-        for i in range(start, stop):
-            x = gen.normal(p0, p1)
-            if trunc:
-                tries = 0
-                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = gen.normal(p0, p1)
-                    tries += 1
-            out[i, col] = x
+        columns.normal(gen, p0, p1, lower, upper, out, start, stop, col)
     elif code == LOGNORMAL:
-        for i in range(start, stop):
-            x = math.exp(gen.normal(p0, p1))
-            if trunc:
-                tries = 0
-                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = math.exp(gen.normal(p0, p1))
-                    tries += 1
-            out[i, col] = x
+        columns.lognormal(gen, p0, p1, lower, upper, out, start, stop, col)
     elif code == UNIFORM:
-        for i in range(start, stop):
-            x = p0 + (p1 - p0) * gen.random()
-            if trunc:
-                tries = 0
-                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = p0 + (p1 - p0) * gen.random()
-                    tries += 1
-            out[i, col] = x
-    elif code == BETA:
-        for i in range(start, stop):
-            x = beta_draw(gen, p0, p1)
-            if trunc:
-                tries = 0
-                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = beta_draw(gen, p0, p1)
-                    tries += 1
-            out[i, col] = x
-    elif code == PERT:
-        for i in range(start, stop):
-            x = p2 + p3 * beta_draw(gen, p0, p1)
-            if trunc:
-                tries = 0
-                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = p2 + p3 * beta_draw(gen, p0, p1)
-                    tries += 1
-            out[i, col] = x
+        columns.uniform(gen, p0, p1, lower, upper, out, start, stop, col)
+    elif code in (BETA, PERT):
+        low, width = (p2, p3) if code == PERT else (0.0, 1.0)
+        columns.beta(gen, p0, p1, low, width, lower, upper, out, start, stop, col)
     elif code == GAMMA:
-        for i in range(start, stop):
-            x = gen.gamma(p0, p1)
-            if trunc:
-                tries = 0
-                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = gen.gamma(p0, p1)
-                    tries += 1
-            out[i, col] = x
+        columns.gamma(gen, p0, p1, lower, upper, out, start, stop, col)
     elif code == TRIANGULAR:
-        for i in range(start, stop):
-            x = _triangular(gen.random(), p0, p1, p2)
-            if trunc:
-                tries = 0
-                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = _triangular(gen.random(), p0, p1, p2)
-                    tries += 1
-            out[i, col] = x
+        columns.triangular(gen, p0, p1, p2, lower, upper, out, start, stop, col)
     elif code == BERNOULLI:
-        for i in range(start, stop):
-            x = 1.0 if gen.random() < p0 else 0.0
-            if trunc:
-                tries = 0
-                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = 1.0 if gen.random() < p0 else 0.0
-                    tries += 1
-            out[i, col] = x
+        columns.bernoulli(gen, p0, lower, upper, out, start, stop, col)
     elif code == POISSON:
-        for i in range(start, stop):
-            x = float(gen.poisson(p0))
-            if trunc:
-                tries = 0
-                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = float(gen.poisson(p0))
-                    tries += 1
-            out[i, col] = x
+        columns.poisson(gen, p0, lower, upper, out, start, stop, col)
     elif code == BINOMIAL:
-        for i in range(start, stop):
-            x = float(gen.binomial(n, p1))
-            if trunc:
-                tries = 0
-                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = float(gen.binomial(n, p1))
-                    tries += 1
-            out[i, col] = x
+        columns.binomial(gen, np.int64(p0), p1, lower, upper, out, start, stop, col)
     elif code == DISCRETE:
-        for i in range(start, stop):
-            x = values[_bisect(cumw, gen.random())]
-            if trunc:
-                tries = 0
-                while (x < lower or x > upper) and tries < MAX_REJECTIONS:
-                    x = values[_bisect(cumw, gen.random())]
-                    tries += 1
-            out[i, col] = x
+        columns.discrete(gen, values, cumw, lower, upper, out, start, stop, col)
     else:  # FIXED
         for i in range(start, stop):
             out[i, col] = p0
-
-
-@jit_inline
-def _triangular(u, low, mode, high):  # type: ignore[no-untyped-def]
-    width = high - low
-    if u < (mode - low) / width:
-        return low + math.sqrt(u * width * (mode - low))
-    return high - math.sqrt((1.0 - u) * width * (high - mode))
-
-
-@jit_inline
-def _bisect(cumw, u):  # type: ignore[no-untyped-def]
-    """First index whose cumulative weight exceeds ``u`` (the last one at most)."""
-    lo, hi = 0, cumw.shape[0] - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if cumw[mid] <= u:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 @jit
@@ -261,10 +122,10 @@ def draw_column(gen, buf, col, start, stop, code, args, lower, upper, values, cu
 @jit_inline
 def _factors(gen, row, work, n, empty):  # type: ignore[no-untyped-def]
     """``work[:n, 0] *=`` draws of a per-case factor packed as ``row`` (see plan.dist_row)."""
-    if row[7] == 0.0:
+    if row[ROW_ACTIVE] == 0.0:
         return
-    _fill(gen, np.int64(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], empty, empty,
-          work, 0, n, 1)
+    _fill(gen, np.int64(row[ROW_CODE]), row[ROW_ARG0], row[ROW_ARG0 + 1], row[ROW_ARG0 + 2],
+          row[ROW_ARG0 + 3], row[ROW_LOWER], row[ROW_UPPER], empty, empty, work, 0, n, 1)
     for i in range(n):
         work[i, 0] *= work[i, 1]
 
@@ -285,10 +146,11 @@ def case_sums(gen, buf, start, stop, count, success_col, failure_col, error, het
     work = np.empty((count, 2))
     # The common shape (no case table, one untruncated lognormal factor or none): sum the
     # successes' factors in one fused loop, without the work array (22% of the time).
-    simple = (rows == 1 and heterogeneity[7] == 0.0
-              and (error[7] == 0.0 or (error[0] == LOGNORMAL and error[5] == -np.inf
-                                       and error[6] == np.inf)))
-    mu, sigma = error[1], error[2]
+    simple = (rows == 1 and heterogeneity[ROW_ACTIVE] == 0.0
+              and (error[ROW_ACTIVE] == 0.0
+                   or (error[ROW_CODE] == LOGNORMAL and error[ROW_LOWER] == -np.inf
+                       and error[ROW_UPPER] == np.inf)))
+    mu, sigma = error[ROW_ARG0], error[ROW_ARG0 + 1]
     for i in range(start, stop):
         rate = buf[i, success_col]
         if rate < 0.0:
@@ -298,7 +160,7 @@ def case_sums(gen, buf, start, stop, count, success_col, failure_col, error, het
         share = buf[i, failure_col]
         successes = gen.binomial(count, rate)
         if simple and share == 0.0:
-            if error[7] == 0.0:
+            if error[ROW_ACTIVE] == 0.0:
                 total = float(successes)
             else:
                 total = 0.0
@@ -343,6 +205,13 @@ def run_program(buf, start, stop, ops, consts):  # type: ignore[no-untyped-def]
 
 @jit_inline
 def _run_tile(buf, start, stop, ops, consts):  # type: ignore[no-untyped-def]
+    """Every op over rows ``start:stop``, one loop written out per opcode.
+
+    Long on purpose: each loop is a plain numba loop LLVM vectorises (about 1 ns per row and
+    op). Both shorter forms were measured on the 15-parameter benchmark and refused: passing
+    the operation as a compiled function to one generic loop (numba then calls it through a
+    pointer per row) and dispatching on the opcode inside one loop ran 28-30x slower.
+    """
     for k in range(ops.shape[0]):
         code, dst, a, b, c = ops[k, 0], ops[k, 1], ops[k, 2], ops[k, 3], ops[k, 4]
         if code == ADD:

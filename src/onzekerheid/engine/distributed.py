@@ -98,8 +98,9 @@ def _connect(dist: Any, scheduler: str) -> Any:
     thread.join(HANDSHAKE_SECONDS)
     if thread.is_alive():
         raise SimulationError(
-            f"--scheduler {scheduler}: something answers there, but not as a dask scheduler "
-            f"(no handshake within {HANDSHAKE_SECONDS:g} s); check the port, or use local:N")
+            f"something answers there, but not as a dask scheduler (no handshake within "
+            f"{HANDSHAKE_SECONDS:g} s); check the port, or use local:N",
+            argument="scheduler", value=str(scheduler))
     if "error" in box:
         raise box["error"]
     return box["client"]
@@ -198,9 +199,10 @@ def chunk(plan: Plan, seed: int, first: int, last: int, iterations: int, keep: n
     start_row = first * runner.BLOCK
     stop_row = min(last * runner.BLOCK, iterations)
     padded: dict[int, Any] = {col: _Offset(values, start_row) for col, values in given.items()}
-    buf = runner._simulate_rows(plan, seed, first, last, start_row, stop_row, padded,
-                                case_keys, threading.Event())
-    return np.ascontiguousarray(buf[:, keep])
+    buf = np.empty((stop_row - start_row, plan.n_columns), dtype=np.float64, order="F")
+    runner._simulate_rows(plan, seed, first, last, start_row, stop_row, padded, case_keys,
+                          threading.Event(), buf)
+    return buf[:, keep]
 
 
 class _Offset:
@@ -254,7 +256,7 @@ def run(
         raise SimulationError(f"case_keys has {len(case_keys)} rows, expected {iterations}")
     n_blocks = -(-iterations // runner.BLOCK)
     spans = [(b, min(b + chunk_blocks, n_blocks)) for b in range(0, n_blocks, chunk_blocks)]
-    out = np.empty((iterations, len(keep_cols)), dtype=np.float64)
+    out = np.empty((iterations, len(keep_cols)), dtype=np.float64, order="F")  # as runner.run
 
     def rows(first: int, last: int) -> slice:
         return slice(first * runner.BLOCK, min(last * runner.BLOCK, iterations))

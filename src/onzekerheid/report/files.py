@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ScenarioError
-from . import guard
-from .guard import permissions, temporary_beside, write_error
+from .guard import Guard, check_name, permissions, temporary_beside, write_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,10 +17,12 @@ if TYPE_CHECKING:
 TABLE_FORMATS = {".csv", ".parquet"}
 
 
-def check_target(path: Path, formats: set[str], option: str) -> None:
+def check_target(path: Path, formats: set[str], option: str, guard: Guard | None = None
+                 ) -> None:
     """Fail before any work when an output path cannot be written (or is an input: the
-    path is claimed with :mod:`.guard`, which refuses it once it is known to be read)."""
-    guard.check_name(path, option)
+    path is claimed with ``guard``, the command's :class:`.guard.Guard`, which refuses it once
+    it is known to be read). ``option`` is the caller's name for the path, used in messages."""
+    check_name(path, option)
     if path.suffix.lower() not in formats:
         raise ScenarioError(f"{option} {path}: unknown file type '{path.suffix}'; "
                             f"use one of {', '.join(sorted(formats))}")
@@ -32,10 +33,12 @@ def check_target(path: Path, formats: set[str], option: str) -> None:
         raise ScenarioError(f"{option} {path}: is a folder; give a file name")
     if not os.access(folder, os.W_OK):
         raise ScenarioError(f"{option} {path}: cannot write in '{folder}'")
-    guard.claim(path, option)
+    if guard is not None:
+        guard.claim(path, option)
 
 
-def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object], guard: Guard | None = None
+                 ) -> None:
     """Call ``write(temporary_path)``, then move the file into place; on failure, remove it.
 
     An existing file at ``path`` stays as it was until the new one is complete (``os.replace``
@@ -43,9 +46,11 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     The new file gets the permissions a plain ``open(path, "w")`` would give (``mkstemp``
     makes it private). A failure to write (disk full, no permission) is a
     :class:`ScenarioError` naming the file; Ctrl-C and other errors pass through unchanged.
-    A path that is an input of the command is refused (:func:`.guard.check_write`), and the
-    temporary is removed on SIGTERM too (:mod:`.guard`).
+    With the command's ``guard``, a path that is one of its inputs is refused
+    (:meth:`.guard.Guard.check_write`), and the temporary is removed on SIGTERM too
+    (:mod:`.guard`); without one the write is atomic but knows no inputs.
     """
+    guard = guard if guard is not None else Guard()
     guard.check_write(path)
     temporary = temporary_beside(path)
     with guard.temporary(temporary):
@@ -61,13 +66,14 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
             raise
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """A data frame as .csv or .parquet, atomically."""
+def write_table(frame: pd.DataFrame, path: Path, guard: Guard | None = None) -> None:
+    """A data frame as .csv or .parquet, atomically (``guard``: see :func:`write_atomic`)."""
     if path.suffix.lower() == ".parquet":
-        write_atomic(path, lambda p: frame.to_parquet(p, index=False))
+        write_atomic(path, lambda p: frame.to_parquet(p, index=False), guard)
     else:
-        write_atomic(path, lambda p: frame.to_csv(p, index=False))
+        write_atomic(path, lambda p: frame.to_csv(p, index=False), guard)
 
 
-def write_text(text: str, path: Path) -> None:
-    write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+def write_text(text: str, path: Path, guard: Guard | None = None) -> None:
+    """``text`` as UTF-8, atomically (``guard``: see :func:`write_atomic`)."""
+    write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"), guard)

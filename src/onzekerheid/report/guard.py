@@ -2,18 +2,21 @@
 
 Three promises, kept here and nowhere else:
 
-* **Outputs never replace inputs.** Every file a command reads (the scenario, its case table,
-  an evidence file) is registered with :func:`protect`; every file it will write with
-  :func:`claim` (``files.check_target`` does that before any work). A path that is the same
-  file as an input (compared by device and inode, so links and ``./x`` spellings count) is
-  refused with a :class:`~onzekerheid.errors.ScenarioError` (exit code 2) as soon as both
-  are known, and once more just before the write.
-* **No temporaries left behind.** A temporary file being written is registered; SIGTERM,
-  SIGHUP (and Ctrl-C, through the normal ``KeyboardInterrupt``) remove it before the process
-  ends (:func:`install_signal_handlers`).
+* **Outputs never replace inputs.** A :class:`Guard` belongs to one command (the command line
+  makes one per invocation; a Python caller makes its own). Every file the command reads (the
+  scenario, its case table, an evidence file) is registered with :meth:`Guard.protect`; every
+  file it will write with :meth:`Guard.claim` (``files.check_target`` does that before any
+  work). A path that is the same file as an input (compared by device and inode, so links and
+  ``./x`` spellings count) is refused with a :class:`~onzekerheid.errors.ScenarioError` (exit
+  code 2) as soon as both are known, and once more just before the write.
+* **No temporaries left behind.** A temporary file being written is registered with its
+  guard; SIGTERM, SIGHUP (and Ctrl-C, through the normal ``KeyboardInterrupt``) remove the
+  current guard's temporaries before the process ends (:func:`install_signal_handlers`).
 * **Several files are written all or nothing** (:func:`write_all`): each is written to a
   temporary beside its target first; only when all are complete are they moved into place,
   and a failure on the way removes what was already moved.
+
+The module keeps no state of its own: what one command read and writes lives in its guard.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import os
 import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
@@ -30,10 +34,6 @@ from ..errors import Problem, ScenarioError
 
 MAX_NAME_BYTES = 255  # one path component on Linux, macOS and Windows file systems
 MAX_PATH_BYTES = 4096
-
-_inputs: dict[str, str] = {}  # identity -> the path as the user gave it
-_outputs: dict[str, tuple[str, str]] = {}  # identity -> (the option writing it, its path)
-_temporaries: set[str] = set()
 
 
 class Terminated(KeyboardInterrupt):
@@ -44,10 +44,54 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
-def reset() -> None:
-    """Forget the inputs and outputs of a previous command (one process, many commands)."""
-    _inputs.clear()
-    _outputs.clear()
+@dataclass
+class Guard:
+    """The files one command reads and writes, and the temporaries it is writing.
+
+    ``inputs`` maps a file's identity (see :func:`identity`) to the path as the user gave it;
+    ``outputs`` maps an identity to ``(the name of the option or argument writing it, its
+    path)``; ``temporaries`` are the files being written, removed if the process is stopped.
+    """
+
+    inputs: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    temporaries: set[str] = field(default_factory=set)
+
+    def protect(self, paths: Iterable[str | Path]) -> None:
+        """Register files the command reads; refuse at once if one is a claimed output."""
+        for path in paths:
+            key = identity(Path(path))
+            self.inputs.setdefault(key, str(path))
+            if key in self.outputs:
+                _refuse(*self.outputs[key], str(path))
+
+    def claim(self, path: Path, option: str) -> None:
+        """Register a file the command will write; refuse at once if it is an input."""
+        key = identity(path)
+        if key in self.inputs:
+            _refuse(option, str(path), self.inputs[key])
+        self.outputs[key] = (option, str(path))
+
+    def check_write(self, path: Path) -> None:
+        """The last check before ``path`` is replaced: it must not be an input."""
+        key = identity(path)
+        if key in self.inputs:
+            _refuse(*self.outputs.get(key, ("output", str(path))), self.inputs[key])
+
+    @contextlib.contextmanager
+    def temporary(self, path: str) -> Iterator[None]:
+        """Register ``path`` as a temporary to remove if the process is stopped meanwhile."""
+        self.temporaries.add(path)
+        try:
+            yield
+        finally:
+            self.temporaries.discard(path)
+
+    def remove_temporaries(self) -> None:
+        for path in list(self.temporaries):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            self.temporaries.discard(path)
 
 
 def check_name(path: Path, option: str) -> None:
@@ -63,7 +107,7 @@ def check_name(path: Path, option: str) -> None:
                             f"{MAX_PATH_BYTES}); choose a shorter name")
 
 
-def _identity(path: Path) -> str:
+def identity(path: Path) -> str:
     """Device and inode of an existing file, else its absolute path without links."""
     try:
         st = os.stat(path)
@@ -76,100 +120,67 @@ def _identity(path: Path) -> str:
         return "name:" + str(path)
 
 
-def protect(paths: Iterable[str | Path]) -> None:
-    """Register files the command reads; refuse at once if one is also a claimed output."""
-    for path in paths:
-        key = _identity(Path(path))
-        _inputs.setdefault(key, str(path))
-        if key in _outputs:
-            _refuse(*_outputs[key], str(path))
-
-
-def claim(path: Path, option: str) -> None:
-    """Register a file the command will write; refuse at once if it is a registered input."""
-    key = _identity(path)
-    if key in _inputs:
-        _refuse(option, str(path), _inputs[key])
-    _outputs[key] = (option, str(path))
-
-
-def check_write(path: Path) -> None:
-    """The last check before ``path`` is replaced: it must not be an input of this command."""
-    key = _identity(path)
-    if key in _inputs:
-        _refuse(*_outputs.get(key, ("output", str(path))), _inputs[key])
-
-
 def _refuse(option: str, path: str, source: str) -> None:
     raise ScenarioError(Problem(
         f"{option} {path} is an input of this command ({source}); writing it would destroy "
         "that input", hint="choose another output file name"))
 
 
-@contextlib.contextmanager
-def temporary(path: str) -> Iterator[None]:
-    """Register ``path`` as a temporary to remove if the process is stopped meanwhile."""
-    _temporaries.add(path)
-    try:
-        yield
-    finally:
-        _temporaries.discard(path)
+def install_signal_handlers(current: Callable[[], Guard | None] = lambda: None) -> None:
+    """SIGTERM and SIGHUP end the command like Ctrl-C: the temporaries of ``current()`` (the
+    guard of the command running when the signal comes, if any) removed, nothing written."""
 
+    def stop(signum: int, frame: FrameType | None) -> None:
+        running = current()
+        if running is not None:
+            running.remove_temporaries()
+        raise Terminated(signum)
 
-def remove_temporaries() -> None:
-    for path in list(_temporaries):
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        _temporaries.discard(path)
-
-
-def _on_signal(signum: int, frame: FrameType | None) -> None:
-    remove_temporaries()
-    raise Terminated(signum)
-
-
-def install_signal_handlers() -> None:
-    """SIGTERM and SIGHUP end the command like Ctrl-C: temporaries removed, nothing written."""
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
         if number is not None:
             with contextlib.suppress(ValueError, OSError):  # not the main thread, or no such
-                signal.signal(number, _on_signal)
+                signal.signal(number, stop)
 
 
-def write_all(writers: dict[Path, Callable[[Path], object]]) -> None:
+def write_all(writers: dict[Path, Callable[[Path], object]], guard: Guard | None = None) -> None:
     """Write several new files all or nothing (see the module docstring).
 
     ``writers`` maps each target to a function writing its content to the path it is given.
     The targets must not exist yet (the caller checks, so that nothing is ever replaced).
-    A failure to write (disk full, no permission) is a :class:`ScenarioError` naming the file.
+    ``guard``: the command's (None: one for this call, which knows no inputs). A failure to
+    write (disk full, no permission) is a :class:`ScenarioError` naming the file.
     """
+    guard = guard if guard is not None else Guard()
     staged: list[tuple[str, Path]] = []
     placed: list[Path] = []
     current = next(iter(writers), Path("."))  # the target being worked on, for the message
     try:
         for current, write in writers.items():
-            check_write(current)
+            guard.check_write(current)
             staged.append((temporary_beside(current), current))
-            _temporaries.add(staged[-1][0])
+            guard.temporaries.add(staged[-1][0])
             write(Path(staged[-1][0]))
             os.chmod(staged[-1][0], permissions())
         for temp, current in staged:
             os.replace(temp, current)
             placed.append(current)
     except BaseException as exc:
-        for target in placed:
-            with contextlib.suppress(OSError):
-                os.unlink(target)
-        for temp, _ in staged:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+        _undo(placed, [temp for temp, _ in staged])
         if isinstance(exc, OSError):
             raise write_error(current, exc) from None
         raise
     finally:
         for temp, _ in staged:
-            _temporaries.discard(temp)
+            guard.temporaries.discard(temp)
+
+
+def _undo(placed: Iterable[Path], temporaries: Iterable[str]) -> None:
+    """Remove the targets already moved into place and the temporaries still staged."""
+    paths: list[str | Path] = [*placed, *temporaries]
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def temporary_beside(path: Path) -> str:

@@ -11,7 +11,7 @@ import math
 
 from ..analysis.result import Result
 from ..analysis.summary import Summary
-from ..errors import ScenarioError
+from ..errors import argument_error
 from ..scenario.model import Scenario
 from ..scenario.units import is_money, parameter_unit
 from . import numbers
@@ -321,7 +321,8 @@ DOMAIN_NAMES: dict[str, dict[str, str]] = {
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is a supported report language, else raise a ScenarioError."""
     if lang not in LANGS:
-        raise ScenarioError(f"--lang {lang!r}: unknown language; use one of {', '.join(LANGS)}")
+        raise argument_error("lang", repr(lang), f"unknown language; use one of "
+                             f"{', '.join(LANGS)}")
     return lang
 
 

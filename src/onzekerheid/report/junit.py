@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomic
+from .files import write_text
+from .guard import Guard
 
 
 def suite_name(document: dict[str, Any]) -> str:
@@ -63,7 +64,7 @@ def junit_xml(documents: Sequence[dict[str, Any]]) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def write_junit(documents: Sequence[dict[str, Any]], path: Path) -> None:
-    """Write :func:`junit_xml` atomically."""
-    text = junit_xml(documents)
-    write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+def write_junit(documents: Sequence[dict[str, Any]], path: Path, guard: Guard | None = None
+                ) -> None:
+    """Write :func:`junit_xml` atomically (``guard``: the command's, see :mod:`.files`)."""
+    write_text(junit_xml(documents), path, guard)

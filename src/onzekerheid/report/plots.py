@@ -26,6 +26,7 @@ from ..errors import ScenarioError
 from ..scenario.model import Scenario
 from ..scenario.units import is_money, parameter_unit
 from . import curves, files, numbers
+from .guard import Guard
 from .i18n import label_of, number, percent, text, unit_of
 
 FORMATS = {".png", ".svg"}
@@ -474,9 +475,11 @@ def to_bytes(fig: Figure, kind: str = "png", dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-def save(fig: Figure, path: Path, dpi: int = 150) -> None:
-    """Write ``fig`` to a .png or .svg file, atomically."""
-    files.check_target(path, FORMATS, "-o")
+def save(fig: Figure, path: Path, dpi: int = 150, *, guard: Guard | None = None,
+         name: str = "path") -> None:
+    """Write ``fig`` to a .png or .svg file, atomically (``guard``: the command's, see
+    :mod:`.files`; ``name``: what the caller calls the path, for messages)."""
+    files.check_target(path, FORMATS, name, guard)
     kind = path.suffix.lower().lstrip(".")
     data = to_bytes(fig, kind, dpi)
-    files.write_atomic(path, lambda p: p.write_bytes(data))
+    files.write_atomic(path, lambda p: p.write_bytes(data), guard)

@@ -51,9 +51,9 @@ WORDS: dict[str, dict[str, str]] = {
     "h_evidence": {"en": "What the data changed", "nl": "Wat de gegevens veranderden"},
     "evidence_intro": {
         "en": "The scenario is updated with [[evidence]] (Bayes' rule); prior and posterior "
-              "side by side (the prior is the same run with --prior).",
+              "side by side (the prior is the same run without the data).",
         "nl": "Het scenario is bijgewerkt met [[evidence]] (regel van Bayes); a-priori en "
-              "a-posteriori naast elkaar (a-priori is dezelfde run met --prior)."},
+              "a-posteriori naast elkaar (a-priori is dezelfde run zonder de gegevens)."},
     "col_parameter": {"en": "parameter", "nl": "parameter"},
     "col_data": {"en": "data", "nl": "gegevens"},
     "col_prior": {"en": "prior mean", "nl": "gemiddelde vooraf"},

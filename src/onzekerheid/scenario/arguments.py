@@ -107,14 +107,7 @@ def canonical_nodes(family: str, chosen: frozenset[str], a: dict[str, Node], lev
     if family == "lognormal":
         if "median" in chosen:
             return _call("log", a["median"]), a["sigma"]
-        ratio = _op("/", a["sd"], a["mean"])
-        x = _op("*", ratio, ratio)
-        series = _op("+", _op("-", x, _op("/", _op("*", x, x), two)),
-                     _op("/", _op("*", _op("*", x, x), x), _num(3.0)))
-        sigma2 = _call("where", _cmp("<", x, _num(_LOG1P_SERIES)), series,
-                       _call("log", _op("+", one, x)))
-        mu = _op("-", _call("log", a["mean"]), _op("/", sigma2, two))
-        return mu, _guard(_cmp(">", a["sd"], zero), _call("sqrt", sigma2))
+        return _lognormal_from_moments(a["mean"], a["sd"])
     if family == "beta":
         if "alpha" in chosen:
             return a["alpha"], a["beta"]
@@ -122,9 +115,7 @@ def canonical_nodes(family: str, chosen: frozenset[str], a: dict[str, Node], lev
             s, n = a["successes"], a["trials"]
             ok = _all(_cmp(">=", s, zero), _cmp("<=", s, n), _cmp(">", n, zero))
             return _guard(ok, _op("+", s, one)), _op("+", _op("-", n, s), one)
-        m, sd = a["mean"], a["sd"]
-        k = _op("-", _op("/", _op("*", m, _op("-", one, m)), _op("*", sd, sd)), one)
-        return (_guard(_cmp(">", sd, zero), _op("*", m, k)), _op("*", _op("-", one, m), k))
+        return _beta_from_moments(a["mean"], a["sd"])
     if family == "gamma":
         if "shape" in chosen:
             return a["shape"], a["scale"]
@@ -141,6 +132,29 @@ def canonical_nodes(family: str, chosen: frozenset[str], a: dict[str, Node], lev
     raise AssertionError((family, chosen))
 
 
+def _lognormal_from_moments(mean: Node, sd: Node) -> tuple[Node, Node]:
+    """``mu, sigma`` of log X from the mean and sd: ``sigma^2 = log(1 + (sd/mean)^2)`` (a
+    three-term series below ``_LOG1P_SERIES``, where the log loses digits), ``mu = log(mean) -
+    sigma^2 / 2``; nan unless sd > 0."""
+    zero, one, two = _num(0.0), _num(1.0), _num(2.0)
+    ratio = _op("/", sd, mean)
+    x = _op("*", ratio, ratio)
+    series = _op("+", _op("-", x, _op("/", _op("*", x, x), two)),
+                 _op("/", _op("*", _op("*", x, x), x), _num(3.0)))
+    sigma2 = _call("where", _cmp("<", x, _num(_LOG1P_SERIES)), series,
+                   _call("log", _op("+", one, x)))
+    mu = _op("-", _call("log", mean), _op("/", sigma2, two))
+    return mu, _guard(_cmp(">", sd, zero), _call("sqrt", sigma2))
+
+
+def _beta_from_moments(m: Node, sd: Node) -> tuple[Node, Node]:
+    """``alpha = m k``, ``beta = (1 - m) k`` with ``k = m (1 - m) / sd^2 - 1``; nan unless
+    sd > 0."""
+    zero, one = _num(0.0), _num(1.0)
+    k = _op("-", _op("/", _op("*", m, _op("-", one, m)), _op("*", sd, sd)), one)
+    return _guard(_cmp(">", sd, zero), _op("*", m, k)), _op("*", _op("-", one, m), k)
+
+
 def parse_uncertain(name: str, table: dict[str, Any], path: str, problems: Problems,
                     parse_expression: Callable[[str, str, Problems], Node | None],
                     internal: bool) -> Parameter | None:
@@ -150,6 +164,31 @@ def parse_uncertain(name: str, table: dict[str, Any], path: str, problems: Probl
     known.
     """
     family = table["dist"]
+    found = _argument_set(family, table, path, problems)
+    if found is None:
+        return None
+    chosen, level = found
+    parsed = _argument_nodes(table, chosen, path, problems, parse_expression)
+    if parsed is None:
+        return None
+    args, sources, resolved = parsed
+    nodes = canonical_nodes(family, chosen, args, level)
+    uncertain = UncertainArguments(family, resolved, nodes, tuple(sources), path)
+    label = family + " " + ", ".join(
+        f"{k}={table[k]}" for k in table if k not in ("dist", "source", "note", "point"))
+    point = table.get("point", math.nan)
+    if "point" in table and (isinstance(point, bool) or not isinstance(point, int | float)
+                             or not math.isfinite(point)):
+        problems.add(f"{path}.point", f"point must be a finite number, got {point!r}")
+        return None
+    return Parameter(name, "random", point=float(point), source=str(table.get("source", "")),
+                     note=str(table.get("note", "")), written=label, internal=internal,
+                     uncertain=uncertain)
+
+
+def _argument_set(family: str, table: dict[str, Any], path: str, problems: Problems
+                  ) -> tuple[frozenset[str], float] | None:
+    """The family's argument set the table uses, and its ``level``; None after a problem."""
     if family in ("discrete", "mixture"):
         problems.add(path, f"the arguments of a {family} must be numbers",
                      "uncertain arguments work for the other distributions")
@@ -175,6 +214,16 @@ def parse_uncertain(name: str, table: dict[str, Any], path: str, problems: Probl
     if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
         problems.add(f"{path}.level", f"level must lie strictly between 0 and 1, got {level!r}")
         return None
+    return chosen, float(level)
+
+
+def _argument_nodes(table: dict[str, Any], chosen: frozenset[str], path: str,
+                    problems: Problems,
+                    parse_expression: Callable[[str, str, Problems], Node | None]
+                    ) -> tuple[dict[str, Node], list[tuple[str, str, Node]], dict[str, Any]] | None:
+    """Each chosen argument (a ci as ``lo``, ``hi``) as a node, in file order; the sources of
+    those written as expressions; and the table with the nodes in place. None after a
+    problem."""
     args: dict[str, Node] = {}
     sources: list[tuple[str, str, Node]] = []
     resolved = dict(table)
@@ -205,18 +254,7 @@ def parse_uncertain(name: str, table: dict[str, Any], path: str, problems: Probl
             resolved["ci"] = ci
         else:
             resolved[key] = node
-    nodes = canonical_nodes(family, chosen, args, float(level))
-    uncertain = UncertainArguments(family, resolved, nodes, tuple(sources), path)
-    label = family + " " + ", ".join(
-        f"{k}={table[k]}" for k in table if k not in ("dist", "source", "note", "point"))
-    point = table.get("point", math.nan)
-    if "point" in table and (isinstance(point, bool) or not isinstance(point, int | float)
-                             or not math.isfinite(point)):
-        problems.add(f"{path}.point", f"point must be a finite number, got {point!r}")
-        return None
-    return Parameter(name, "random", point=float(point), source=str(table.get("source", "")),
-                     note=str(table.get("note", "")), written=label, internal=internal,
-                     uncertain=uncertain)
+    return args, sources, resolved
 
 
 def dependencies(parameter: Parameter) -> set[str]:

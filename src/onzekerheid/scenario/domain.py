@@ -398,17 +398,81 @@ def _case_factor(value: Any, path: str, problems: Problems) -> dists.Distributio
     return dist
 
 
+def _item_columns(b: _Builder, items: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The case-table columns the items read: benefits and extra costs (one column cannot be
+    both)."""
+    costs = sorted({i["column"] for i in items if i["column"] and i["kind"] == "extra_cost"})
+    benefits = sorted({i["column"] for i in items if i["column"] and i["kind"] != "extra_cost"})
+    for column in set(costs) & set(benefits):
+        b.problems.add("items", f"column '{column}' is used by a benefit and by an extra cost",
+                       "give the extra cost its own column of positive amounts")
+    return benefits, costs
+
+
+def _case_rows(b: _Builder, cases: dict[str, Any], columns: list[str],
+               heterogeneity: dists.Distribution | None, directory: str, allow_outside: bool
+               ) -> list[tuple[float, ...]] | None:
+    """The case table's rows of ``columns`` (one empty row without a table); None when the
+    table cannot be read or is missing though items need one (reported)."""
+    if "table" in cases:
+        if heterogeneity is not None:
+            b.problems.add("cases.heterogeneity", "with a case table the rows are the "
+                           "heterogeneity; remove heterogeneity")
+        return read_case_table(cases["table"], columns, directory, b.problems, cases,
+                               allow_outside=allow_outside)
+    if columns:
+        b.problems.add("cases", "items use column = ..., so [cases] needs table = \"...\"")
+        return None
+    return [()]
+
+
+def _resample(b: _Builder, cases: dict[str, Any], count: int, rows: int) -> bool:
+    """``[cases] resample`` (default true); without it the count must be the table's rows."""
+    resample = cases.get("resample", True)
+    if not isinstance(resample, bool):
+        b.problems.add("cases.resample", "resample must be true or false")
+        resample = True
+    if not resample and "table" in cases and count != rows:
+        b.problems.add("cases.count", f"without resampling, count must equal the table's "
+                       f"{rows} rows", f"remove count or set count = {rows}")
+    return resample
+
+
+def _sum_columns(b: _Builder, columns: list[str], benefits: set[str], costs: set[str],
+                 data: list[tuple[float, ...]]
+                 ) -> tuple[list[str], list[bool], list[tuple[int, str]], dict[str, str]]:
+    """The per-case sums: names, whether each is weighted by success and estimator error,
+    which cells of the table feed it, and the unweighted sums of the extra costs.
+
+    Each benefit column gives its positive cells to a weighted sum; its negative cells (a
+    case where the team cost more) and every extra-cost column to an unweighted one.
+    """
+    names, weighted, cells = ["cases.sum.all"], [True], [(-1, "one")]
+    extras: dict[str, str] = {}
+    for j, column in enumerate(columns):
+        values = [row[j] for row in data]
+        if column in benefits:
+            names.append(f"cases.sum.{column}")
+            weighted.append(True)
+            cells.append((j, "positive"))
+        if column in costs and min(values) < 0:
+            b.problems.add("cases.table", f"column '{column}' holds extra costs and has "
+                           "negative cells", "an extra cost is a positive amount")
+        if column in costs or min(values) < 0:
+            names.append(f"cases.extra.{column}")
+            weighted.append(False)
+            cells.append((j, "negative" if column in benefits else "all"))
+            extras[column] = f"cases.extra.{column}"
+    return names, weighted, cells, extras
+
+
 def _case_block(b: _Builder, cases: dict[str, Any], items: list[dict[str, Any]],
                 error: dists.Distribution | None, heterogeneity: dists.Distribution | None,
                 directory: str, allow_outside: bool = False
                 ) -> tuple[CaseBlock | None, dict[str, str], dict[str, str]]:
     """The per-case model; returns it with the per-case sums (weighted by success and
     estimator error) and the unweighted sums of extra costs, each as ``(sum / count)``."""
-    costs = sorted({i["column"] for i in items if i["column"] and i["kind"] == "extra_cost"})
-    benefits = sorted({i["column"] for i in items if i["column"] and i["kind"] != "extra_cost"})
-    for column in set(costs) & set(benefits):
-        b.problems.add("items", f"column '{column}' is used by a benefit and by an extra cost",
-                       "give the extra cost its own column of positive amounts")
+    benefits, costs = _item_columns(b, items)
     columns = benefits + costs
     sums = {"": "cases.sum.all"}
     if not set(cases) & {"count", "table", "heterogeneity", "resample"}:
@@ -420,48 +484,13 @@ def _case_block(b: _Builder, cases: dict[str, Any], items: list[dict[str, Any]],
         if columns:
             b.problems.add("items", "items with column need [cases] table = \"...\"")
         return None, sums, {}
-    data: list[tuple[float, ...]] = [()]
-    if "table" in cases:
-        if heterogeneity is not None:
-            b.problems.add("cases.heterogeneity", "with a case table the rows are the "
-                           "heterogeneity; remove heterogeneity")
-        read = read_case_table(cases["table"], columns, directory, b.problems, cases,
-                               allow_outside=allow_outside)
-        if read is None:
-            return None, sums, {}
-        data = read
-    elif columns:
-        b.problems.add("cases", "items use column = ..., so [cases] needs table = \"...\"")
+    data = _case_rows(b, cases, columns, heterogeneity, directory, allow_outside)
+    count = None if data is None else _count(b, cases, len(data))
+    if data is None or count is None:
         return None, sums, {}
-    count = _count(b, cases, len(data))
-    if count is None:
-        return None, sums, {}
-    resample = cases.get("resample", True)
-    if not isinstance(resample, bool):
-        b.problems.add("cases.resample", "resample must be true or false")
-        resample = True
-    if not resample and "table" in cases and count != len(data):
-        b.problems.add("cases.count", f"without resampling, count must equal the table's "
-                       f"{len(data)} rows", f"remove count or set count = {len(data)}")
-    # Each benefit column gives its positive cells to a weighted sum; its negative cells (a
-    # case where the team cost more) and every extra-cost column to an unweighted one.
-    names, weighted, cells = ["cases.sum.all"], [True], [(-1, "one")]
-    extras: dict[str, str] = {}
-    for j, column in enumerate(columns):
-        values = [row[j] for row in data]
-        if column in benefits:
-            names.append(f"cases.sum.{column}")
-            weighted.append(True)
-            cells.append((j, "positive"))
-            sums[column] = f"cases.sum.{column}"
-        if column in costs and min(values) < 0:
-            b.problems.add("cases.table", f"column '{column}' holds extra costs and has "
-                           "negative cells", "an extra cost is a positive amount")
-        if column in costs or min(values) < 0:
-            names.append(f"cases.extra.{column}")
-            weighted.append(False)
-            cells.append((j, "negative" if column in benefits else "all"))
-            extras[column] = f"cases.extra.{column}"
+    resample = _resample(b, cases, count, len(data))
+    names, weighted, cells, extras = _sum_columns(b, columns, set(benefits), set(costs), data)
+    sums.update({c: f"cases.sum.{c}" for c in benefits})
     for name in names:
         b.internal(name, Parameter(name, "fixed", value=0.0, point=0.0, internal=True,
                                    written="per-case model"))

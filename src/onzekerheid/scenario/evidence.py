@@ -178,7 +178,8 @@ def _entry(entry: Any, path: str, parameters: dict[str, Parameter], problems: Pr
     elif parameter.kind != "random" or parameter.dist is None or parameter.uncertain:
         problems.add(f"{path}.parameter", f"'{name}' is not a random parameter with fixed "
                      "arguments, so data cannot update it", "give it a distribution (a beta "
-                     "for a share, a normal or lognormal otherwise), or run with --prior")
+                     "for a share, a normal or lognormal otherwise), or leave the evidence out: "
+                     "prior=True in Python, --prior on the command line")
     if likelihood not in LIKELIHOODS:
         problems.add(f"{path}.likelihood", f"unknown likelihood {likelihood!r}",
                      allowed(LIKELIHOODS))

@@ -25,7 +25,7 @@ from .domain import BUILTINS, build_domain  # the social-domain sections: parame
 from .evidence import apply_evidence
 from .expressions import FUNCTIONS, MAX_COLUMNS, Node, names_in, register_bound
 from .mixtures import inline_mixture_names
-from .model import CaseBlock, Correlations, Output, Parameter, Scenario
+from .model import CaseBlock, Correlations, DomainInfo, Output, Parameter, Scenario
 from .overrides import DOMAIN_SECTIONS, apply_overrides, is_output_table
 from .parameters import (
     _INTERVAL,
@@ -128,33 +128,81 @@ def from_dict(
     # kept as read (variants and overrides are derived from it); a document just parsed by
     # load/loads, or one the loader keeps, is ours already: one copy, the one validated
     document = raw if _owned else copy.deepcopy(raw)
-    raw = copy.deepcopy(document)
     problems = Problems(file=file, locate=locate)
-    check_variants(raw, problems)
     given = dict(overrides or {})
+    raw, overrides = _with_overrides(copy.deepcopy(document), given, variant, file, problems)
+    meta, parameters, outputs = _declarations(raw, problems)
+    (cases, stakeholders, domain), domain_failed = _domain(
+        raw, meta, parameters, outputs, problems, directory, allow_outside)
+    correlated = _correlations(raw, parameters, problems)
+    _names_and_outputs(parameters, outputs, problems)
+    order = _order(raw, parameters, outputs, cases, problems)
+    claims, claim_forms, checks = _claims_and_checks(raw, variant, outputs, domain_failed,
+                                                     problems)
+    studies = parse_studies(raw.get("studies"), parameters, problems, cases)
+    updates = apply_evidence(raw.get("evidence"), parameters, problems, prior=prior,
+                             overridden=set(overrides))
+    problems.raise_if_any()
+    return Scenario(
+        title=str(meta.get("title")), headline=str(meta.get("headline") or ""), file=file,
+        parameters=parameters, outputs=outputs, claims=claims, claim_forms=claim_forms,
+        case_judgements=_case_judgements(raw), checks=tuple(checks),
+        source=str(meta.get("source", "")), currency=str(meta.get("currency", "EUR")),
+        digest=digest, cases=cases,
+        correlations=None if correlated is None else Correlations(*correlated),
+        variants=variant_tables(raw), variant=variant, overrides=given, _document=document,
+        allow_outside=allow_outside, prior=prior, directory=directory,
+        stakeholders=stakeholders, order=order, domain=domain, studies=studies,
+        evidence=updates)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _with_overrides(raw: dict[str, Any], given: dict[str, Any], variant: str | None, file: str,
+                    problems: Problems) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``raw`` with the variant's overrides, then the ``given`` ones, applied (the variants
+    checked first), and the overrides applied."""
+    check_variants(raw, problems)
+    overrides = given
     if variant is not None:
         problems.raise_if_any()
         overrides = {**variant_overrides(raw, variant, file), **given}
     if overrides:
         raw = apply_overrides(raw, overrides, file)
+    return raw, overrides
 
+
+def _declarations(raw: dict[str, Any], problems: Problems
+                  ) -> tuple[dict[str, Any], dict[str, Parameter], dict[str, Output]]:
+    """The ``[scenario]`` header, the parameters (inline mixtures named first) and the
+    outputs, each checked."""
     meta = _header(raw, problems)
-    title = meta.get("title")
     inline_mixture_names(raw, problems)
     parameters: dict[str, Parameter] = {}
     for name, value in _table(raw, "parameters", problems).items():
         _collect_parameter(name, value, f"parameters.{name}", parameters, problems)
-    outputs = _outputs(raw, problems)
+    return meta, parameters, _outputs(raw, problems)
 
+
+def _domain(raw: dict[str, Any], meta: dict[str, Any], parameters: dict[str, Parameter],
+            outputs: dict[str, Output], problems: Problems, directory: str, allow_outside: bool
+            ) -> tuple[tuple[CaseBlock | None, tuple[str, ...], DomainInfo | None], bool]:
+    """The social-domain model (:func:`build_domain`: cases, stakeholders, domain), the
+    built-in outputs' words and the headline checked; and whether any of it failed."""
     before = len(problems.items)
-    cases, stakeholders, domain = build_domain(raw, parameters, outputs, problems, directory,
-                                               allow_outside)
+    built = build_domain(raw, parameters, outputs, problems, directory, allow_outside)
     _builtin_words(outputs)
     _check_headline(meta, outputs, problems)
-    domain_failed = len(problems.items) > before
-    correlated = _correlations(raw, parameters, problems)
-    _names_and_outputs(parameters, outputs, problems)
-    order = _order(raw, parameters, outputs, cases, problems)
+    return built, len(problems.items) > before
+
+
+def _claims_and_checks(raw: dict[str, Any], variant: str | None, outputs: dict[str, Output],
+                       domain_failed: bool, problems: Problems
+                       ) -> tuple[dict[str, float], dict[str, Claim], list[Check]]:
+    """The claims (the variant's where it has its own), their written forms and the
+    ``[[checks]]``; an output already reported broken, or a built-in output a failed domain
+    model did not make, is not reported again."""
     broken_outputs = _declared(raw, "outputs") - set(outputs)  # already reported
 
     def unbuilt(name: str) -> bool:  # a built-in output the failed domain model did not make
@@ -163,42 +211,7 @@ def from_dict(
     claims, claim_forms = _all_claims(raw, variant, outputs, broken_outputs, unbuilt,
                                       problems)
     checks = _checks(raw.get("checks", []), outputs, broken_outputs, unbuilt, problems)
-
-    studies = parse_studies(raw.get("studies"), parameters, problems, cases)
-    updates = apply_evidence(raw.get("evidence"), parameters, problems, prior=prior,
-                             overridden=set(overrides or ()))
-    problems.raise_if_any()
-    return Scenario(
-        title=str(title),
-        headline=str(meta.get("headline") or ""),
-        file=file,
-        parameters=parameters,
-        outputs=outputs,
-        claims=claims,
-        claim_forms=claim_forms,
-        case_judgements=_case_judgements(raw),
-        checks=tuple(checks),
-        source=str(meta.get("source", "")),
-        currency=str(meta.get("currency", "EUR")),
-        digest=digest,
-        cases=cases,
-        correlations=None if correlated is None else Correlations(*correlated),
-        variants=variant_tables(raw),
-        variant=variant,
-        overrides=given,
-        _document=document,
-        allow_outside=allow_outside,
-        prior=prior,
-        directory=directory,
-        stakeholders=stakeholders,
-        order=order,
-        domain=domain,
-        studies=studies,
-        evidence=updates,
-    )
-
-
-# --------------------------------------------------------------------------------------------
+    return claims, claim_forms, checks
 
 
 def _correlations(raw: dict[str, Any], parameters: dict[str, Parameter], problems: Problems
@@ -509,6 +522,20 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
     elsewhere (the per-case sums on the success rate): they take part in finding cycles but
     not in the order returned.
     """
+    deps = _dependencies(parameters, outputs, problems, declared)
+    for name, used in (implicit or {}).items():
+        deps[name] = deps.get(name, set()) | used
+    deps = {name: {r for r in used if r in deps} for name, used in deps.items()}
+    order, complete = _depth_first(deps, outputs, problems)
+    if not complete:  # a cycle, reported: the order so far, as found
+        return tuple(order)
+    return tuple(n for n in order if n not in (implicit or {}))
+
+
+def _dependencies(parameters: dict[str, Parameter], outputs: dict[str, Output],
+                  problems: Problems, declared: AbstractSet[str]) -> dict[str, set[str]]:
+    """The names each expression (and each hierarchical parameter's arguments) uses; an
+    unknown name is reported, with a hint."""
     nodes: dict[str, Node] = {n: p.node for n, p in parameters.items() if p.node is not None}
     nodes.update({n: o.node for n, o in outputs.items()})
     known = set(parameters) | set(outputs)
@@ -516,7 +543,6 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
     deps: dict[str, set[str]] = {}
     for name, node in nodes.items():
         section = "outputs" if name in outputs else "parameters"
-        path = f"{section}.{name}"
         used = names_in(node)
         for ref in sorted(used - accounted):
             if ref in FUNCTIONS:
@@ -525,17 +551,22 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
                 hint = did_you_mean(ref, known) or "define it under [parameters] or [outputs]"
             text = (outputs[name].expression if name in outputs
                     else parameters[name].expression)
-            problems.add(path, f"unknown name '{ref}' in expression {text!r}", hint)
+            problems.add(f"{section}.{name}", f"unknown name '{ref}' in expression {text!r}",
+                         hint)
         deps[name] = used
     for name, parameter in parameters.items():  # hierarchical: arguments over parameters
         if parameter.uncertain is not None:
             deps[name] = _argument_names(parameter, parameters, outputs, declared, problems)
-    for name, used in (implicit or {}).items():
-        deps[name] = deps.get(name, set()) | used
-    deps = {name: {r for r in used if r in deps} for name, used in deps.items()}
+    return deps
+
+
+def _depth_first(deps: dict[str, set[str]], outputs: dict[str, Output], problems: Problems
+                 ) -> tuple[list[str], bool]:
+    """Every name after the names it uses (an iterative depth-first search), and whether the
+    search was complete: the first cycle found is reported and ends it (False, with the
+    order so far)."""
     order: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
-
     for start in deps:
         if state.get(start):
             continue
@@ -551,7 +582,7 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
                     section = "outputs" if nxt in outputs else "parameters"
                     problems.add(f"{section}.{nxt}", "circular definition: "
                                  + " -> ".join(cycle), "break the cycle")
-                    return tuple(order)
+                    return order, False
                 if not state.get(nxt):
                     state[nxt] = 1
                     trail.append(nxt)
@@ -561,7 +592,7 @@ def _evaluation_order(parameters: dict[str, Parameter], outputs: dict[str, Outpu
                 trail.pop()
                 state[name] = 2
                 order.append(name)
-    return tuple(n for n in order if n not in (implicit or {}))
+    return order, True
 
 
 def _argument_names(parameter: Parameter, parameters: dict[str, Parameter],
@@ -601,11 +632,19 @@ def with_variant(scenario: Scenario, variant: str | None) -> Scenario:
     return _rebuild(scenario, variant, scenario.overrides)
 
 
-def _rebuild(scenario: Scenario, variant: str | None, overrides: dict[str, Any]) -> Scenario:
+def with_prior(scenario: Scenario) -> Scenario:
+    """``scenario`` with its ``[[evidence]]`` left out (as loaded with ``prior=True``), the
+    same variant and overrides."""
+    return _rebuild(scenario, scenario.variant, scenario.overrides, prior=True)
+
+
+def _rebuild(scenario: Scenario, variant: str | None, overrides: dict[str, Any],
+             prior: bool | None = None) -> Scenario:
     derived = from_dict(scenario._document, _owned=True, file=scenario.file,
                         digest=scenario.digest, directory=scenario.directory,
                         overrides=overrides, variant=variant,
-                        allow_outside=scenario.allow_outside, prior=scenario.prior)
+                        allow_outside=scenario.allow_outside,
+                        prior=scenario.prior if prior is None else prior)
     return dataclasses.replace(derived, inputs=scenario.inputs)
 
 

@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from ..errors import ScenarioError, did_you_mean
+from ..errors import argument_error, did_you_mean
 
 ASSUMPTION = "ASSUMPTION: source this"
 RESERVED = ("material", "immaterial")
@@ -67,11 +67,14 @@ def skeleton(answers: Answers) -> str:
     this ..."`` and a ``point`` equal to what the claim implicitly assumed, so ``run --point``
     gives back exactly ``savings_per_case.<stakeholder>`` = the figure entered and their sum.
     """
-    names = list(answers.stakeholders)
-    total = sum(answers.stakeholders.values())
-    published = answers.source or "published"
+    out = (_header(answers) + _cases_and_adjustments(answers) + _items(answers)
+           + _costs(answers) + _claim_and_checks(answers))
+    return "\n".join(out) + "\n"
+
+
+def _header(answers: Answers) -> list[str]:
     source = answers.source or "ASSUMPTION: name the publication (title, year, page)"
-    out = [
+    return [
         "# Scenario skeleton written by `onzekerheid new`. The figures under [[items]] and",
         "# [claim] are the published ones; every line marked ASSUMPTION is a placeholder to",
         "# replace with a sourced value (say where it comes from in source = \"...\") or to",
@@ -88,12 +91,16 @@ def skeleton(answers: Answers) -> str:
         "",
         "[cases]",
     ]
+
+
+def _cases_and_adjustments(answers: Answers) -> list[str]:
+    """``[cases]`` (count, stakeholders, spread), ``[success]`` and ``[bias]``."""
     if answers.cases is None:
-        out.append("count = 100   # ASSUMPTION: source this - the number of cases in the study")
+        out = ["count = 100   # ASSUMPTION: source this - the number of cases in the study"]
     else:
-        out.append(f"count = {answers.cases}   # cases in the study")
-    out += [
-        f"stakeholders = [{', '.join(_text(n) for n in names)}]",
+        out = [f"count = {answers.cases}   # cases in the study"]
+    return out + [
+        f"stakeholders = [{', '.join(_text(n) for n in answers.stakeholders)}]",
         _inline("heterogeneity", "lognormal", "mean = 1, sd = 1",
                 "case-to-case spread of the amounts (mean 1); the study publishes averages"),
         '# table = "cases.xlsx"   # or the study\'s own case table (one row per case); see README',
@@ -116,6 +123,12 @@ def skeleton(answers: Answers) -> str:
         _inline("per_case", "lognormal", "mean = 1, sd = 0.5",
                 "per-case estimation noise around the truth"),
     ]
+
+
+def _items(answers: Answers) -> list[str]:
+    """One ``[[items]]`` per stakeholder: the published saving, or an extra cost."""
+    published = answers.source or "published"
+    out: list[str] = []
     for name, value in answers.stakeholders.items():
         cost = value < 0  # a negative saving is a cost the intervention causes (not shrunk)
         out += [
@@ -129,18 +142,29 @@ def skeleton(answers: Answers) -> str:
             "# probability = ..., attribution = ..., deadweight = ..., duration = ... (README)"
             if not cost else "# an extra cost: success, bias and attribution leave it alone",
         ]
-    if answers.hourly_rate is not None:
-        rate = answers.hourly_rate
-        out += [
-            "",
-            "[costs]",
-            _inline("hourly_rate", "pert", f"min = {_number(round(0.8 * rate, 2))}, mode = "
-                    f"{_number(rate)}, max = {_number(round(1.2 * rate, 2))}, point = "
-                    f"{_number(rate)}", "range of the hourly cost of a worker (here +-20%)"),
-            "# hours_per_case = ...   with [extrapolation] cases_per_year = ... gives costs,",
-            "# net benefit and benefit-cost ratio per year (README)",
-        ]
-    out += ["", "[claim]", f"savings_per_case = {_number(total)}"]
+    return out
+
+
+def _costs(answers: Answers) -> list[str]:
+    """``[costs]`` when an hourly rate was given (+-20% around it)."""
+    if answers.hourly_rate is None:
+        return []
+    rate = answers.hourly_rate
+    return [
+        "",
+        "[costs]",
+        _inline("hourly_rate", "pert", f"min = {_number(round(0.8 * rate, 2))}, mode = "
+                f"{_number(rate)}, max = {_number(round(1.2 * rate, 2))}, point = "
+                f"{_number(rate)}", "range of the hourly cost of a worker (here +-20%)"),
+        "# hours_per_case = ...   with [extrapolation] cases_per_year = ... gives costs,",
+        "# net benefit and benefit-cost ratio per year (README)",
+    ]
+
+
+def _claim_and_checks(answers: Answers) -> list[str]:
+    """``[claim]`` (the total and each stakeholder's figure) and the two checks."""
+    total = sum(answers.stakeholders.values())
+    out = ["", "[claim]", f"savings_per_case = {_number(total)}"]
     out += [f'"savings_per_case.{n}" = {_number(v)}' for n, v in answers.stakeholders.items()]
     out += [
         "",
@@ -152,10 +176,10 @@ def skeleton(answers: Answers) -> str:
         out += [
             "",
             "[[checks]]",
-            f'expect = "q05(break_even_hours.{names[0]}) >= 1"',
+            f'expect = "q05(break_even_hours.{next(iter(answers.stakeholders))}) >= 1"',
             f"note = {_text(ASSUMPTION + '. The hours a case takes in practice')}",
         ]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _inline(key: str, dist: str, arguments: str, why: str) -> str:
@@ -189,8 +213,8 @@ def shipped(name: str) -> tuple[bytes, dict[str, bytes]]:
     names = shipped_names()
     if name not in names:
         hint = did_you_mean(name, names)
-        raise ScenarioError(f"--from {name}: no such shipped scenario; "
-                            f"{hint + ' ' if hint else ''}shipped: {', '.join(names)}")
+        raise argument_error("name", name, f"no such shipped scenario; "
+                             f"{hint + ' ' if hint else ''}shipped: {', '.join(names)}")
     folder = resources.files("onzekerheid") / "data" / "scenarios"
     text = (folder / f"{name}.toml").read_bytes()
     tables: dict[str, bytes] = {}
