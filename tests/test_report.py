@@ -343,3 +343,14 @@ def test_report_puts_the_variants_side_by_side(tmp_path):
     assert "zonder_immaterieel" in section and "P(higher)" in section
     # without immaterial benefits net_benefit is lower in every iteration: P(higher) is 0%
     assert "0%" in section[: section.index("</table>")]
+
+
+def test_reproduce_command_carries_the_studies_scale():
+    """--population and --years change the studies' EVSI, so the line that makes the report
+    again must carry them (written only when not 1, integral populations without '.0')."""
+    result = oz.simulate(oz.load(SCHOOL), 1000, seed=3)
+    plain = html.reproduce_command(result, output_file="r.html")
+    assert "--population" not in plain and "--years" not in plain
+    scaled = html.reproduce_command(result, output_file="r.html", population=1200.0, years=5)
+    assert scaled.endswith("--population 1200 --years 5 -o r.html")
+    assert "--population 0.5 " in html.reproduce_command(result, population=0.5)

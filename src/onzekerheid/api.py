@@ -487,6 +487,8 @@ class Report:
     extras: Extras
     left_out: list[tuple[str, str]]
     sensitivity: bool = True
+    population: float = 1.0  # the studies' EVSI scale, as report()'s arguments
+    years: int = 1
 
     def command(self, lang: str = "nl", output_file: str = "rapport.html") -> str:
         """The ``onzekerheid report`` command line that makes this report again."""
@@ -495,7 +497,8 @@ class Report:
         scenario = self.result.scenario
         return html.reproduce_command(self.result, self.extras.sets, lang=lang,
                                       variant=scenario.variant, output_file=output_file,
-                                      sensitivity=self.sensitivity, prior=scenario.prior)
+                                      sensitivity=self.sensitivity, prior=scenario.prior,
+                                      population=self.population, years=self.years)
 
     def html(self, lang: str = "nl", output_file: str = "rapport.html") -> str:
         """The report as one HTML document; its footer names ``output_file``."""
@@ -528,7 +531,7 @@ def report(scenario: Scenario, iterations: int = DEFAULT_ITERATIONS, seed: int =
                                      sets=sets, step=step, variant=scenario.variant)
     found, missing = _research(result, population, years, threads, _stage(step))
     return Report(result, point(scenario), dataclasses.replace(extras, **found),
-                  left_out + missing, sensitivity)
+                  left_out + missing, sensitivity, population, years)
 
 
 def _stage(step: Step | None) -> Step:

@@ -637,8 +637,10 @@ def _method(result: Result, main: str, lang: str) -> str:
 
 def reproduce_command(result: Result, sets: Sequence[str] = (), *, lang: str = "nl",
                       variant: str | None = None, output_file: str = "rapport.html",
-                      sensitivity: bool = True, prior: bool = False) -> str:
-    """The ``onzekerheid report`` command line that makes this report again, shell-quoted."""
+                      sensitivity: bool = True, prior: bool = False, population: float = 1.0,
+                      years: int = 1) -> str:
+    """The ``onzekerheid report`` command line that makes this report again, shell-quoted
+    (``population`` and ``years``: the scale of the studies' EVSI, written when not 1)."""
     scenario = result.scenario
     words = ["onzekerheid", "report", scenario.file, "--seed", str(result.seed),
              "-n", str(result.iterations)]
@@ -654,6 +656,11 @@ def reproduce_command(result: Result, sets: Sequence[str] = (), *, lang: str = "
         words.append("--no-sensitivity")
     if prior:
         words.append("--prior")
+    if population != 1.0:
+        words += ["--population", str(int(population)) if float(population).is_integer()
+                  else repr(float(population))]
+    if years != 1:
+        words += ["--years", str(years)]
     words += ["-o", output_file]
     return " ".join(shlex.quote(w) for w in words)
 
