@@ -233,7 +233,8 @@ FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9-]*(?![\w-])|(?:(?<=[\s(])|^)-[a-zA-
 COMMAND_LINE_TEXT: dict[str, tuple[set[str], str]] = {
     "onzekerheid.report.html": (
         {"--seed", "-n", "--ci", "--variant", "--set", "--lang", "--no-sensitivity", "--prior",
-         "-o"}, "reproduce_command writes the command line that makes the report again"),
+         "--population", "--years", "-o"},
+        "reproduce_command writes the command line that makes the report again"),
     "onzekerheid.report.terminal": (
         {"--json", "-n"}, "the command line's terminal tables and notes; only cli/ calls it"),
     "onzekerheid.scenario.templates": (
