@@ -18,6 +18,7 @@ from ..families import CODES as FAMILY
 from ..families import ROW_ACTIVE, ROW_ARG0, ROW_CODE, ROW_LOWER, ROW_UPPER
 from ..opcodes import CODES as OP
 from . import _columns as columns
+from . import _samplers as draws
 from ._columns import MAX_REJECTIONS
 from ._jit import jit, jit_inline
 from ._samplers import beta_draw, bisect, triangular
@@ -80,33 +81,42 @@ def draw_one(gen, code, p0, p1, p2, p3, lower, upper, values, cumw):  # type: ig
 def _fill(gen, code, p0, p1, p2, p3, lower, upper, values, cumw, out, start, stop, col):  # type: ignore[no-untyped-def]
     """Fill ``out[start:stop, col]`` with draws of family ``code``, truncated to [lower, upper].
 
-    The family branch is taken once, outside the loop: every family has a compiled loop of its
-    own in :mod:`._columns` (a generator call made through a many-branched helper costs
-    several times the draw itself). Called once per column and block (or per iteration for
-    per-case factors), so it is an ordinary compiled function rather than inlined: inlining it
-    into its three callers tripled the compile time of a first run.
+    The family branch is taken once, outside the loop: :mod:`._columns` has one compiled loop
+    per family, and the sampler's constants are set up here (:mod:`._samplers`). Called once
+    per column and block (or per iteration for per-case factors), so it is an ordinary
+    compiled function rather than inlined: inlining it into its three callers tripled the
+    compile time of a first run.
     """
+    c = columns
     if code == NORMAL:
-        columns.normal(gen, p0, p1, lower, upper, out, start, stop, col)
+        c.normal(gen, (p0, p1), lower, upper, out, start, stop, col)
     elif code == LOGNORMAL:
-        columns.lognormal(gen, p0, p1, lower, upper, out, start, stop, col)
+        c.lognormal(gen, (p0, p1), lower, upper, out, start, stop, col)
     elif code == UNIFORM:
-        columns.uniform(gen, p0, p1, lower, upper, out, start, stop, col)
+        c.uniform(gen, (p0, p1), lower, upper, out, start, stop, col)
     elif code in (BETA, PERT):
         low, width = (p2, p3) if code == PERT else (0.0, 1.0)
-        columns.beta(gen, p0, p1, low, width, lower, upper, out, start, stop, col)
+        if p0 > 1.0 or p1 > 1.0:  # the ratio of two gammas (else Johnk, also for nan shapes)
+            shapes = (p0, p1, low, width, draws.gamma_setup(p0), draws.gamma_setup(p1))
+            c.beta_ratio(gen, shapes, lower, upper, out, start, stop, col)
+        else:
+            c.beta_small(gen, (p0, p1, low, width), lower, upper, out, start, stop, col)
     elif code == GAMMA:
-        columns.gamma(gen, p0, p1, lower, upper, out, start, stop, col)
+        b, g = draws.gamma_setup(p0)
+        c.gamma(gen, (p0, p1, b, g), lower, upper, out, start, stop, col)
     elif code == TRIANGULAR:
-        columns.triangular(gen, p0, p1, p2, lower, upper, out, start, stop, col)
+        c.triangular(gen, (p0, p1, p2), lower, upper, out, start, stop, col)
     elif code == BERNOULLI:
-        columns.bernoulli(gen, p0, lower, upper, out, start, stop, col)
+        c.bernoulli(gen, (p0,), lower, upper, out, start, stop, col)
     elif code == POISSON:
-        columns.poisson(gen, p0, lower, upper, out, start, stop, col)
+        setup = draws.poisson_setup(p0) if p0 >= 10.0 else (0.0, 0.0, 0.0, 0.0, 0.0)
+        c.poisson(gen, (p0, setup), lower, upper, out, start, stop, col)
     elif code == BINOMIAL:
-        columns.binomial(gen, np.int64(p0), p1, lower, upper, out, start, stop, col)
+        n = np.int64(p0)
+        c.binomial(gen, (n, p1, draws.binomial_setup(n, p1)), lower, upper, out, start, stop,
+                   col)
     elif code == DISCRETE:
-        columns.discrete(gen, values, cumw, lower, upper, out, start, stop, col)
+        c.discrete(gen, (values, cumw), lower, upper, out, start, stop, col)
     else:  # FIXED
         for i in range(start, stop):
             out[i, col] = p0
