@@ -66,11 +66,14 @@ uncertainty, and EVSI values a study of it, only when ``m = R`` (up to ``(R - 1)
 ``count`` above ``R`` the case sample is drawn too narrow and the value understated, below
 ``R`` overstated, and ``voi`` warns.
 
-Where the regression is weak: when the decision changes only in the far tail of the case
-sample (a percent or two of the iterations), the fitted values there rest on few points and
-the estimate's bias, which the MCSE leaves out, can exceed it (on ``utrecht.toml`` likelihood
-weighting with the fitted ``g`` gives up to twice the regression's EVSI;
-``benchmarks/results/2026-12-01-issue15-cases.md``).
+Where the regression can be weak: when the decision changes only in the far tail of the case
+sample (a percent or two of the iterations) the fitted values there rest on few points, and a
+bias the MCSE leaves out can exceed it. With one amount and a linear net benefit the
+regression still meets the closed form there (``tests/test_evsi_cases.py``, 1.8% of the
+iterations negative); on ``utrecht.toml`` (four amounts, non-linear) likelihood weighting with
+the fitted ``g`` gives up to twice the regression's EVSI and a cubic more
+(``benchmarks/results/2026-12-01-issue15-cases.md``), so there the value is known only to
+within a factor of about 2.
 
 References
 ----------
