@@ -266,16 +266,21 @@ def value_of_information(scenario: Scenario, output: str | None = None, *,
     """EVPI and EVPPI of the decision "go ahead when ``output`` > 0", per parameter and group,
     and the EVSI of ``studies`` (default: the scenario's ``[[studies]]``), scaled to
     ``population`` units over ``years`` discounted at ``discount`` (see
-    :mod:`onzekerheid.analysis.voi`). ``scheduler`` as for :func:`simulate`."""
+    :mod:`onzekerheid.analysis.voi`). ``scheduler`` as for :func:`simulate`. The result's
+    ``warnings`` include the decision's (:func:`voi_warnings`, and EVPI 0 when no decision is
+    at stake); an output that is no decision (a ratio, a share) is refused."""
     from .analysis import voi  # lazy (LAZY in tests/test_architecture.py)
 
     check_scale(population, years, discount)
     name = check_output(scenario, output)
+    notes = voi_warnings(scenario, name)  # refuses an output that is no decision (a ratio)
     with _on(scheduler) as client:
-        return voi.value_of_information(model_of(scenario, client), name, groups=groups or {},
-                                        iterations=iterations, seed=seed, threads=threads,
-                                        scale=voi.Scale(population, years, discount),
-                                        studies=scenario.studies if studies is None else studies)
+        result = voi.value_of_information(
+            model_of(scenario, client), name, groups=groups or {}, iterations=iterations,
+            seed=seed, threads=threads, scale=voi.Scale(population, years, discount),
+            studies=scenario.studies if studies is None else studies)
+    notes += no_decision_warning(name, result.evpi, result.mean)
+    return dataclasses.replace(result, warnings=(*result.warnings, *notes))
 
 
 def switching_values(scenario: Scenario, output: str | None = None, *, target: float = 0.0,

@@ -115,7 +115,7 @@ class VoiResult(TableView):
         return {
             **({"studies": {v.study.name: v.to_json(f) for v in self.studies}}
                if self.studies else {}),
-            **({"warnings": list(self.warnings)} if self.warnings else {}),
+            "warnings": list(self.warnings),
             "output": self.output, "iterations": self.iterations, "seed": self.seed,
             "decision": f"go ahead when the expected {self.output} is positive",
             "expected": self.mean, "evpi": self.evpi * f,

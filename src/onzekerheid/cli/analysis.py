@@ -143,14 +143,11 @@ def voi(
         _check_file(output_file, session.guard)
         scenario = session.load(file, overrides(set_), variant, prior=prior)
         name = api.check_output(scenario, output)
-        decision_notes = api.voi_warnings(scenario, name)
         with status(f"value of information for {name}", json_):
             result = api.value_of_information(
                 scenario, name, groups=groups, iterations=iterations, population=population,
                 years=years, discount=discount, seed=seed, threads=threads, scheduler=scheduler)
         doc = result.to_json()
-        decision_notes += api.no_decision_warning(name, result.evpi, result.mean)
-        doc["warnings"] = [*doc.get("warnings", []), *decision_notes]
         if not _emit(doc, json_, output_file, session.guard):
             _render_voi(doc, scenario, name)
 
