@@ -569,9 +569,9 @@ def _voi(result: Result, voi: Mapping[str, Any] | None, lang: str) -> str:
 def _studies(doc: Mapping[str, Any] | None, lang: str) -> str:
     if not doc or not doc.get("studies"):
         return ""
-    intro = studies.word("studies_intro", lang, output=output_label(doc["output"], lang),
+    intro = text("studies_intro", lang, output=output_label(doc["output"], lang),
                          scale=studies.scale_words(doc["scale"], lang))
-    parts = [f'<h2>{_e(studies.word("h_studies", lang))}</h2><p>{_e(intro)}</p>']
+    parts = [f'<h2>{_e(text("h_studies", lang))}</h2><p>{_e(intro)}</p>']
     for name, entry in doc["studies"].items():
         sentence = studies.study_sentence(name, entry, lang)
         parts.append(f'<p class="sentence">{_e(sentence)}</p>')
@@ -584,10 +584,10 @@ def _evidence(result: Result, before: Mapping[str, float] | None, lang: str) -> 
     found = result.evidence
     if not found or not any(entry["applied"] for entry in found.values()):
         return ""
-    head = [studies.word(k, lang) for k in ("col_parameter", "col_data", "col_prior",
+    head = [text(k, lang) for k in ("col_parameter", "col_data", "col_prior",
                                               "col_posterior", "col_method")]
-    parts = [f'<h2>{_e(studies.word("h_evidence", lang))}</h2>'
-             f'<p>{_e(studies.word("evidence_intro", lang))}</p>',
+    parts = [f'<h2>{_e(text("h_evidence", lang))}</h2>'
+             f'<p>{_e(text("evidence_intro", lang))}</p>',
              _table(head, studies.evidence_rows(found, lang), numeric={2, 3})]
     if before:
         after = {n: 1.0 - p for n in before if "." not in n  # totals, not each stakeholder

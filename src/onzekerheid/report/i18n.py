@@ -265,6 +265,51 @@ WORDS: dict[str, dict[str, str]] = {
                   "en": "Cost-effect plane and acceptability curve: {cost} against {effect}"},
     "h_ce": {"nl": "Kosten en effect", "en": "Cost and effect"},
     "evppi_axis": {"nl": "waarde van perfecte informatie", "en": "value of perfect information"},
+    # research worth doing and what the data changed (report/studies.py)
+    "h_studies": {"en": "Which research is worth doing",
+                  "nl": "Welk onderzoek de moeite waard is"},
+    "studies_intro": {
+        "en": "Expected value of sample information (EVSI) of each study in [[studies]] for the "
+              "decision 'go ahead when the expected {output} is positive', {scale}; the "
+              "expected net benefit of sampling (ENBS) subtracts the study's cost.",
+        "nl": "Verwachte waarde van steekproefinformatie (EVSI) van elk onderzoek in "
+              "[[studies]] voor de beslissing 'doorgaan als de verwachte {output} positief "
+              "is', {scale}; de verwachte netto opbrengst (ENBS) trekt de kosten van het "
+              "onderzoek eraf."},
+    "per_unit": {"en": "per decision unit", "nl": "per beslissingseenheid"},
+    "scaled": {"en": "for {population} units over {years} year(s)",
+               "nl": "voor {population} eenheden over {years} jaar"},
+    "sentence": {"en": "{name} with {size} {units} costs {cost} and is worth {value} to this "
+                       "decision{verdict}.",
+                 "nl": "{name} met {size} {units} kost {cost} en is {value} waard voor deze "
+                       "beslissing{verdict}."},
+    "units_binomial": {"en": "followed cases", "nl": "gevolgde casussen"},
+    "units_normal": {"en": "observations", "nl": "waarnemingen"},
+    "units_cases": {"en": "more cases measured", "nl": "extra gemeten casussen"},
+    "pays": {"en": " (net {enbs}: the best size listed)",
+             "nl": " (netto {enbs}: de beste omvang in de lijst)"},
+    "no_pay": {"en": "; no size listed pays for itself",
+               "nl": "; geen van de genoemde omvangen betaalt zichzelf terug"},
+    "size": {"en": "study size", "nl": "omvang van het onderzoek"},
+    "evsi": {"en": "EVSI (± 2 MCSE)", "nl": "EVSI (± 2 MCSE)"},
+    "cost": {"en": "cost of the study", "nl": "kosten van het onderzoek"},
+    "enbs": {"en": "ENBS = EVSI − cost", "nl": "ENBS = EVSI − kosten"},
+    "h_evidence": {"en": "What the data changed", "nl": "Wat de gegevens veranderden"},
+    "evidence_intro": {
+        "en": "The scenario is updated with [[evidence]] (Bayes' rule); prior and posterior "
+              "side by side (the prior is the same run without the data).",
+        "nl": "Het scenario is bijgewerkt met [[evidence]] (regel van Bayes); a-priori en "
+              "a-posteriori naast elkaar (a-priori is dezelfde run zonder de gegevens)."},
+    "col_parameter": {"en": "parameter", "nl": "parameter"},
+    "col_data": {"en": "data", "nl": "gegevens"},
+    "col_prior": {"en": "prior mean", "nl": "gemiddelde vooraf"},
+    "col_posterior": {"en": "posterior mean (sd)", "nl": "gemiddelde achteraf (sd)"},
+    "col_method": {"en": "method (effective sample size)",
+                   "nl": "methode (effectieve steekproefgrootte)"},
+    "claim_moved": {"en": "With the data ({data}) the chance that {output} reaches the claim "
+                          "went from {before} to {after}.",
+                    "nl": "Met de gegevens ({data}) ging de kans dat {output} de claim haalt "
+                          "van {before} naar {after}."},
 }
 
 OUTPUT_NAMES: dict[str, dict[str, str]] = {
