@@ -17,7 +17,8 @@ acceptance steps (numba truncates with ``int`` where numpy takes ``floor``, and 
 ``loggam`` where numpy now uses ``logfactorial``): about one draw in several thousand at a mean
 of 10, far fewer at larger means, each an exact draw of a slightly different acceptance region.
 The engine keeps numba's stream, so that no published number moves. A column of Poisson or
-binomial draws takes about a third of the time it took, gamma half and beta three quarters.
+binomial draws takes 0.35-0.45 of the time it took, gamma about half and beta about nine
+tenths (``benchmarks/sampler_columns.py``).
 
 The algorithms (numpy's ``distributions.c``): Marsaglia & Tsang (2000) for the gamma with
 shape > 1, the ratio of two gammas for the beta when a shape exceeds 1, Hörmann's PTRS (1993)
