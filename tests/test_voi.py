@@ -9,6 +9,7 @@ MCSEs; EVPPI within 10% (the acceptance criterion; regression error at n = 40,00
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -148,3 +149,24 @@ def test_voi_with_correlations_uses_batch_means():
     assert result.evpi_mcse == pytest.approx(mcse.mean_mcse(regret, BLOCK), rel=1e-12)
     assert result.evpi_mcse != pytest.approx(mcse.mean_mcse(regret, 1), rel=0.01)
     assert all(np.isfinite(v) and v > 0 for v in result.evppi_mcse.values())
+
+
+def test_the_terminal_writes_each_estimate_in_its_unit_rounded_to_its_mcse():
+    """EVPI, EVPPI, EVSI and ENBS are Monte Carlo estimates: the table writes them in the
+    output's unit (money here) with no more digits than their MCSE justifies, the same text
+    report.numbers.estimate gives (the JSON keeps every digit)."""
+    from onzekerheid.report.numbers import estimate
+    from onzekerheid.report.terminal import clean
+
+    utrecht = Path(__file__).parent.parent / "scenarios" / "utrecht.toml"
+    base = ["voi", str(utrecht), "-n", "20000", "--seed", "4"]
+    doc = json.loads(CliRunner().invoke(app, [*base, "--json"]).output)
+    text = CliRunner().invoke(app, base).output
+    assert clean(estimate(doc["evpi"], doc["evpi_mcse"], "EUR", "en")) in text
+    entry = doc["studies"]["measure_cases"]
+    rows = [line for line in text.splitlines() if line.startswith("│")]
+    for i, size in enumerate(entry["sizes"]):
+        row = next(r for r in rows if r.split("│")[1].strip() == str(size))
+        cells = [c.strip() for c in row.split("│")[1:-1]]
+        assert cells[1] == clean(estimate(entry["evsi"][i], entry["evsi_mcse"][i], "EUR", "en"))
+        assert cells[3].startswith("€") and cells[4].lstrip("-").startswith("€")

@@ -14,7 +14,7 @@ from ..errors import ScenarioError
 from ..report import files, strict_json
 from ..report.guard import Guard
 from ..report.i18n import label_of, unit_of
-from ..report.numbers import quantity
+from ..report.numbers import estimate, quantity, standard_error
 from ..report.terminal import clean, number
 from .app import (
     MAX_YEARS,
@@ -161,14 +161,15 @@ def _render_voi(doc: dict[str, Any], scenario: Any, name: str) -> None:
     table.add_column("EVPPI", justify="right")
     table.add_column("MCSE", justify="right")
     table.add_column("share of EVPI", justify="right")
-    table.add_row("[b]all (EVPI)[/]", number(doc["evpi"]), number(doc["evpi_mcse"], 2),
+    unit = unit_of(scenario, name)
+    table.add_row("[b]all (EVPI)[/]", *_with_error(doc["evpi"], doc["evpi_mcse"], unit),
                   "100%")
     entries = list(doc["groups"].items()) + sorted(
         doc["parameters"].items(), key=lambda kv: -(kv[1]["evppi"] or 0.0))
     for key, entry in entries:
         share = entry["evppi"] / doc["evpi"] if doc["evpi"] > 0 else 0.0
         who = _who(scenario, key) if key in scenario.parameters else clean(key)
-        table.add_row(who, number(entry["evppi"]), number(entry.get("evppi_mcse"), 2),
+        table.add_row(who, *_with_error(entry["evppi"], entry.get("evppi_mcse"), unit),
                       f"{share:.0%}")
     out.print(table)
     scale = doc["scale"]
@@ -180,7 +181,7 @@ def _render_voi(doc: dict[str, Any], scenario: Any, name: str) -> None:
     for warning in doc["warnings"]:
         out.print(f"[yellow]warning:[/] {clean(warning)}")
     if doc.get("studies"):
-        _render_studies(doc["studies"])
+        _render_studies(doc["studies"], unit)
 
 
 @app.command()
@@ -264,7 +265,13 @@ def _goal(statistic: str, probability: float | None, quantile: float | None
     return "quantile", 1.0 - given if probability is not None else given
 
 
-def _render_studies(studies: dict[str, Any]) -> None:
+def _with_error(value: float | None, mcse: float | None, unit: str) -> tuple[str, str]:
+    """A Monte Carlo estimate in its unit, rounded to what its MCSE justifies, and the MCSE."""
+    return (clean(estimate(value, mcse, unit, "en")),
+            clean(standard_error(mcse, value, "en")))
+
+
+def _render_studies(studies: dict[str, Any], unit: str) -> None:
     from ..report.studies import study_sentence
 
     for name, entry in studies.items():
@@ -275,9 +282,10 @@ def _render_studies(studies: dict[str, Any]) -> None:
             table.add_column(column, justify="right")
         for i, size in enumerate(entry["sizes"]):
             best = "[b]" if size == entry["optimal_size"] else ""
-            table.add_row(f"{best}{size}", number(entry["evsi"][i]),
-                          number(entry["evsi_mcse"][i], 2), number(entry["cost"][i]),
-                          f"{best}{number(entry['enbs'][i])}")
+            evsi, mcse = entry["evsi"][i], entry["evsi_mcse"][i]
+            enbs = clean(estimate(entry["enbs"][i], mcse, unit, "en"))  # EVSI's error
+            table.add_row(f"{best}{size}", *_with_error(evsi, mcse, unit),
+                          clean(quantity(entry["cost"][i], unit, "en")), f"{best}{enbs}")
         out.print(table)
         out.print(clean(study_sentence(name, entry, "en")))
 
