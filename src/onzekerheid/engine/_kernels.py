@@ -109,8 +109,7 @@ def _fill(gen, code, p0, p1, p2, p3, lower, upper, values, cumw, out, start, sto
     elif code == BERNOULLI:
         c.bernoulli(gen, (p0,), lower, upper, out, start, stop, col)
     elif code == POISSON:
-        setup = draws.poisson_setup(p0) if p0 >= 10.0 else (0.0, 0.0, 0.0, 0.0, 0.0)
-        c.poisson(gen, (p0, setup), lower, upper, out, start, stop, col)
+        c.poisson(gen, (p0, draws.poisson_setup(p0)), lower, upper, out, start, stop, col)
     elif code == BINOMIAL:
         n = np.int64(p0)
         c.binomial(gen, (n, p1, draws.binomial_setup(n, p1)), lower, upper, out, start, stop,

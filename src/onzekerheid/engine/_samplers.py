@@ -107,7 +107,10 @@ def _loggam(x):  # type: ignore[no-untyped-def]
 
 @jit_inline
 def poisson_setup(lam):  # type: ignore[no-untyped-def]
-    """PTRS constants ``(slam-derived b, a, vr, log invalpha, log lam)`` for ``lam >= 10``."""
+    """PTRS constants ``(b, a, vr, log invalpha, log lam)``; zeros below a mean of 10, where
+    :func:`poisson` uses the generator's own method."""
+    if not lam >= 10.0:
+        return 0.0, 0.0, 0.0, 0.0, 0.0
     slam = math.sqrt(lam)
     b = 0.931 + 2.53 * slam
     a = -0.059 + 0.02483 * b
